@@ -1,0 +1,159 @@
+//! Bytes to pixels, one function per format, each handing back a [`Raster`] of 8-bit channels.
+
+use std::io::Cursor;
+
+use crate::error::{Error, Result};
+use crate::raster::Raster;
+use crate::sniff::Format;
+
+/// What a decoder produced: ready-to-use pixels, or CMYK ink values (0 = no ink) that still need
+/// the source's CMYK ICC profile to become RGB.
+pub(crate) enum Decoded {
+    Pixels(Raster),
+    Cmyk(Raster),
+}
+
+/// `cmyk_raw` asks a CMYK JPEG for its ink values instead of the decoder's naive RGB, when an ICC
+/// profile is there to convert them properly.
+pub(crate) fn decode(
+    input: &[u8],
+    format: Format,
+    max_pixels: u64,
+    cmyk_raw: bool,
+) -> Result<Decoded> {
+    match format {
+        Format::Jpeg => decode_jpeg(input, cmyk_raw),
+        Format::Png => decode_png(input, max_pixels).map(Decoded::Pixels),
+        Format::Webp => decode_webp(input).map(Decoded::Pixels),
+        Format::Gif => decode_gif(input).map(Decoded::Pixels),
+    }
+}
+
+pub(crate) fn jpeg_options() -> zune_core::options::DecoderOptions {
+    // The limits are ours (checked from the header against `Options`), not zune's 16384 default.
+    zune_core::options::DecoderOptions::default()
+        .set_max_width(usize::from(u16::MAX))
+        .set_max_height(usize::from(u16::MAX))
+        .set_strict_mode(false)
+}
+
+/// The png crate's allocation cap, derived from our pixel limit (16-bit RGBA is the worst case).
+pub(crate) fn png_limits_for(max_pixels: u64) -> png::Limits {
+    png::Limits {
+        bytes: usize::try_from(max_pixels.saturating_mul(8)).unwrap_or(usize::MAX),
+    }
+}
+
+pub(crate) fn png_limits() -> png::Limits {
+    png_limits_for(crate::Options::default().max_input_pixels)
+}
+
+fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
+    use zune_core::colorspace::ColorSpace;
+    let corrupt = |e: zune_jpeg::errors::DecodeErrors| Error::corrupt("jpeg", e);
+    let mut decoder =
+        zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(input), jpeg_options());
+    decoder.decode_headers().map_err(corrupt)?;
+    let input_space = decoder
+        .input_colorspace()
+        .ok_or_else(|| Error::corrupt("jpeg", "no frame header"))?;
+    // Only conversions zune implements for this input are requested (others would hit its
+    // `unreachable!`): gray stays gray, CMYK either raw or naive RGB, everything else RGB.
+    let (out_space, channels, is_cmyk) = match input_space {
+        ColorSpace::Luma => (ColorSpace::Luma, 1, false),
+        ColorSpace::CMYK if cmyk_raw => (ColorSpace::CMYK, 4, true),
+        ColorSpace::YCbCr | ColorSpace::RGB | ColorSpace::CMYK | ColorSpace::YCCK => {
+            (ColorSpace::RGB, 3, false)
+        }
+        other => {
+            return Err(Error::UnsupportedFormat {
+                format: format!("jpeg with {other:?} components"),
+            })
+        }
+    };
+    decoder.set_options(jpeg_options().jpeg_set_out_colorspace(out_space));
+    let mut data = decoder.decode().map_err(corrupt)?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| Error::corrupt("jpeg", "no frame header"))?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    if data.len() != width as usize * height as usize * channels {
+        return Err(Error::corrupt("jpeg", "decoded size does not match the header"));
+    }
+    if is_cmyk {
+        // Adobe writes CMYK JPEGs inverted (255 = no ink); the CMS wants ink amounts.
+        for v in &mut data {
+            *v = 255 - *v;
+        }
+        return Ok(Decoded::Cmyk(Raster::new(width, height, 4, data)));
+    }
+    Ok(Decoded::Pixels(Raster::new(width, height, channels as u8, data)))
+}
+
+fn decode_png(input: &[u8], max_pixels: u64) -> Result<Raster> {
+    let corrupt = |e: png::DecodingError| Error::corrupt("png", e);
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(input), png_limits_for(max_pixels));
+    // Palette → RGB(A), tRNS → alpha, 1/2/4-bit → 8-bit; 16-bit is kept and rounded below.
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().map_err(corrupt)?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| Error::corrupt("png", "image too large for this platform"))?;
+    let mut buf = vec![0; size];
+    let frame = reader.next_frame(&mut buf).map_err(corrupt)?;
+    buf.truncate(frame.buffer_size());
+    let channels = frame.color_type.samples() as u8;
+    let data = match frame.bit_depth {
+        png::BitDepth::Sixteen => buf
+            .chunks_exact(2)
+            // Round, not truncate: taking the high byte would darken every value by up to 1.
+            .map(|b| ((u32::from(u16::from_be_bytes([b[0], b[1]])) * 255 + 32767) / 65535) as u8)
+            .collect(),
+        _ => buf,
+    };
+    Ok(Raster::new(frame.width, frame.height, channels, data))
+}
+
+fn decode_webp(input: &[u8]) -> Result<Raster> {
+    let corrupt = |e: image_webp::DecodingError| Error::corrupt("webp", e);
+    let mut decoder = image_webp::WebPDecoder::new(Cursor::new(input)).map_err(corrupt)?;
+    let (width, height) = decoder.dimensions();
+    let channels: u8 = if decoder.has_alpha() { 4 } else { 3 };
+    let size = decoder
+        .output_buffer_size()
+        .ok_or_else(|| Error::corrupt("webp", "image too large for this platform"))?;
+    let mut data = vec![0; size];
+    if decoder.is_animated() {
+        decoder.read_frame(&mut data).map_err(corrupt)?;
+    } else {
+        decoder.read_image(&mut data).map_err(corrupt)?;
+    }
+    Ok(Raster::new(width, height, channels, data))
+}
+
+fn decode_gif(input: &[u8]) -> Result<Raster> {
+    let corrupt = |e: gif::DecodingError| Error::corrupt("gif", e);
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(Cursor::new(input)).map_err(corrupt)?;
+    let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
+    let frame = decoder
+        .read_next_frame()
+        .map_err(corrupt)?
+        .ok_or_else(|| Error::corrupt("gif", "no image frame"))?;
+    // The first frame may cover only part of the logical screen; the rest is transparent.
+    let mut canvas = vec![0u8; width as usize * height as usize * 4];
+    let (fw, fh) = (usize::from(frame.width), usize::from(frame.height));
+    let (left, top) = (usize::from(frame.left), usize::from(frame.top));
+    for row in 0..fh {
+        let y = top + row;
+        if y >= height as usize || left >= width as usize {
+            continue;
+        }
+        let copy = fw.min(width as usize - left);
+        let src = &frame.buffer[row * fw * 4..(row * fw + copy) * 4];
+        let dst = (y * width as usize + left) * 4;
+        canvas[dst..dst + copy * 4].copy_from_slice(src);
+    }
+    Ok(Raster::new(width, height, 4, canvas))
+}

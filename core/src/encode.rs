@@ -1,0 +1,118 @@
+//! Pixels to bytes: JPEG (jpeg-encoder), PNG (png), lossless WebP (image-webp).
+
+use crate::error::{Error, Result};
+use crate::options::{ChromaSubsampling, Options};
+use crate::raster::Raster;
+use crate::sniff::Format;
+
+/// Metadata that survives into the output (nothing, by default).
+#[derive(Default)]
+pub(crate) struct Carry {
+    pub icc: Option<Vec<u8>>,
+    pub exif: Option<Vec<u8>>,
+}
+
+pub(crate) fn encode(image: &Raster, format: Format, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
+    match format {
+        Format::Jpeg => encode_jpeg(image, options, carry),
+        Format::Png => encode_png(image, options, carry),
+        Format::Webp => encode_webp(image, options, carry),
+        Format::Gif => Err(Error::encode("gif", "thumbsmith does not encode GIF")),
+    }
+}
+
+fn encode_jpeg(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+    let fail = |e: &dyn std::fmt::Display| Error::encode("jpeg", e);
+    let (Ok(width), Ok(height)) = (u16::try_from(image.width), u16::try_from(image.height)) else {
+        return Err(fail(&format!(
+            "{}×{} is larger than JPEG's 65535×65535",
+            image.width, image.height
+        )));
+    };
+    let color = match image.channels {
+        1 => ColorType::Luma,
+        3 => ColorType::Rgb,
+        n => return Err(fail(&format!("{n}-channel pixels reached the JPEG encoder unflattened"))),
+    };
+    let mut out = Vec::with_capacity(image.data.len() / 8);
+    let mut encoder = Encoder::new(&mut out, options.quality);
+    encoder.set_sampling_factor(match options.chroma_subsampling {
+        ChromaSubsampling::Yuv420 => SamplingFactor::R_4_2_0,
+        ChromaSubsampling::Yuv422 => SamplingFactor::R_4_2_2,
+        ChromaSubsampling::Yuv444 => SamplingFactor::R_4_4_4,
+    });
+    encoder.set_progressive(options.progressive);
+    encoder.set_optimized_huffman_tables(options.optimize_coding);
+    if let Some(icc) = &carry.icc {
+        encoder.add_icc_profile(icc).map_err(|e| fail(&e))?;
+    }
+    if let Some(exif) = &carry.exif {
+        encoder.add_exif_metadata(exif).map_err(|e| fail(&e))?;
+    }
+    encoder
+        .encode(&image.data, width, height, color)
+        .map_err(|e| fail(&e))?;
+    Ok(out)
+}
+
+fn encode_png(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
+    let fail = |e: png::EncodingError| Error::encode("png", e);
+    let mut out = Vec::new();
+    let mut info = png::Info::with_size(image.width, image.height);
+    info.color_type = match image.channels {
+        1 => png::ColorType::Grayscale,
+        2 => png::ColorType::GrayscaleAlpha,
+        3 => png::ColorType::Rgb,
+        _ => png::ColorType::Rgba,
+    };
+    info.bit_depth = png::BitDepth::Eight;
+    info.icc_profile = carry.icc.as_deref().map(std::borrow::Cow::Borrowed);
+    let mut encoder = png::Encoder::with_info(&mut out, info).map_err(fail)?;
+    encoder.set_deflate_compression(match options.compression_level {
+        0 => png::DeflateCompression::NoCompression,
+        level => png::DeflateCompression::Level(level),
+    });
+    let mut writer = encoder.write_header().map_err(fail)?;
+    if let Some(exif) = &carry.exif {
+        writer
+            .write_chunk(png::chunk::eXIf, exif)
+            .map_err(fail)?;
+    }
+    writer.write_image_data(&image.data).map_err(fail)?;
+    writer.finish().map_err(fail)?;
+    Ok(out)
+}
+
+fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
+    if !options.lossless {
+        return Err(Error::encode(
+            "webp",
+            "lossy WebP needs an encoder this build does not have; set `lossless: true`",
+        ));
+    }
+    if image.width > 16383 || image.height > 16383 {
+        return Err(Error::encode(
+            "webp",
+            format!("{}×{} is larger than WebP's 16383×16383", image.width, image.height),
+        ));
+    }
+    let mut out = Vec::new();
+    let mut encoder = image_webp::WebPEncoder::new(&mut out);
+    if let Some(icc) = &carry.icc {
+        encoder.set_icc_profile(icc.clone());
+    }
+    if let Some(exif) = &carry.exif {
+        encoder.set_exif_metadata(exif.clone());
+    }
+    let color = match image.channels {
+        1 => image_webp::ColorType::L8,
+        2 => image_webp::ColorType::La8,
+        3 => image_webp::ColorType::Rgb8,
+        _ => image_webp::ColorType::Rgba8,
+    };
+    encoder
+        .encode(&image.data, image.width, image.height, color)
+        .map_err(|e| Error::encode("webp", e))?;
+    Ok(out)
+}

@@ -1,0 +1,66 @@
+//! Reading the few EXIF facts the pipeline needs (orientation, whether GPS is present) and writing
+//! the minimal EXIF block that is all a result may carry: copyright and, only when asked, GPS.
+
+use exif::{Context, Field, In, Tag};
+
+/// Parsed EXIF of the source. Unreadable EXIF is treated as absent: a broken tag must not make a
+/// photo fail, and an orientation we cannot read is no orientation.
+pub(crate) struct SourceExif {
+    parsed: Option<exif::Exif>,
+}
+
+impl SourceExif {
+    pub(crate) fn parse(raw: Option<&[u8]>) -> Self {
+        let parsed = raw.and_then(|raw| {
+            // PNG eXIf and WebP EXIF chunks should start at the TIFF header, but some writers keep
+            // JPEG's "Exif\0\0" prefix; accept both.
+            let tiff = raw.strip_prefix(b"Exif\0\0").unwrap_or(raw);
+            exif::Reader::new().read_raw(tiff.to_vec()).ok()
+        });
+        SourceExif { parsed }
+    }
+
+    pub(crate) fn is_present(&self) -> bool {
+        self.parsed.is_some()
+    }
+
+    /// The orientation tag, 1–8; 1 when absent or out of range.
+    pub(crate) fn orientation(&self) -> u8 {
+        self.parsed
+            .as_ref()
+            .and_then(|e| e.get_field(Tag::Orientation, In::PRIMARY))
+            .and_then(|f| f.value.get_uint(0))
+            .filter(|o| (1..=8).contains(o))
+            .map_or(1, |o| o as u8)
+    }
+
+    pub(crate) fn has_gps(&self) -> bool {
+        self.parsed
+            .as_ref()
+            .is_some_and(|e| e.fields().any(|f| f.tag.context() == Context::Gps))
+    }
+
+    /// A fresh EXIF block (TIFF bytes) holding only what the caller asked to keep, or `None` when
+    /// there is nothing to keep. Orientation is never copied: the pixels are already upright.
+    pub(crate) fn minimal(&self, keep_copyright: bool, keep_gps: bool) -> Option<Vec<u8>> {
+        let parsed = self.parsed.as_ref()?;
+        let kept: Vec<&Field> = parsed
+            .fields()
+            .filter(|f| f.ifd_num == In::PRIMARY)
+            .filter(|f| {
+                (keep_copyright && matches!(f.tag, Tag::Copyright | Tag::Artist))
+                    || (keep_gps && f.tag.context() == Context::Gps)
+            })
+            .collect();
+        if kept.is_empty() {
+            return None;
+        }
+        let mut writer = exif::experimental::Writer::new();
+        for field in kept {
+            writer.push_field(field);
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        writer.write(&mut out, parsed.little_endian()).ok()?;
+        Some(out.into_inner())
+    }
+}

@@ -1,0 +1,312 @@
+//! Geometry: from the upright image size and the options to the exact window of source pixels that
+//! is resampled, the size it is resampled to, and where that lands on the output canvas. Pure
+//! arithmetic, no pixels, so every fit mode is property-tested for exact output sizes.
+
+use crate::error::{Error, Result};
+use crate::options::{Fit, Options, Position, Rect, Strategy};
+
+/// The plan for one job, in upright (oriented) source coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The explicit `crop` rectangle, or the whole image.
+    pub region: Rect,
+    /// The window inside `region` that is resampled: `[x, y, width, height]`, sub-pixel exact
+    /// (a centre crop of a 4000-px side to 3000 starts at 500.0, and one of 4001 at 500.5).
+    pub window: [f64; 4],
+    /// The size the window is resampled to.
+    pub resized: (u32, u32),
+    /// The output size (larger than `resized` only when `contain` letterboxes).
+    pub canvas: (u32, u32),
+    /// Where the resampled window sits on the canvas.
+    pub offset: (u32, u32),
+    /// When set, `window`'s position is still to be chosen from the pixels by this strategy.
+    pub smart: Option<Strategy>,
+}
+
+impl Plan {
+    /// The window in source pixels, rounded to whole pixels and kept inside the image — what is
+    /// reported back to the caller as the crop box.
+    pub fn crop_box(&self) -> Rect {
+        let [x, y, w, h] = self.window;
+        let left = x.round().max(0.0) as u32;
+        let top = y.round().max(0.0) as u32;
+        let width = (w.round() as u32).clamp(1, self.region.width - left.min(self.region.width - 1));
+        let height = (h.round() as u32).clamp(1, self.region.height - top.min(self.region.height - 1));
+        Rect {
+            left: self.region.left + left.min(self.region.width - 1),
+            top: self.region.top + top.min(self.region.height - 1),
+            width,
+            height,
+        }
+    }
+
+    /// Moves the window to `(x, y)` inside the region (used once a smart crop has chosen).
+    pub fn place_window(&mut self, x: f64, y: f64) {
+        let [_, _, w, h] = self.window;
+        self.window[0] = x.clamp(0.0, f64::from(self.region.width) - w);
+        self.window[1] = y.clamp(0.0, f64::from(self.region.height) - h);
+        self.smart = None;
+    }
+}
+
+/// Plans the job for an upright image of `width`×`height`.
+pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
+    let region = match options.crop {
+        Some(c) => {
+            let fits = u64::from(c.left) + u64::from(c.width) <= u64::from(width)
+                && u64::from(c.top) + u64::from(c.height) <= u64::from(height);
+            if !fits {
+                return Err(Error::InvalidOption(format!(
+                    "crop {}×{} at ({}, {}) lies outside the {width}×{height} image \
+                     (coordinates are of the upright image, after EXIF orientation)",
+                    c.width, c.height, c.left, c.top
+                )));
+            }
+            c
+        }
+        None => Rect {
+            left: 0,
+            top: 0,
+            width,
+            height,
+        },
+    };
+    let (rw, rh) = (f64::from(region.width), f64::from(region.height));
+    let full = [0.0, 0.0, rw, rh];
+    let px = |v: f64| (v.round() as u32).max(1);
+    let clamp_scale = |s: f64| {
+        if (options.without_enlargement && s > 1.0) || (options.without_reduction && s < 1.0) {
+            1.0
+        } else {
+            s
+        }
+    };
+    let (fx, fy) = position_fractions(options.position);
+
+    let mut plan = Plan {
+        region,
+        window: full,
+        resized: (region.width, region.height),
+        canvas: (region.width, region.height),
+        offset: (0, 0),
+        smart: None,
+    };
+    match (options.width, options.height) {
+        (None, None) => {}
+        (Some(w), None) => {
+            let s = clamp_scale(f64::from(w) / rw);
+            plan.resized = (px(rw * s), px(rh * s));
+        }
+        (None, Some(h)) => {
+            let s = clamp_scale(f64::from(h) / rh);
+            plan.resized = (px(rw * s), px(rh * s));
+        }
+        (Some(w), Some(h)) => {
+            let (mut w, mut h) = (f64::from(w), f64::from(h));
+            let (sx, sy) = (w / rw, h / rh);
+            if options.fit == Fit::Fill {
+                // Each axis on its own: there is no aspect ratio to keep.
+                (w, h) = (rw * clamp_scale(sx), rh * clamp_scale(sy));
+                plan.resized = (px(w), px(h));
+            } else {
+                let governing = match options.fit {
+                    Fit::Cover | Fit::Outside => sx.max(sy),
+                    _ => sx.min(sy),
+                };
+                if clamp_scale(governing) != governing {
+                    // The target shrinks (or grows) with its aspect ratio until the source is
+                    // used 1:1: a square avatar of a small photo stays square.
+                    (w, h) = ((w / governing).round().max(1.0), (h / governing).round().max(1.0));
+                }
+                let (sx, sy) = (w / rw, h / rh);
+                match options.fit {
+                    Fit::Cover => {
+                        let s = sx.max(sy);
+                        let (ww, wh) = ((w / s).min(rw), (h / s).min(rh));
+                        plan.window = [(rw - ww) * fx, (rh - wh) * fy, ww, wh];
+                        if let Position::Focal { x, y } = options.position {
+                            plan.place_window(x * rw - ww / 2.0, y * rh - wh / 2.0);
+                        }
+                        if let Position::Smart(strategy) = options.position {
+                            plan.smart = Some(strategy);
+                        }
+                        plan.resized = (px(w), px(h));
+                    }
+                    Fit::Contain => {
+                        let s = sx.min(sy);
+                        let canvas = (px(w), px(h));
+                        let resized = (px(rw * s).min(canvas.0), px(rh * s).min(canvas.1));
+                        plan.resized = resized;
+                        plan.canvas = canvas;
+                        plan.offset = (
+                            (f64::from(canvas.0 - resized.0) * fx).round() as u32,
+                            (f64::from(canvas.1 - resized.1) * fy).round() as u32,
+                        );
+                    }
+                    Fit::Inside => {
+                        let s = sx.min(sy);
+                        plan.resized = (px(rw * s), px(rh * s));
+                    }
+                    Fit::Outside => {
+                        let s = sx.max(sy);
+                        plan.resized = (px(rw * s), px(rh * s));
+                    }
+                    Fit::Fill => unreachable!("handled above"),
+                }
+            }
+        }
+    }
+    if options.fit != Fit::Contain || options.width.is_none() || options.height.is_none() {
+        plan.canvas = plan.resized;
+    }
+    let limit = options.max_output_dimension;
+    for (what, value) in [("output width", plan.canvas.0), ("output height", plan.canvas.1)] {
+        if value > limit {
+            return Err(Error::LimitExceeded {
+                what,
+                value: u64::from(value),
+                limit: u64::from(limit),
+                option: "max_output_dimension",
+            });
+        }
+    }
+    Ok(plan)
+}
+
+/// Where along each axis a gravity puts the window (0 = start, 1 = end). Focal points and smart
+/// crops place their window themselves; for `contain` they centre, the focal point by its
+/// fractions.
+fn position_fractions(position: Position) -> (f64, f64) {
+    match position {
+        Position::Gravity(g) => g.fractions(),
+        Position::Focal { x, y } => (x, y),
+        Position::Smart(_) => (0.5, 0.5),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::Gravity;
+    use proptest::prelude::{prop_assert, prop_assert_eq, prop_oneof, proptest, Just};
+
+    fn opts(w: Option<u32>, h: Option<u32>, fit: Fit) -> Options {
+        Options {
+            width: w,
+            height: h,
+            fit,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn centre_cover_crop_is_sub_pixel_exact() {
+        let p = plan(4001, 3000, &opts(Some(512), Some(512), Fit::Cover)).unwrap();
+        assert_eq!(p.window, [500.5, 0.0, 3000.0, 3000.0]);
+        assert_eq!(p.canvas, (512, 512));
+        let p = plan(3000, 4000, &opts(Some(300), Some(200), Fit::Cover)).unwrap();
+        assert_eq!(p.window, [0.0, 1000.0, 3000.0, 2000.0]);
+    }
+
+    #[test]
+    fn gravity_and_focal_point() {
+        let mut o = opts(Some(100), Some(100), Fit::Cover);
+        o.position = Position::Gravity(Gravity::East);
+        assert_eq!(plan(400, 200, &o).unwrap().window, [200.0, 0.0, 200.0, 200.0]);
+        o.position = Position::Focal { x: 0.1, y: 0.5 };
+        assert_eq!(plan(400, 200, &o).unwrap().window, [0.0, 0.0, 200.0, 200.0]);
+        o.position = Position::Focal { x: 0.5, y: 0.5 };
+        assert_eq!(plan(400, 200, &o).unwrap().window, [100.0, 0.0, 200.0, 200.0]);
+    }
+
+    #[test]
+    fn without_enlargement_keeps_the_target_aspect() {
+        let mut o = opts(Some(512), Some(512), Fit::Cover);
+        o.without_enlargement = true;
+        let p = plan(300, 200, &o).unwrap();
+        assert_eq!(p.canvas, (200, 200));
+        assert_eq!(p.window, [50.0, 0.0, 200.0, 200.0]);
+        let mut o = opts(Some(100), Some(100), Fit::Contain);
+        o.without_reduction = true;
+        let p = plan(300, 200, &o).unwrap();
+        assert_eq!((p.resized, p.canvas, p.offset), ((300, 200), (300, 300), (0, 50)));
+    }
+
+    #[test]
+    fn contain_letterboxes_by_gravity() {
+        let mut o = opts(Some(100), Some(100), Fit::Contain);
+        let p = plan(400, 200, &o).unwrap();
+        assert_eq!((p.resized, p.canvas, p.offset), ((100, 50), (100, 100), (0, 25)));
+        o.position = Position::Gravity(Gravity::South);
+        assert_eq!(plan(400, 200, &o).unwrap().offset, (0, 50));
+    }
+
+    #[test]
+    fn crop_outside_the_image_is_refused() {
+        let mut o = Options::default();
+        o.crop = Some(Rect {
+            left: 90,
+            top: 0,
+            width: 20,
+            height: 10,
+        });
+        assert!(matches!(plan(100, 100, &o), Err(Error::InvalidOption(_))));
+    }
+
+    fn any_fit() -> impl proptest::strategy::Strategy<Value = Fit> {
+        prop_oneof![
+            Just(Fit::Cover),
+            Just(Fit::Contain),
+            Just(Fit::Fill),
+            Just(Fit::Inside),
+            Just(Fit::Outside)
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_fit_gives_the_exact_size(
+            sw in 1u32..5000, sh in 1u32..5000, w in 1u32..3000, h in 1u32..3000,
+            fit in any_fit(), crop in proptest::option::of((0f64..1.0, 0f64..1.0, 0f64..1.0, 0f64..1.0)),
+        ) {
+            let mut o = opts(Some(w), Some(h), fit);
+            o.max_output_dimension = u32::MAX;
+            o.crop = crop.map(|(l, t, cw, ch)| {
+                let left = (l * f64::from(sw - 1)) as u32;
+                let top = (t * f64::from(sh - 1)) as u32;
+                Rect { left, top,
+                    width: ((cw * f64::from(sw - left)) as u32).max(1),
+                    height: ((ch * f64::from(sh - top)) as u32).max(1) }
+            });
+            let p = plan(sw, sh, &o).unwrap();
+            let (rw, rh) = (f64::from(p.region.width), f64::from(p.region.height));
+            match fit {
+                Fit::Cover | Fit::Contain | Fit::Fill => prop_assert_eq!(p.canvas, (w, h)),
+                Fit::Inside => prop_assert!(p.canvas.0 <= w && p.canvas.1 <= h
+                    && (p.canvas.0 == w || p.canvas.1 == h)),
+                Fit::Outside => prop_assert!(p.canvas.0 >= w && p.canvas.1 >= h
+                    && (p.canvas.0 == w || p.canvas.1 == h)),
+            }
+            // The window is inside the region, and the crop box inside the image.
+            let [x, y, ww, wh] = p.window;
+            prop_assert!(x >= 0.0 && y >= 0.0 && ww > 0.0 && wh > 0.0);
+            prop_assert!(x + ww <= rw + 1e-9 && y + wh <= rh + 1e-9, "{:?}", p);
+            let b = p.crop_box();
+            prop_assert!(b.left + b.width <= sw && b.top + b.height <= sh, "{:?} {:?}", b, p);
+            prop_assert!(p.resized.0 <= p.canvas.0 && p.resized.1 <= p.canvas.1);
+            prop_assert!(p.offset.0 + p.resized.0 <= p.canvas.0 && p.offset.1 + p.resized.1 <= p.canvas.1);
+        }
+
+        #[test]
+        fn without_enlargement_never_enlarges(
+            sw in 1u32..2000, sh in 1u32..2000, w in 1u32..3000, h in 1u32..3000, fit in any_fit(),
+        ) {
+            let mut o = opts(Some(w), Some(h), fit);
+            o.without_enlargement = true;
+            let p = plan(sw, sh, &o).unwrap();
+            let [_, _, ww, wh] = p.window;
+            prop_assert!(f64::from(p.resized.0) <= ww.round().max(1.0) + 0.5);
+            prop_assert!(f64::from(p.resized.1) <= wh.round().max(1.0) + 0.5);
+        }
+    }
+}

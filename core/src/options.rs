@@ -1,0 +1,567 @@
+//! The one options type. Its `Default` is the only set of defaults in the repository: the Python,
+//! Node and wasm bindings deserialize their dict / object into it and add nothing of their own.
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// Everything a job can be told. Keys may be spelled snake_case (Rust, Python) or camelCase (JS);
+/// unknown keys are refused with a message naming them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    // ----- geometry -----
+    /// Output width in pixels. Default: none — derived from `height` and the aspect ratio, or the
+    /// source width when both are omitted (no resize).
+    pub width: Option<u32>,
+    /// Output height in pixels. Default: none — derived from `width` and the aspect ratio.
+    pub height: Option<u32>,
+    /// How the image fits `width`×`height`. Default: `cover`.
+    pub fit: Fit,
+    /// Which part is kept by `cover` (and where `contain` places the image). Default: `centre`.
+    /// A gravity (`"north-east"`), a focal point (`{"x": 0.3, "y": 0.6}`, fractions of the
+    /// oriented image), or a smart crop strategy (`"entropy"`, `"attention"`).
+    pub position: Position,
+    /// Resampling filter. Default: `lanczos3`.
+    pub kernel: Kernel,
+    /// Never enlarge: if the target needs upscaling, the target shrinks (keeping its aspect ratio)
+    /// until the source is used 1:1. Default: false.
+    pub without_enlargement: bool,
+    /// Never reduce: the mirror of `without_enlargement`. Default: false.
+    pub without_reduction: bool,
+    /// A rectangle cut out first, in pixels of the upright (oriented) image, before any resize.
+    /// Default: none (the whole image).
+    pub crop: Option<Rect>,
+    /// Colour for `contain` letterboxing and for flattening alpha when the output has none.
+    /// Default: opaque white `#ffffff` (an avatar on a light page; sharp uses black).
+    pub background: Color,
+    /// Flatten alpha onto `background` even when the output format could keep it. Default: false.
+    pub flatten: bool,
+
+    // ----- orientation -----
+    /// Apply the EXIF orientation tag (1–8) so the result is upright; the tag is then dropped.
+    /// Default: true (sharp needs `.rotate()` for this).
+    pub auto_orient: bool,
+    /// Extra clockwise rotation after auto-orientation: 0, 90, 180 or 270. Default: 0.
+    pub rotate: u16,
+    /// Mirror top-bottom after orientation. Default: false.
+    pub flip: bool,
+    /// Mirror left-right after orientation. Default: false.
+    pub flop: bool,
+
+    // ----- colour -----
+    /// Convert embedded ICC profiles (Adobe RGB, Display P3, ProPhoto, gray, CMYK…) to sRGB.
+    /// Default: true. When false the pixels keep their colour space (see `keep_icc`).
+    pub to_srgb: bool,
+
+    // ----- encoding -----
+    /// Output format: `jpeg`, `png`, `webp` or `same` (as the input; GIF becomes PNG).
+    /// Default: `jpeg`.
+    pub format: OutputFormat,
+    /// JPEG / lossy WebP quality, 1–100. Default: 80.
+    pub quality: u8,
+    /// Progressive JPEG. Default: false.
+    pub progressive: bool,
+    /// JPEG chroma subsampling: `4:2:0`, `4:2:2` or `4:4:4`. Default: `4:2:0`.
+    pub chroma_subsampling: ChromaSubsampling,
+    /// Optimised Huffman tables for JPEG (smaller, slightly slower). Default: true.
+    pub optimize_coding: bool,
+    /// PNG zlib effort, 0 (none) – 9 (smallest). Default: 6.
+    pub compression_level: u8,
+    /// Lossless WebP. Default: false (lossy; only native builds have a lossy WebP encoder).
+    pub lossless: bool,
+
+    // ----- metadata (all stripped by default) -----
+    /// Keep the source ICC profile; only meaningful with `to_srgb: false`. Default: false.
+    pub keep_icc: bool,
+    /// Keep EXIF Copyright and Artist (written as a minimal EXIF block). Default: false.
+    pub keep_copyright: bool,
+    /// Keep EXIF GPS position. Only ever kept when asked for here. Default: false.
+    pub keep_gps: bool,
+
+    // ----- limits -----
+    /// Refuse inputs with more pixels than this, from the header, before decoding.
+    /// Default: 268402689 (16383², as sharp).
+    pub max_input_pixels: u64,
+    /// Refuse inputs larger than this many bytes. Default: 104857600 (100 MiB).
+    pub max_input_bytes: u64,
+    /// Refuse outputs wider or taller than this. Default: 16383.
+    pub max_output_dimension: u32,
+
+    // ----- extras -----
+    /// Compute a ThumbHash placeholder of the result. Default: false.
+    pub thumbhash: bool,
+    /// Compute the dominant colour of the result. Default: false.
+    pub dominant_color: bool,
+    /// Compute a short content hash of the output bytes (for immutable CDN keys). Default: false.
+    pub content_hash: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            width: None,
+            height: None,
+            fit: Fit::Cover,
+            position: Position::Gravity(Gravity::Centre),
+            kernel: Kernel::Lanczos3,
+            without_enlargement: false,
+            without_reduction: false,
+            crop: None,
+            background: Color::WHITE,
+            flatten: false,
+            auto_orient: true,
+            rotate: 0,
+            flip: false,
+            flop: false,
+            to_srgb: true,
+            format: OutputFormat::Jpeg,
+            quality: 80,
+            progressive: false,
+            chroma_subsampling: ChromaSubsampling::Yuv420,
+            optimize_coding: true,
+            compression_level: 6,
+            lossless: false,
+            keep_icc: false,
+            keep_copyright: false,
+            keep_gps: false,
+            max_input_pixels: 0x3FFF * 0x3FFF,
+            max_input_bytes: 100 * 1024 * 1024,
+            max_output_dimension: 16383,
+            thumbhash: false,
+            dominant_color: false,
+            content_hash: false,
+        }
+    }
+}
+
+impl Options {
+    /// The avatar job: a `size`×`size` cover crop, JPEG q80 4:2:0, metadata stripped.
+    pub fn avatar(size: u32) -> Self {
+        Options {
+            width: Some(size),
+            height: Some(size),
+            ..Options::default()
+        }
+    }
+
+    /// Options from a JSON-like value, as the bindings hand them over. Keys may be snake_case or
+    /// camelCase, at any depth; the message of an error names the key as the caller spelled it.
+    pub fn from_value(value: serde_json::Value) -> Result<Self> {
+        let mut spellings = Vec::new();
+        let value = snake_case_keys(value, &mut spellings)?;
+        let options: Options = serde_json::from_value(value).map_err(|e| {
+            let mut message = e.to_string();
+            // serde names the snake_case key; say it back the way the caller wrote it.
+            for (snake, original) in &spellings {
+                let quoted = format!("`{snake}`");
+                if message.starts_with(&format!("unknown field {quoted}")) {
+                    message = message.replacen(&quoted, &format!("`{original}`"), 1);
+                }
+            }
+            Error::InvalidOption(message)
+        })?;
+        options.validate()?;
+        Ok(options)
+    }
+
+    /// Options from a JSON text (the CLI's `--options`, tests, and any binding that prefers text).
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value = serde_json::from_str(text).map_err(|e| Error::InvalidOption(e.to_string()))?;
+        Self::from_value(value)
+    }
+
+    /// Range checks serde cannot express. Called by `from_value` and by `process`.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidOption(m));
+        if self.width == Some(0) || self.height == Some(0) {
+            return bad("width and height must be at least 1".into());
+        }
+        if !(1..=100).contains(&self.quality) {
+            return bad(format!("quality must be 1–100, got {}", self.quality));
+        }
+        if self.compression_level > 9 {
+            return bad(format!(
+                "compression_level must be 0–9, got {}",
+                self.compression_level
+            ));
+        }
+        if !matches!(self.rotate, 0 | 90 | 180 | 270) {
+            return bad(format!(
+                "rotate must be 0, 90, 180 or 270, got {}",
+                self.rotate
+            ));
+        }
+        if let Position::Focal { x, y } = self.position {
+            if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
+                return bad(format!(
+                    "position focal point must be fractions in 0–1, got x={x}, y={y}"
+                ));
+            }
+        }
+        if let Some(c) = self.crop {
+            if c.width == 0 || c.height == 0 {
+                return bad("crop width and height must be at least 1".into());
+            }
+        }
+        if self.max_output_dimension == 0 {
+            return bad("max_output_dimension must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// Rewrites every object key to snake_case, recording the spellings that changed. Two spellings
+/// of one key in the same object are refused rather than silently merged.
+fn snake_case_keys(
+    value: serde_json::Value,
+    spellings: &mut Vec<(String, String)>,
+) -> Result<serde_json::Value> {
+    use heck::ToSnakeCase;
+    use serde_json::Value;
+    Ok(match value {
+        Value::Object(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (key, inner) in map {
+                let snake = key.to_snake_case();
+                if out.contains_key(&snake) {
+                    return Err(Error::InvalidOption(format!(
+                        "`{key}` is given twice (as `{key}` and as `{snake}` or another spelling)"
+                    )));
+                }
+                if snake != key {
+                    spellings.push((snake.clone(), key));
+                }
+                let inner = snake_case_keys(inner, spellings)?;
+                out.insert(snake, inner);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| snake_case_keys(v, spellings))
+                .collect::<Result<_>>()?,
+        ),
+        other => other,
+    })
+}
+
+/// How the image fits the `width`×`height` box (the sharp / CSS `object-fit` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fit {
+    /// Fill the box exactly, cropping what overflows (keeps aspect ratio).
+    Cover,
+    /// Fit inside the box, letterboxing with `background` (keeps aspect ratio).
+    Contain,
+    /// Fill the box exactly, stretching (ignores aspect ratio).
+    Fill,
+    /// Fit inside the box; the output may be smaller than the box in one dimension.
+    Inside,
+    /// Cover the box; the output may be larger than the box in one dimension.
+    Outside,
+}
+
+/// The nine compass gravities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gravity {
+    #[serde(alias = "center")]
+    Centre,
+    #[serde(alias = "top")]
+    North,
+    #[serde(alias = "northeast", alias = "right top", alias = "top right")]
+    NorthEast,
+    #[serde(alias = "right")]
+    East,
+    #[serde(alias = "southeast", alias = "right bottom", alias = "bottom right")]
+    SouthEast,
+    #[serde(alias = "bottom")]
+    South,
+    #[serde(alias = "southwest", alias = "left bottom", alias = "bottom left")]
+    SouthWest,
+    #[serde(alias = "left")]
+    West,
+    #[serde(alias = "northwest", alias = "left top", alias = "top left")]
+    NorthWest,
+}
+
+impl Gravity {
+    /// Where the box sits along each axis: 0 = start, 0.5 = middle, 1 = end.
+    pub fn fractions(self) -> (f64, f64) {
+        match self {
+            Gravity::Centre => (0.5, 0.5),
+            Gravity::North => (0.5, 0.0),
+            Gravity::NorthEast => (1.0, 0.0),
+            Gravity::East => (1.0, 0.5),
+            Gravity::SouthEast => (1.0, 1.0),
+            Gravity::South => (0.5, 1.0),
+            Gravity::SouthWest => (0.0, 1.0),
+            Gravity::West => (0.0, 0.5),
+            Gravity::NorthWest => (0.0, 0.0),
+        }
+    }
+}
+
+/// Smart-crop strategies: the box is chosen from the pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// The window with the most detail (highest Shannon entropy of luminance).
+    Entropy,
+    /// The window with the most salient content: edges, skin tones and saturated colour.
+    Attention,
+}
+
+/// Where the crop window (or the letterboxed image) goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Position {
+    Gravity(Gravity),
+    /// A point, as fractions (0–1) of the oriented image, that the window is centred on
+    /// as far as the image allows.
+    Focal {
+        x: f64,
+        y: f64,
+    },
+    Smart(Strategy),
+}
+
+const POSITION_NAMES: &str = "`centre`, `north`, `north-east`, `east`, `south-east`, `south`, \
+`south-west`, `west`, `north-west`, `entropy`, `attention`, or a focal point {x, y}";
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PositionVisitor;
+        impl<'de> Visitor<'de> for PositionVisitor {
+            type Value = Position;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "one of {POSITION_NAMES}")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Position, E> {
+                use serde::de::value::StrDeserializer;
+                let as_gravity = Gravity::deserialize(StrDeserializer::<E>::new(s));
+                let as_strategy = Strategy::deserialize(StrDeserializer::<E>::new(s));
+                match (as_gravity, as_strategy) {
+                    (Ok(g), _) => Ok(Position::Gravity(g)),
+                    (_, Ok(st)) => Ok(Position::Smart(st)),
+                    _ => Err(E::custom(format_args!(
+                        "unknown position `{s}`, expected one of {POSITION_NAMES}"
+                    ))),
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Position, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Focal {
+                    x: f64,
+                    y: f64,
+                }
+                let f = Focal::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Position::Focal { x: f.x, y: f.y })
+            }
+        }
+        deserializer.deserialize_any(PositionVisitor)
+    }
+}
+
+impl Serialize for Position {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Position::Gravity(g) => g.serialize(s),
+            Position::Smart(st) => st.serialize(s),
+            Position::Focal { x, y } => {
+                use serde::ser::SerializeStruct;
+                let mut st = s.serialize_struct("Focal", 2)?;
+                st.serialize_field("x", x)?;
+                st.serialize_field("y", y)?;
+                st.end()
+            }
+        }
+    }
+}
+
+/// Resampling filters (fast_image_resize's convolution kernels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kernel {
+    Nearest,
+    Box,
+    #[serde(alias = "linear", alias = "triangle")]
+    Bilinear,
+    #[serde(alias = "cubic", alias = "catmullrom")]
+    CatmullRom,
+    Mitchell,
+    #[serde(alias = "lanczos")]
+    Lanczos3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputFormat {
+    #[serde(alias = "jpg")]
+    Jpeg,
+    Png,
+    Webp,
+    /// The input's format (GIF input gives PNG: thumbsmith does not encode GIF).
+    Same,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChromaSubsampling {
+    #[serde(rename = "4:2:0")]
+    Yuv420,
+    #[serde(rename = "4:2:2")]
+    Yuv422,
+    #[serde(rename = "4:4:4")]
+    Yuv444,
+}
+
+/// A rectangle in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rect {
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An sRGB colour with alpha. Accepts `"#rgb"`, `"#rrggbb"`, `"#rrggbbaa"`, `"white"`, `"black"`,
+/// `"transparent"`, `[r, g, b]`, `[r, g, b, a]` (0–255) or `{r, g, b, alpha}` (alpha 0–1, as sharp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Color {
+    pub r: u8,
+    pub g: u8,
+    pub b: u8,
+    pub a: u8,
+}
+
+impl Color {
+    pub const WHITE: Color = Color {
+        r: 255,
+        g: 255,
+        b: 255,
+        a: 255,
+    };
+
+    pub fn parse(s: &str) -> Result<Color, String> {
+        let named = match s.to_ascii_lowercase().as_str() {
+            "white" => Some(Color::WHITE),
+            "black" => Some(Color {
+                r: 0,
+                g: 0,
+                b: 0,
+                a: 255,
+            }),
+            "transparent" => Some(Color {
+                r: 0,
+                g: 0,
+                b: 0,
+                a: 0,
+            }),
+            _ => None,
+        };
+        if let Some(c) = named {
+            return Ok(c);
+        }
+        let hex = s.strip_prefix('#').unwrap_or(s);
+        let expand: String = match hex.len() {
+            3 | 4 => hex.chars().flat_map(|c| [c, c]).collect(),
+            6 | 8 => hex.to_string(),
+            _ => String::new(),
+        };
+        let bytes: Option<Vec<u8>> = (0..expand.len())
+            .step_by(2)
+            .map(|i| {
+                expand
+                    .get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect();
+        match bytes.as_deref() {
+            Some([r, g, b]) => Ok(Color {
+                r: *r,
+                g: *g,
+                b: *b,
+                a: 255,
+            }),
+            Some([r, g, b, a]) => Ok(Color {
+                r: *r,
+                g: *g,
+                b: *b,
+                a: *a,
+            }),
+            _ => Err(format!(
+                "invalid colour `{s}`: expected #rgb, #rrggbb, #rrggbbaa, white, black or transparent"
+            )),
+        }
+    }
+
+    pub fn to_hex(self) -> String {
+        if self.a == 255 {
+            format!("#{:02x}{:02x}{:02x}", self.r, self.g, self.b)
+        } else {
+            format!("#{:02x}{:02x}{:02x}{:02x}", self.r, self.g, self.b, self.a)
+        }
+    }
+}
+
+impl Serialize for Color {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ColorVisitor;
+        impl<'de> Visitor<'de> for ColorVisitor {
+            type Value = Color;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a colour: \"#rrggbb\", [r, g, b(, a)] or {r, g, b, alpha}")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Color, E> {
+                Color::parse(s).map_err(E::custom)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Color, A::Error> {
+                let mut parts = Vec::with_capacity(4);
+                while let Some(v) = seq.next_element::<u8>()? {
+                    parts.push(v);
+                }
+                match parts[..] {
+                    [r, g, b] => Ok(Color { r, g, b, a: 255 }),
+                    [r, g, b, a] => Ok(Color { r, g, b, a }),
+                    _ => Err(de::Error::invalid_length(parts.len(), &"3 or 4 channels")),
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Color, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Rgba {
+                    r: u8,
+                    g: u8,
+                    b: u8,
+                    #[serde(default = "opaque")]
+                    alpha: f64,
+                }
+                fn opaque() -> f64 {
+                    1.0
+                }
+                let c = Rgba::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if !(0.0..=1.0).contains(&c.alpha) {
+                    return Err(de::Error::custom("colour alpha must be 0–1"));
+                }
+                Ok(Color {
+                    r: c.r,
+                    g: c.g,
+                    b: c.b,
+                    a: (c.alpha * 255.0).round() as u8,
+                })
+            }
+        }
+        deserializer.deserialize_any(ColorVisitor)
+    }
+}

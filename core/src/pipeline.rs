@@ -1,0 +1,199 @@
+//! The whole job, stage by stage: limits → sniff and probe → plan → decode → colour → (smart crop)
+//! → resize → orient → letterbox → flatten → encode → extras.
+
+use serde::Serialize;
+
+use crate::colour;
+use crate::compose;
+use crate::decode::{self, Decoded};
+use crate::encode::{self, Carry};
+use crate::error::{Error, Result};
+use crate::extras;
+use crate::geometry::{self, Plan};
+use crate::options::{Kernel, Options, OutputFormat, Rect};
+use crate::orient::Orientation;
+use crate::probe::{probe, ColorModel, Probe};
+use crate::raster::Raster;
+use crate::resize::resize;
+use crate::sniff::Format;
+
+/// The result of [`process`]: the encoded image and what was done to make it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Output {
+    /// The encoded image.
+    #[serde(skip)]
+    pub data: Vec<u8>,
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    pub source_format: Format,
+    /// Source size as displayed (after EXIF orientation).
+    pub source_width: u32,
+    pub source_height: u32,
+    /// The EXIF orientation that was applied (1 when none was, or `auto_orient` is off).
+    pub orientation: u8,
+    /// The part of the source that was used, in pixels of the upright source image.
+    pub crop: Rect,
+    /// ThumbHash placeholder bytes, when `thumbhash` was asked for.
+    pub thumbhash: Option<Vec<u8>>,
+    /// `#rrggbb`, when `dominant_color` was asked for.
+    pub dominant_color: Option<String>,
+    /// 16 hex digits of SHA-256 of `data`, when `content_hash` was asked for.
+    pub content_hash: Option<String>,
+}
+
+/// Runs the whole pipeline on an encoded image in memory.
+pub fn process(input: &[u8], options: &Options) -> Result<Output> {
+    crate::catch_panic(|| run(input, options))
+}
+
+fn run(input: &[u8], options: &Options) -> Result<Output> {
+    options.validate()?;
+    check_limit("input size in bytes", input.len() as u64, options.max_input_bytes, "max_input_bytes")?;
+    let Probe {
+        metadata,
+        icc,
+        exif,
+    } = probe(input)?;
+    check_limit(
+        "input pixel count",
+        u64::from(metadata.width) * u64::from(metadata.height),
+        options.max_input_pixels,
+        "max_input_pixels",
+    )?;
+    let format = output_format(options.format, metadata.format);
+
+    let exif_orientation = if options.auto_orient { metadata.orientation } else { 1 };
+    let orientation = Orientation::from_exif(exif_orientation)
+        .then(Orientation::rotate_cw(options.rotate))
+        .then(Orientation {
+            transpose: false,
+            flop: options.flop,
+            flip: options.flip,
+        });
+    let (ow, oh) = if orientation.swaps_axes() {
+        (metadata.height, metadata.width)
+    } else {
+        (metadata.width, metadata.height)
+    };
+    let mut plan = geometry::plan(ow, oh, options)?;
+
+    let is_cmyk = metadata.color_model == ColorModel::Cmyk;
+    let cmyk_raw = is_cmyk && options.to_srgb && icc.is_some();
+    let decoded = decode::decode(input, metadata.format, options.max_input_pixels, cmyk_raw)?;
+    let (dw, dh) = match &decoded {
+        Decoded::Pixels(r) | Decoded::Cmyk(r) => (r.width, r.height),
+    };
+    if (dw, dh) != (metadata.width, metadata.height) {
+        return Err(Error::corrupt(
+            metadata.format.as_str(),
+            format!("decoded {dw}×{dh}, header says {}×{}", metadata.width, metadata.height),
+        ));
+    }
+    let pixels = if options.to_srgb {
+        colour::to_srgb(decoded, icc.as_deref())
+    } else {
+        colour::without_conversion(decoded)
+    };
+
+    if let Some(strategy) = plan.smart {
+        place_smart_window(&pixels, &mut plan, orientation, (ow, oh), strategy)?;
+    }
+    let [x, y, w, h] = plan.window;
+    let window = [
+        f64::from(plan.region.left) + x,
+        f64::from(plan.region.top) + y,
+        w,
+        h,
+    ];
+    let stored_window = orientation.rect_to_source(window, f64::from(ow), f64::from(oh));
+    let (rw, rh) = plan.resized;
+    let (sw, sh) = if orientation.swaps_axes() { (rh, rw) } else { (rw, rh) };
+    let resized = resize(&pixels, stored_window, sw, sh, options.kernel)?;
+    drop(pixels);
+    let upright = orientation.apply(resized).drop_opaque_alpha();
+    let canvas = compose::letterbox(upright, plan.canvas, plan.offset, options.background);
+    let image = if format == Format::Jpeg || options.flatten {
+        compose::flatten(canvas, options.background)
+    } else {
+        canvas
+    };
+
+    let carry = Carry {
+        // A profile is only true of pixels that were not converted; CMYK profiles never are.
+        icc: icc.filter(|_| options.keep_icc && !options.to_srgb && !is_cmyk),
+        exif: exif.minimal(options.keep_copyright, options.keep_gps),
+    };
+    let data = encode::encode(&image, format, options, &carry)?;
+    Ok(Output {
+        format,
+        width: image.width,
+        height: image.height,
+        source_format: metadata.format,
+        source_width: ow,
+        source_height: oh,
+        orientation: exif_orientation,
+        crop: plan.crop_box(),
+        thumbhash: options.thumbhash.then(|| extras::thumbhash(&image)),
+        dominant_color: options.dominant_color.then(|| extras::dominant_color(&image)),
+        content_hash: options.content_hash.then(|| extras::content_hash(&data)),
+        data,
+    })
+}
+
+fn check_limit(what: &'static str, value: u64, limit: u64, option: &'static str) -> Result<()> {
+    if value > limit {
+        return Err(Error::LimitExceeded {
+            what,
+            value,
+            limit,
+            option,
+        });
+    }
+    Ok(())
+}
+
+fn output_format(wanted: OutputFormat, input: Format) -> Format {
+    match wanted {
+        OutputFormat::Jpeg => Format::Jpeg,
+        OutputFormat::Png => Format::Png,
+        OutputFormat::Webp => Format::Webp,
+        OutputFormat::Same => match input {
+            Format::Gif => Format::Png,
+            other => other,
+        },
+    }
+}
+
+/// The long side of the copy a smart crop looks at: enough detail to find faces and edges,
+/// small enough to score in a millisecond or two.
+const ANALYSIS_SIZE: f64 = 256.0;
+
+fn place_smart_window(
+    pixels: &Raster,
+    plan: &mut Plan,
+    orientation: Orientation,
+    (ow, oh): (u32, u32),
+    strategy: crate::options::Strategy,
+) -> Result<()> {
+    let region = plan.region;
+    let (rw, rh) = (f64::from(region.width), f64::from(region.height));
+    let scale = (ANALYSIS_SIZE / rw.max(rh)).min(1.0);
+    let (aw, ah) = (
+        ((rw * scale).round() as u32).max(1),
+        ((rh * scale).round() as u32).max(1),
+    );
+    let region_window = [f64::from(region.left), f64::from(region.top), rw, rh];
+    let stored = orientation.rect_to_source(region_window, f64::from(ow), f64::from(oh));
+    let (sw, sh) = if orientation.swaps_axes() { (ah, aw) } else { (aw, ah) };
+    let analysis = orientation.apply(resize(pixels, stored, sw, sh, Kernel::Bilinear)?);
+    let [_, _, ww, wh] = plan.window;
+    let (ax, ay) = crate::smartcrop::best_window(
+        &analysis,
+        (ww * scale).round() as u32,
+        (wh * scale).round() as u32,
+        strategy,
+    );
+    plan.place_window(f64::from(ax) / scale, f64::from(ay) / scale);
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! Header-only inspection: what `metadata()` reports and what the limits are checked against,
+//! before a single pixel is decoded or allocated.
+
+use serde::Serialize;
+use std::io::Cursor;
+
+use crate::error::{Error, Result};
+use crate::exif::SourceExif;
+use crate::sniff::{sniff, Format};
+
+/// How the source stores colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorModel {
+    Rgb,
+    Gray,
+    Cmyk,
+}
+
+/// What the header says about an image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Metadata {
+    pub format: Format,
+    /// Width as stored in the file.
+    pub width: u32,
+    /// Height as stored in the file.
+    pub height: u32,
+    /// Width as displayed, after the EXIF orientation (swapped for orientations 5–8).
+    pub oriented_width: u32,
+    /// Height as displayed, after the EXIF orientation.
+    pub oriented_height: u32,
+    /// EXIF orientation, 1–8 (1 when absent).
+    pub orientation: u8,
+    pub has_alpha: bool,
+    /// Bits per channel as stored (1, 2, 4, 8 or 16).
+    pub bit_depth: u8,
+    pub color_model: ColorModel,
+    pub has_icc: bool,
+    pub has_exif: bool,
+    /// EXIF carries a GPS position (a privacy fact worth surfacing before upload).
+    pub has_gps: bool,
+    /// Frames (animated GIF / WebP / APNG); thumbsmith uses the first.
+    pub frames: u32,
+    /// Progressive JPEG or interlaced PNG / GIF.
+    pub progressive: bool,
+}
+
+/// The header facts plus the embedded blobs the pipeline needs later.
+pub(crate) struct Probe {
+    pub metadata: Metadata,
+    pub icc: Option<Vec<u8>>,
+    pub exif: SourceExif,
+}
+
+/// Reads the header of `input` without decoding pixels.
+pub fn metadata(input: &[u8]) -> Result<Metadata> {
+    crate::catch_panic(|| probe(input).map(|p| p.metadata))
+}
+
+pub(crate) fn probe(input: &[u8]) -> Result<Probe> {
+    let format = sniff(input)?;
+    let header = match format {
+        Format::Jpeg => jpeg_header(input),
+        Format::Png => png_header(input),
+        Format::Webp => webp_header(input),
+        Format::Gif => gif_header(input),
+    }?;
+    let exif = SourceExif::parse(header.exif.as_deref());
+    let orientation = exif.orientation();
+    let (oriented_width, oriented_height) = if orientation >= 5 {
+        (header.height, header.width)
+    } else {
+        (header.width, header.height)
+    };
+    Ok(Probe {
+        metadata: Metadata {
+            format,
+            width: header.width,
+            height: header.height,
+            oriented_width,
+            oriented_height,
+            orientation,
+            has_alpha: header.has_alpha,
+            bit_depth: header.bit_depth,
+            color_model: header.color_model,
+            has_icc: header.icc.is_some(),
+            has_exif: exif.is_present(),
+            has_gps: exif.has_gps(),
+            frames: header.frames,
+            progressive: header.progressive,
+        },
+        icc: header.icc,
+        exif,
+    })
+}
+
+struct Header {
+    width: u32,
+    height: u32,
+    has_alpha: bool,
+    bit_depth: u8,
+    color_model: ColorModel,
+    icc: Option<Vec<u8>>,
+    exif: Option<Vec<u8>>,
+    frames: u32,
+    progressive: bool,
+}
+
+fn jpeg_header(input: &[u8]) -> Result<Header> {
+    use zune_core::colorspace::ColorSpace;
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_core::bytestream::ZCursor::new(input),
+        crate::decode::jpeg_options(),
+    );
+    decoder
+        .decode_headers()
+        .map_err(|e| Error::corrupt("jpeg", e))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| Error::corrupt("jpeg", "no frame header"))?;
+    let color_model = match decoder.input_colorspace() {
+        Some(ColorSpace::CMYK | ColorSpace::YCCK) => ColorModel::Cmyk,
+        Some(ColorSpace::Luma) => ColorModel::Gray,
+        _ => ColorModel::Rgb,
+    };
+    Ok(Header {
+        width: u32::from(info.width),
+        height: u32::from(info.height),
+        has_alpha: false,
+        bit_depth: 8,
+        color_model,
+        icc: decoder.icc_profile(),
+        exif: decoder.exif().cloned(),
+        frames: 1,
+        progressive: info.sof.is_progressive(),
+    })
+}
+
+fn png_header(input: &[u8]) -> Result<Header> {
+    let decoder = png::Decoder::new_with_limits(Cursor::new(input), crate::decode::png_limits());
+    let reader = decoder.read_info().map_err(|e| Error::corrupt("png", e))?;
+    let info = reader.info();
+    use png::ColorType as C;
+    Ok(Header {
+        width: info.width,
+        height: info.height,
+        has_alpha: matches!(info.color_type, C::Rgba | C::GrayscaleAlpha) || info.trns.is_some(),
+        bit_depth: info.bit_depth as u8,
+        color_model: match info.color_type {
+            C::Grayscale | C::GrayscaleAlpha => ColorModel::Gray,
+            C::Rgb | C::Rgba | C::Indexed => ColorModel::Rgb,
+        },
+        icc: info.icc_profile.as_ref().map(|c| c.to_vec()),
+        exif: info.exif_metadata.as_ref().map(|c| c.to_vec()),
+        frames: info.animation_control.map_or(1, |a| a.num_frames.max(1)),
+        progressive: info.interlaced,
+    })
+}
+
+fn webp_header(input: &[u8]) -> Result<Header> {
+    let mut decoder =
+        image_webp::WebPDecoder::new(Cursor::new(input)).map_err(|e| Error::corrupt("webp", e))?;
+    let (width, height) = decoder.dimensions();
+    let icc = decoder
+        .icc_profile()
+        .map_err(|e| Error::corrupt("webp", e))?;
+    let exif = decoder
+        .exif_metadata()
+        .map_err(|e| Error::corrupt("webp", e))?;
+    Ok(Header {
+        width,
+        height,
+        has_alpha: decoder.has_alpha(),
+        bit_depth: 8,
+        color_model: ColorModel::Rgb,
+        icc,
+        exif,
+        frames: decoder.num_frames().max(1),
+        progressive: false,
+    })
+}
+
+fn gif_header(input: &[u8]) -> Result<Header> {
+    let mut options = gif::DecodeOptions::new();
+    // Counting frames must not decompress them.
+    options.skip_frame_decoding(true);
+    let mut decoder = options
+        .read_info(Cursor::new(input))
+        .map_err(|e| Error::corrupt("gif", e))?;
+    let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
+    let icc = decoder.icc_profile().map(<[u8]>::to_vec);
+    let (mut frames, mut has_alpha, mut interlaced) = (0u32, false, false);
+    // A frame that fails to parse ends the count: the first frame is what matters, and decode
+    // reports a real error if that one is damaged.
+    while let Ok(Some(frame)) = decoder.read_next_frame() {
+        if frames == 0 {
+            interlaced = frame.interlaced;
+        }
+        frames += 1;
+        has_alpha |= frame.transparent.is_some();
+    }
+    if frames == 0 {
+        return Err(Error::corrupt("gif", "no image frame"));
+    }
+    Ok(Header {
+        width,
+        height,
+        has_alpha,
+        bit_depth: 8,
+        color_model: ColorModel::Rgb,
+        icc,
+        exif: None,
+        frames,
+        progressive: interlaced,
+    })
+}
