@@ -13,8 +13,9 @@ pub(crate) fn to_srgb(decoded: Decoded, icc: Option<&[u8]>) -> Raster {
     let profile = icc.and_then(|bytes| ColorProfile::new_from_slice(bytes).ok());
     match decoded {
         Decoded::Cmyk(inks) => match profile.filter(|p| p.color_space == DataColorSpace::Cmyk) {
-            Some(p) => transform(&inks, &p, Layout::Rgba, 3)
-                .unwrap_or_else(|| naive_cmyk_to_rgb(&inks)),
+            Some(p) => {
+                transform(&inks, &p, Layout::Rgba, 3).unwrap_or_else(|| naive_cmyk_to_rgb(&inks))
+            }
             None => naive_cmyk_to_rgb(&inks),
         },
         Decoded::Pixels(raster) => {
@@ -78,7 +79,11 @@ fn transform(
     let mut out = vec![0u8; src.width as usize * src.height as usize * out_channels as usize];
     let in_row = src.width as usize * src.channels as usize;
     let out_row = src.width as usize * out_channels as usize;
-    for (s, d) in src.data.chunks_exact(in_row).zip(out.chunks_exact_mut(out_row)) {
+    for (s, d) in src
+        .data
+        .chunks_exact(in_row)
+        .zip(out.chunks_exact_mut(out_row))
+    {
         executor.transform(s, d).ok()?;
     }
     Some(Raster::new(src.width, src.height, out_channels, out))

@@ -6,7 +6,12 @@ use crate::raster::Raster;
 
 /// Places `image` at `offset` on a `canvas`-sized background. The canvas gets an alpha channel
 /// only if the background is not opaque or the image already has one.
-pub(crate) fn letterbox(image: Raster, canvas: (u32, u32), offset: (u32, u32), bg: Color) -> Raster {
+pub(crate) fn letterbox(
+    image: Raster,
+    canvas: (u32, u32),
+    offset: (u32, u32),
+    bg: Color,
+) -> Raster {
     if canvas == (image.width, image.height) {
         return image;
     }
@@ -97,7 +102,12 @@ mod tests {
         let out = letterbox(img, (3, 1), (1, 0), Color::WHITE);
         assert_eq!((out.channels, out.data), (1, vec![255, 7, 255]));
         let img = Raster::new(1, 1, 3, vec![1, 2, 3]);
-        let transparent = Color { r: 0, g: 0, b: 0, a: 0 };
+        let transparent = Color {
+            r: 0,
+            g: 0,
+            b: 0,
+            a: 0,
+        };
         let out = letterbox(img, (1, 2), (0, 1), transparent);
         assert_eq!(out.data, vec![0, 0, 0, 0, 1, 2, 3, 255]);
     }

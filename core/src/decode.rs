@@ -48,11 +48,45 @@ pub(crate) fn png_limits() -> png::Limits {
     png_limits_for(crate::Options::default().max_input_pixels)
 }
 
+/// Whether the JPEG has an end-of-image marker after its first scan. zune-jpeg fills a truncated
+/// file with gray and reports success; like sharp (`failOn: 'warning'`) we refuse it instead, so a
+/// half-uploaded photo is an error, not a half-gray avatar. Segment lengths are followed up to the
+/// first scan so an EXIF thumbnail's own end marker is not mistaken for ours; inside entropy-coded
+/// data 0xFF is always followed by 0x00 or a restart marker, so 0xFF 0xD9 there is the real end.
+fn jpeg_is_complete(input: &[u8]) -> bool {
+    let mut at = 2;
+    while at + 4 <= input.len() {
+        if input[at] != 0xFF {
+            at += 1; // tolerate padding between segments, as decoders do
+            continue;
+        }
+        let marker = input[at + 1];
+        if marker == 0xFF || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            at += 1;
+            continue;
+        }
+        if marker == 0xDA {
+            return input[at..].windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        let length = usize::from(u16::from_be_bytes([input[at + 2], input[at + 3]]));
+        at += 2 + length;
+    }
+    false
+}
+
 fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
     use zune_core::colorspace::ColorSpace;
+    if !jpeg_is_complete(input) {
+        return Err(Error::corrupt(
+            "jpeg",
+            "truncated: the file ends before its last scan is complete",
+        ));
+    }
     let corrupt = |e: zune_jpeg::errors::DecodeErrors| Error::corrupt("jpeg", e);
-    let mut decoder =
-        zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(input), jpeg_options());
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_core::bytestream::ZCursor::new(input),
+        jpeg_options(),
+    );
     decoder.decode_headers().map_err(corrupt)?;
     let input_space = decoder
         .input_colorspace()
@@ -78,7 +112,10 @@ fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
         .ok_or_else(|| Error::corrupt("jpeg", "no frame header"))?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     if data.len() != width as usize * height as usize * channels {
-        return Err(Error::corrupt("jpeg", "decoded size does not match the header"));
+        return Err(Error::corrupt(
+            "jpeg",
+            "decoded size does not match the header",
+        ));
     }
     if is_cmyk {
         // Adobe writes CMYK JPEGs inverted (255 = no ink); the CMS wants ink amounts.
@@ -87,7 +124,12 @@ fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
         }
         return Ok(Decoded::Cmyk(Raster::new(width, height, 4, data)));
     }
-    Ok(Decoded::Pixels(Raster::new(width, height, channels as u8, data)))
+    Ok(Decoded::Pixels(Raster::new(
+        width,
+        height,
+        channels as u8,
+        data,
+    )))
 }
 
 fn decode_png(input: &[u8], max_pixels: u64) -> Result<Raster> {

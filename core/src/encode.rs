@@ -12,7 +12,12 @@ pub(crate) struct Carry {
     pub exif: Option<Vec<u8>>,
 }
 
-pub(crate) fn encode(image: &Raster, format: Format, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
+pub(crate) fn encode(
+    image: &Raster,
+    format: Format,
+    options: &Options,
+    carry: &Carry,
+) -> Result<Vec<u8>> {
     match format {
         Format::Jpeg => encode_jpeg(image, options, carry),
         Format::Png => encode_png(image, options, carry),
@@ -33,7 +38,11 @@ fn encode_jpeg(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
     let color = match image.channels {
         1 => ColorType::Luma,
         3 => ColorType::Rgb,
-        n => return Err(fail(&format!("{n}-channel pixels reached the JPEG encoder unflattened"))),
+        n => {
+            return Err(fail(&format!(
+                "{n}-channel pixels reached the JPEG encoder unflattened"
+            )))
+        }
     };
     let mut out = Vec::with_capacity(image.data.len() / 8);
     let mut encoder = Encoder::new(&mut out, options.quality);
@@ -75,9 +84,7 @@ fn encode_png(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8
     });
     let mut writer = encoder.write_header().map_err(fail)?;
     if let Some(exif) = &carry.exif {
-        writer
-            .write_chunk(png::chunk::eXIf, exif)
-            .map_err(fail)?;
+        writer.write_chunk(png::chunk::eXIf, exif).map_err(fail)?;
     }
     writer.write_image_data(&image.data).map_err(fail)?;
     writer.finish().map_err(fail)?;
@@ -94,7 +101,10 @@ fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
     if image.width > 16383 || image.height > 16383 {
         return Err(Error::encode(
             "webp",
-            format!("{}×{} is larger than WebP's 16383×16383", image.width, image.height),
+            format!(
+                "{}×{} is larger than WebP's 16383×16383",
+                image.width, image.height
+            ),
         ));
     }
     let mut out = Vec::new();

@@ -14,8 +14,8 @@ pub(crate) fn thumbhash(image: &Raster) -> Vec<u8> {
         ((f64::from(image.height) * scale).round() as u32).max(1),
     );
     let window = [0.0, 0.0, f64::from(image.width), f64::from(image.height)];
-    let small = crate::resize::resize(image, window, w, h, Kernel::Box)
-        .unwrap_or_else(|_| image.clone());
+    let small =
+        crate::resize::resize(image, window, w, h, Kernel::Box).unwrap_or_else(|_| image.clone());
     let rgba = to_rgba(&small);
     thumbhash::rgba_to_thumb_hash(small.width as usize, small.height as usize, &rgba)
 }
@@ -42,7 +42,8 @@ pub(crate) fn dominant_color(image: &Raster) -> String {
     let mut count = vec![0u32; 4096];
     let mut sum = vec![[0u64; 3]; 4096];
     for p in rgba.chunks_exact(4).filter(|p| p[3] >= 128) {
-        let bin = (usize::from(p[0] >> 4) << 8) | (usize::from(p[1] >> 4) << 4) | usize::from(p[2] >> 4);
+        let bin =
+            (usize::from(p[0] >> 4) << 8) | (usize::from(p[1] >> 4) << 4) | usize::from(p[2] >> 4);
         count[bin] += 1;
         for c in 0..3 {
             sum[bin][c] += u64::from(p[c]);

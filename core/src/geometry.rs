@@ -30,8 +30,10 @@ impl Plan {
         let [x, y, w, h] = self.window;
         let left = x.round().max(0.0) as u32;
         let top = y.round().max(0.0) as u32;
-        let width = (w.round() as u32).clamp(1, self.region.width - left.min(self.region.width - 1));
-        let height = (h.round() as u32).clamp(1, self.region.height - top.min(self.region.height - 1));
+        let width =
+            (w.round() as u32).clamp(1, self.region.width - left.min(self.region.width - 1));
+        let height =
+            (h.round() as u32).clamp(1, self.region.height - top.min(self.region.height - 1));
         Rect {
             left: self.region.left + left.min(self.region.width - 1),
             top: self.region.top + top.min(self.region.height - 1),
@@ -58,7 +60,7 @@ pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
             if !fits {
                 return Err(Error::InvalidOption(format!(
                     "crop {}×{} at ({}, {}) lies outside the {width}×{height} image \
-                     (coordinates are of the upright image, after EXIF orientation)",
+                     (coordinates are of the upright image, after EXIF orientation and rotate)",
                     c.width, c.height, c.left, c.top
                 )));
             }
@@ -116,7 +118,10 @@ pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
                 if clamp_scale(governing) != governing {
                     // The target shrinks (or grows) with its aspect ratio until the source is
                     // used 1:1: a square avatar of a small photo stays square.
-                    (w, h) = ((w / governing).round().max(1.0), (h / governing).round().max(1.0));
+                    (w, h) = (
+                        (w / governing).round().max(1.0),
+                        (h / governing).round().max(1.0),
+                    );
                 }
                 let (sx, sy) = (w / rw, h / rh);
                 match options.fit {
@@ -160,7 +165,10 @@ pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
         plan.canvas = plan.resized;
     }
     let limit = options.max_output_dimension;
-    for (what, value) in [("output width", plan.canvas.0), ("output height", plan.canvas.1)] {
+    for (what, value) in [
+        ("output width", plan.canvas.0),
+        ("output height", plan.canvas.1),
+    ] {
         if value > limit {
             return Err(Error::LimitExceeded {
                 what,
@@ -212,11 +220,17 @@ mod tests {
     fn gravity_and_focal_point() {
         let mut o = opts(Some(100), Some(100), Fit::Cover);
         o.position = Position::Gravity(Gravity::East);
-        assert_eq!(plan(400, 200, &o).unwrap().window, [200.0, 0.0, 200.0, 200.0]);
+        assert_eq!(
+            plan(400, 200, &o).unwrap().window,
+            [200.0, 0.0, 200.0, 200.0]
+        );
         o.position = Position::Focal { x: 0.1, y: 0.5 };
         assert_eq!(plan(400, 200, &o).unwrap().window, [0.0, 0.0, 200.0, 200.0]);
         o.position = Position::Focal { x: 0.5, y: 0.5 };
-        assert_eq!(plan(400, 200, &o).unwrap().window, [100.0, 0.0, 200.0, 200.0]);
+        assert_eq!(
+            plan(400, 200, &o).unwrap().window,
+            [100.0, 0.0, 200.0, 200.0]
+        );
     }
 
     #[test]
@@ -229,27 +243,35 @@ mod tests {
         let mut o = opts(Some(100), Some(100), Fit::Contain);
         o.without_reduction = true;
         let p = plan(300, 200, &o).unwrap();
-        assert_eq!((p.resized, p.canvas, p.offset), ((300, 200), (300, 300), (0, 50)));
+        assert_eq!(
+            (p.resized, p.canvas, p.offset),
+            ((300, 200), (300, 300), (0, 50))
+        );
     }
 
     #[test]
     fn contain_letterboxes_by_gravity() {
         let mut o = opts(Some(100), Some(100), Fit::Contain);
         let p = plan(400, 200, &o).unwrap();
-        assert_eq!((p.resized, p.canvas, p.offset), ((100, 50), (100, 100), (0, 25)));
+        assert_eq!(
+            (p.resized, p.canvas, p.offset),
+            ((100, 50), (100, 100), (0, 25))
+        );
         o.position = Position::Gravity(Gravity::South);
         assert_eq!(plan(400, 200, &o).unwrap().offset, (0, 50));
     }
 
     #[test]
     fn crop_outside_the_image_is_refused() {
-        let mut o = Options::default();
-        o.crop = Some(Rect {
-            left: 90,
-            top: 0,
-            width: 20,
-            height: 10,
-        });
+        let o = Options {
+            crop: Some(Rect {
+                left: 90,
+                top: 0,
+                width: 20,
+                height: 10,
+            }),
+            ..Options::default()
+        };
         assert!(matches!(plan(100, 100, &o), Err(Error::InvalidOption(_))));
     }
 

@@ -47,7 +47,9 @@ pub use sniff::{sniff, Format};
 /// Reads an input file for [`process`], refusing it from its size before reading when it is over
 /// `max_input_bytes` (what the CLI and the bindings' path inputs use).
 pub fn read_input(path: &std::path::Path, max_input_bytes: u64) -> Result<Vec<u8>> {
-    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
     if size > max_input_bytes {
         return Err(Error::LimitExceeded {
             what: "input size in bytes",

@@ -31,8 +31,8 @@ pub struct Options {
     pub without_enlargement: bool,
     /// Never reduce: the mirror of `without_enlargement`. Default: false.
     pub without_reduction: bool,
-    /// A rectangle cut out first, in pixels of the upright (oriented) image, before any resize.
-    /// Default: none (the whole image).
+    /// A rectangle cut out first, before any resize, in pixels of the image as it will be shown:
+    /// after EXIF orientation and `rotate`/`flip`/`flop`. Default: none (the whole image).
     pub crop: Option<Rect>,
     /// Colour for `contain` letterboxing and for flattening alpha when the output has none.
     /// Default: opaque white `#ffffff` (an avatar on a light page; sharp uses black).

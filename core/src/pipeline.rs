@@ -49,7 +49,12 @@ pub fn process(input: &[u8], options: &Options) -> Result<Output> {
 
 fn run(input: &[u8], options: &Options) -> Result<Output> {
     options.validate()?;
-    check_limit("input size in bytes", input.len() as u64, options.max_input_bytes, "max_input_bytes")?;
+    check_limit(
+        "input size in bytes",
+        input.len() as u64,
+        options.max_input_bytes,
+        "max_input_bytes",
+    )?;
     let Probe {
         metadata,
         icc,
@@ -63,7 +68,11 @@ fn run(input: &[u8], options: &Options) -> Result<Output> {
     )?;
     let format = output_format(options.format, metadata.format);
 
-    let exif_orientation = if options.auto_orient { metadata.orientation } else { 1 };
+    let exif_orientation = if options.auto_orient {
+        metadata.orientation
+    } else {
+        1
+    };
     let orientation = Orientation::from_exif(exif_orientation)
         .then(Orientation::rotate_cw(options.rotate))
         .then(Orientation {
@@ -87,7 +96,10 @@ fn run(input: &[u8], options: &Options) -> Result<Output> {
     if (dw, dh) != (metadata.width, metadata.height) {
         return Err(Error::corrupt(
             metadata.format.as_str(),
-            format!("decoded {dw}×{dh}, header says {}×{}", metadata.width, metadata.height),
+            format!(
+                "decoded {dw}×{dh}, header says {}×{}",
+                metadata.width, metadata.height
+            ),
         ));
     }
     let pixels = if options.to_srgb {
@@ -108,7 +120,11 @@ fn run(input: &[u8], options: &Options) -> Result<Output> {
     ];
     let stored_window = orientation.rect_to_source(window, f64::from(ow), f64::from(oh));
     let (rw, rh) = plan.resized;
-    let (sw, sh) = if orientation.swaps_axes() { (rh, rw) } else { (rw, rh) };
+    let (sw, sh) = if orientation.swaps_axes() {
+        (rh, rw)
+    } else {
+        (rw, rh)
+    };
     let resized = resize(&pixels, stored_window, sw, sh, options.kernel)?;
     drop(pixels);
     let upright = orientation.apply(resized).drop_opaque_alpha();
@@ -135,7 +151,9 @@ fn run(input: &[u8], options: &Options) -> Result<Output> {
         orientation: exif_orientation,
         crop: plan.crop_box(),
         thumbhash: options.thumbhash.then(|| extras::thumbhash(&image)),
-        dominant_color: options.dominant_color.then(|| extras::dominant_color(&image)),
+        dominant_color: options
+            .dominant_color
+            .then(|| extras::dominant_color(&image)),
         content_hash: options.content_hash.then(|| extras::content_hash(&data)),
         data,
     })
@@ -185,7 +203,11 @@ fn place_smart_window(
     );
     let region_window = [f64::from(region.left), f64::from(region.top), rw, rh];
     let stored = orientation.rect_to_source(region_window, f64::from(ow), f64::from(oh));
-    let (sw, sh) = if orientation.swaps_axes() { (ah, aw) } else { (aw, ah) };
+    let (sw, sh) = if orientation.swaps_axes() {
+        (ah, aw)
+    } else {
+        (aw, ah)
+    };
     let analysis = orientation.apply(resize(pixels, stored, sw, sh, Kernel::Bilinear)?);
     let [_, _, ww, wh] = plan.window;
     let (ax, ay) = crate::smartcrop::best_window(

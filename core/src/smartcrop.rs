@@ -8,7 +8,12 @@ use crate::options::Strategy;
 use crate::raster::Raster;
 
 /// The best top-left corner for a `win_w`×`win_h` window in `image` (both in `image`'s pixels).
-pub(crate) fn best_window(image: &Raster, win_w: u32, win_h: u32, strategy: Strategy) -> (u32, u32) {
+pub(crate) fn best_window(
+    image: &Raster,
+    win_w: u32,
+    win_h: u32,
+    strategy: Strategy,
+) -> (u32, u32) {
     let (w, h) = (image.width, image.height);
     let (win_w, win_h) = (win_w.clamp(1, w), win_h.clamp(1, h));
     let luma = luma(image);
@@ -114,7 +119,14 @@ fn attention_map(image: &Raster, luma: &[u8]) -> Vec<f32> {
                 let min = r.min(g).min(b);
                 saturation = if max > 0.0 { (max - min) / max } else { 0.0 };
                 // Skin: red dominant, green above blue, moderate saturation and brightness.
-                if r > 95.0 && g > 40.0 && b > 20.0 && r > g && g > b && r - b > 15.0 && max - min > 15.0 {
+                if r > 95.0
+                    && g > 40.0
+                    && b > 20.0
+                    && r > g
+                    && g > b
+                    && r - b > 15.0
+                    && max - min > 15.0
+                {
                     skin = 1.0;
                 }
             }

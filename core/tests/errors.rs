@@ -1,0 +1,162 @@
+//! Bad inputs give the right error variant, and no input ever panics.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use thumbsmith::{metadata, process, Error, Options};
+
+fn error_of(name: &str) -> Error {
+    process(&fixture(name), &Options::avatar(64)).expect_err(name)
+}
+
+#[test]
+fn each_bad_input_gets_its_variant() {
+    // The bomb is refused from its header: 60000×60000 is never allocated.
+    match error_of("bomb.png") {
+        Error::LimitExceeded {
+            what,
+            value,
+            option,
+            ..
+        } => {
+            assert_eq!(
+                (what, value, option),
+                ("input pixel count", 3_600_000_000, "max_input_pixels")
+            );
+        }
+        other => panic!("bomb: {other:?}"),
+    }
+    assert!(matches!(error_of("empty.bin"), Error::CorruptInput { .. }));
+    assert!(
+        matches!(error_of("truncated.jpg"), Error::CorruptInput { ref format, .. } if format == "jpeg")
+    );
+    assert_eq!(
+        error_of("random.bin"),
+        Error::UnsupportedFormat {
+            format: "unknown".into()
+        }
+    );
+    assert_eq!(
+        error_of("text.txt"),
+        Error::UnsupportedFormat {
+            format: "text (not an image)".into()
+        }
+    );
+    // Metadata sees the bomb's size without decoding it.
+    assert_eq!(metadata(&fixture("bomb.png")).unwrap().width, 60000);
+}
+
+#[test]
+fn limits_are_options() {
+    let photo = fixture("photo.jpg");
+    let small = |json: &str| process(&photo, &options(json)).unwrap_err();
+    assert!(matches!(
+        small(r#"{"max_input_pixels": 1000}"#),
+        Error::LimitExceeded {
+            option: "max_input_pixels",
+            ..
+        }
+    ));
+    assert!(matches!(
+        small(r#"{"max_input_bytes": 1000}"#),
+        Error::LimitExceeded {
+            option: "max_input_bytes",
+            ..
+        }
+    ));
+    assert!(matches!(
+        small(r#"{"width": 5000, "max_output_dimension": 4096}"#),
+        Error::LimitExceeded {
+            option: "max_output_dimension",
+            ..
+        }
+    ));
+    let message = small(r#"{"max_input_pixels": 1000}"#).to_string();
+    assert_eq!(
+        message,
+        "input pixel count 19200 exceeds the limit of 1000 (raise `max_input_pixels` to allow it)"
+    );
+}
+
+#[test]
+fn encode_failures_are_reported() {
+    let err = process(&fixture("photo.jpg"), &options(r#"{"format": "webp"}"#)).unwrap_err();
+    assert!(
+        matches!(err, Error::EncodeFailed { ref format, .. } if format == "webp"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn codes_are_stable_and_distinct() {
+    let mut codes = Error::CODES.to_vec();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), Error::CODES.len());
+    assert_eq!(error_of("bomb.png").code(), "ERR_LIMIT_EXCEEDED");
+}
+
+fn fixtures_for_mutation() -> Vec<Vec<u8>> {
+    [
+        "photo.jpg",
+        "progressive.jpg",
+        "scene.png",
+        "palette-trns.png",
+        "lossy.webp",
+        "lossless.webp",
+        "animated.gif",
+        "patches-cmyk.jpg",
+        "exif-6.jpg",
+    ]
+    .iter()
+    .map(|n| fixture(n))
+    .collect()
+}
+
+fn never_panics(bytes: &[u8]) -> Result<(), TestCaseError> {
+    // `process` turns a panic into Error::Internal; seeing one here means a decoder panicked.
+    let opts = Options::avatar(16);
+    if let Err(Error::Internal(message)) = process(bytes, &opts) {
+        return Err(TestCaseError::fail(format!("panic: {message}")));
+    }
+    if let Err(Error::Internal(message)) = metadata(bytes) {
+        return Err(TestCaseError::fail(format!("panic in metadata: {message}")));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        never_panics(&bytes)?;
+    }
+
+    #[test]
+    fn random_bytes_after_a_valid_signature_never_panic(
+        magic in prop_oneof![
+            Just(b"\xFF\xD8\xFF\xE0".to_vec()), Just(b"\x89PNG\r\n\x1a\n".to_vec()),
+            Just(b"GIF89a".to_vec()), Just(b"RIFF\x10\0\0\0WEBPVP8 ".to_vec())],
+        tail in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        never_panics(&[magic, tail].concat())?;
+    }
+
+    #[test]
+    fn mutated_fixtures_never_panic(
+        which in 0usize..9, edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+        cut in any::<prop::sample::Index>(), truncate in any::<bool>(),
+    ) {
+        let mut bytes = fixtures_for_mutation().swap_remove(which);
+        for (at, value) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        if truncate {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        never_panics(&bytes)?;
+    }
+}

@@ -1,0 +1,446 @@
+//! Golden tests of the whole pipeline on the committed fixtures (see tests/fixtures/make.sh).
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use thumbsmith::{metadata, process, Format, Options};
+
+#[test]
+fn all_eight_exif_orientations_give_the_same_pixels() {
+    // Orientation is lossless: without a resize, every tagged PNG gives exactly the upright scene.
+    let upright = decode(&run("scene.png", r#"{"format": "png"}"#).data);
+    for o in 1..=8 {
+        let out = run(&format!("orient-{o}.png"), r#"{"format": "png"}"#);
+        assert_eq!(out.orientation, o);
+        assert_eq!(diff(&decode(&out.data), &upright).0, 0, "orientation {o}");
+    }
+    // With a resize the orientation is applied to the small image; resampling in the stored
+    // direction may round differently by one level, never more.
+    let reference = decode(
+        &run(
+            "scene.png",
+            r#"{"width": 40, "height": 30, "format": "png"}"#,
+        )
+        .data,
+    );
+    for o in 1..=8 {
+        let out = run(
+            &format!("orient-{o}.png"),
+            r#"{"width": 40, "height": 30, "format": "png"}"#,
+        );
+        let (max, _) = diff(&decode(&out.data), &reference);
+        assert!(max <= 1, "orientation {o}: max diff {max}");
+    }
+}
+
+#[test]
+fn exif_jpegs_come_out_upright_and_without_gps() {
+    let reference = decode(&run("exif-1.jpg", r#"{"width": 48, "height": 32}"#).data);
+    for o in 1..=8 {
+        let name = format!("exif-{o}.jpg");
+        assert!(metadata(&fixture(&name)).unwrap().has_gps);
+        let out = run(&name, r#"{"width": 48, "height": 32}"#);
+        assert_eq!((out.width, out.height, out.orientation), (48, 32, o));
+        let (_, mean) = diff(&decode(&out.data), &reference);
+        // Each fixture was JPEG-compressed in its stored orientation, so blocks differ a little.
+        assert!(mean < 3.0, "orientation {o}: mean diff {mean}");
+        let after = metadata(&out.data).unwrap();
+        assert!(!after.has_exif && !after.has_gps && after.orientation == 1);
+    }
+    // auto_orient off: the stored pixels, stored size.
+    let raw = run("exif-6.jpg", r#"{"auto_orient": false, "format": "png"}"#);
+    assert_eq!((raw.width, raw.height, raw.orientation), (64, 96, 1));
+}
+
+const PATCHES: [[u8; 3]; 4] = [[200, 40, 40], [40, 180, 60], [50, 70, 200], [128, 128, 128]];
+
+fn assert_patches(name: &str, tolerance: u8) {
+    let out = decode(&run(name, r#"{"format": "png"}"#).data);
+    for (i, want) in PATCHES.iter().enumerate() {
+        let got = out.at(i as u32 * 32 + 16, 16);
+        let got = if out.channels < 3 {
+            vec![got[0]; 3]
+        } else {
+            got[..3].to_vec()
+        };
+        for c in 0..3 {
+            assert!(
+                got[c].abs_diff(want[c]) <= tolerance,
+                "{name} patch {i}: got {got:?}, want {want:?} ±{tolerance}"
+            );
+        }
+    }
+}
+
+#[test]
+fn wide_gamut_profiles_are_converted_to_srgb() {
+    assert_patches("patches.png", 0);
+    assert_patches("patches-adobergb.png", 2);
+    assert_patches("patches-prophotorgb.png", 2);
+    assert_patches("patches-widegamutrgb.png", 2);
+    assert_patches("patches-adobergb.jpg", 4);
+    // Left unconverted, Adobe RGB values are visibly off: the test above can fail.
+    let raw = decode(
+        &run(
+            "patches-adobergb.png",
+            r#"{"format": "png", "to_srgb": false}"#,
+        )
+        .data,
+    );
+    assert!(raw.at(48, 16)[0].abs_diff(40) > 20 || raw.at(48, 16)[1].abs_diff(180) > 10);
+}
+
+#[test]
+fn cmyk_and_gray_jpegs_become_srgb() {
+    assert_patches("patches-cmyk.jpg", 6);
+    let gray = run("patches-gray.jpg", r#"{"format": "png"}"#);
+    let pixels = decode(&gray.data);
+    assert_eq!(pixels.channels, 1, "gray stays one channel");
+    assert!(pixels.at(3 * 32 + 16, 16)[0].abs_diff(128) <= 3);
+}
+
+#[test]
+fn resizing_alpha_leaves_no_dark_fringes() {
+    // Left half opaque white, right half fully transparent *black*: resampled without
+    // premultiplication, the edge turns gray.
+    let (w, h) = (64u32, 16u32);
+    let mut rgba = Vec::new();
+    for _y in 0..h {
+        for x in 0..w {
+            rgba.extend_from_slice(if x < w / 2 {
+                &[255, 255, 255, 255]
+            } else {
+                &[0, 0, 0, 0]
+            });
+        }
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        let mut writer = enc.write_header().unwrap();
+        writer.write_image_data(&rgba).unwrap();
+    }
+    for kernel in ["lanczos3", "mitchell", "catmull-rom", "bilinear", "box"] {
+        let opts = options(&format!(
+            r#"{{"width": 21, "height": 7, "fit": "fill", "format": "png", "kernel": "{kernel}"}}"#
+        ));
+        let out = decode(&process(&png_bytes, &opts).unwrap().data);
+        assert_eq!(out.channels, 4);
+        for px in out.data.chunks_exact(4).filter(|p| p[3] > 0) {
+            assert!(
+                px[..3].iter().all(|&c| c >= 250),
+                "{kernel}: fringe pixel {px:?}"
+            );
+        }
+        assert!(
+            out.data.chunks_exact(4).any(|p| p[3] > 0 && p[3] < 255),
+            "{kernel}: no soft edge"
+        );
+    }
+}
+
+#[test]
+fn alpha_is_flattened_onto_the_background_for_jpeg() {
+    let red = run("alpha.png", r##"{"background": "#ff0000"}"##);
+    let px = decode(&red.data);
+    assert_eq!(px.channels, 3);
+    let corner = px.at(px.width - 2, px.height / 2); // the transparent right part
+    assert!(
+        corner[0] > 240 && corner[1] < 20 && corner[2] < 20,
+        "{corner:?}"
+    );
+    let white = decode(&run("alpha.png", "{}").data);
+    let corner = white.at(white.width - 2, white.height / 2);
+    assert!(
+        corner.iter().all(|&c| c > 245),
+        "default background is white: {corner:?}"
+    );
+    // PNG output keeps the alpha; `flatten` removes it.
+    assert_eq!(
+        decode(&run("alpha.png", r#"{"format": "png"}"#).data).channels,
+        4
+    );
+    assert_eq!(
+        decode(&run("alpha.png", r#"{"format": "png", "flatten": true}"#).data).channels,
+        3
+    );
+}
+
+#[test]
+fn sixteen_bit_palette_gray_alpha_webp_and_gif_decode() {
+    let scene = decode(&run("scene.png", r#"{"format": "png"}"#).data);
+    let sixteen = decode(&run("rgb16.png", r#"{"format": "png"}"#).data);
+    assert!(
+        diff(&sixteen, &scene).0 <= 1,
+        "16-bit rounds to the 8-bit scene"
+    );
+    let palette = decode(&run("palette-trns.png", r#"{"format": "png"}"#).data);
+    assert_eq!(palette.channels, 4);
+    assert_eq!(palette.at(90, 10)[3], 0, "tRNS transparency kept");
+    assert_eq!(palette.at(10, 10)[3], 255);
+    let gray_alpha = decode(&run("gray-alpha.png", r#"{"format": "png"}"#).data);
+    assert_eq!(gray_alpha.channels, 2);
+    assert!(gray_alpha.at(5, 5)[1].abs_diff(128) <= 1);
+    let lossless = decode(&run("lossless.webp", r#"{"format": "png"}"#).data);
+    assert_eq!(diff(&lossless, &scene).0, 0, "lossless WebP is exact");
+    let lossy = decode(&run("lossy.webp", r#"{"format": "png"}"#).data);
+    assert!(diff(&lossy, &scene).1 < 6.0);
+    let alpha = decode(&run("alpha.webp", r#"{"format": "png"}"#).data);
+    assert_eq!((alpha.channels, alpha.at(90, 10)[3]), (4, 0));
+    let gif = run("animated.gif", r#"{"format": "same"}"#);
+    assert_eq!((gif.format, gif.source_format), (Format::Png, Format::Gif));
+    assert!(
+        diff(&decode(&gif.data), &scene).1 < 12.0,
+        "first frame, palette-quantised"
+    );
+    let mislabelled = run("mislabelled.jpg", r#"{"format": "same"}"#);
+    assert_eq!(mislabelled.source_format, Format::Png);
+}
+
+#[test]
+fn progressive_and_baseline_jpeg_agree() {
+    let a = decode(&run("photo.jpg", r#"{"format": "png"}"#).data);
+    let b = decode(&run("progressive.jpg", r#"{"format": "png"}"#).data);
+    assert!(diff(&a, &b).1 < 1.5);
+}
+
+/// An exact float Lanczos3 resample of a `[x, y, w, h]` window: the reference the SIMD resize of a
+/// centre crop must line up with.
+fn lanczos_reference(src: &Pixels, window: [f64; 4], out_w: u32, out_h: u32) -> Pixels {
+    fn lanczos(x: f64) -> f64 {
+        if x == 0.0 {
+            return 1.0;
+        }
+        if x.abs() >= 3.0 {
+            return 0.0;
+        }
+        let px = std::f64::consts::PI * x;
+        3.0 * px.sin() * (px / 3.0).sin() / (px * px)
+    }
+    // One axis: weights for each output index over source indices.
+    let weights = |start: f64, len: f64, out: u32, size: u32| -> Vec<Vec<(usize, f64)>> {
+        let scale = len / f64::from(out);
+        let support = 3.0 * scale.max(1.0);
+        (0..out)
+            .map(|i| {
+                let centre = start + (f64::from(i) + 0.5) * scale;
+                let lo = (centre - support).floor().max(0.0) as i64;
+                let hi = (centre + support).ceil().min(f64::from(size)) as i64;
+                let mut w: Vec<(usize, f64)> = (lo..hi)
+                    .map(|j| {
+                        (
+                            j as usize,
+                            lanczos((j as f64 + 0.5 - centre) / scale.max(1.0)),
+                        )
+                    })
+                    .collect();
+                let total: f64 = w.iter().map(|p| p.1).sum();
+                w.iter_mut().for_each(|p| p.1 /= total);
+                w
+            })
+            .collect()
+    };
+    let wx = weights(window[0], window[2], out_w, src.width);
+    let wy = weights(window[1], window[3], out_h, src.height);
+    let n = src.channels;
+    let mut data = Vec::new();
+    for row in &wy {
+        for col in &wx {
+            for c in 0..n {
+                let mut acc = 0.0;
+                for &(y, ky) in row {
+                    for &(x, kx) in col {
+                        acc += ky * kx * f64::from(src.at(x as u32, y as u32)[c]);
+                    }
+                }
+                data.push(acc.round().clamp(0.0, 255.0) as u8);
+            }
+        }
+    }
+    Pixels {
+        width: out_w,
+        height: out_h,
+        channels: n,
+        data,
+    }
+}
+
+#[test]
+fn centre_crop_lines_up_with_an_exact_float_reference() {
+    // 160×120 → 45×45 cover: the window is 120×120 at x = 20.0; and 159 wide gives x = 19.5.
+    let source = decode(&run("photo.jpg", r#"{"format": "png"}"#).data);
+    let png_bytes = run("photo.jpg", r#"{"format": "png"}"#).data;
+    let ours = decode(
+        &process(
+            &png_bytes,
+            &options(r#"{"width": 45, "height": 45, "format": "png"}"#),
+        )
+        .unwrap()
+        .data,
+    );
+    let exact = lanczos_reference(&source, [20.0, 0.0, 120.0, 120.0], 45, 45);
+    let shifted = lanczos_reference(&source, [20.5, 0.5, 120.0, 120.0], 45, 45);
+    let (max, mean) = diff(&ours, &exact);
+    let (_, shifted_mean) = diff(&ours, &shifted);
+    // fast_image_resize keeps u8 between its two passes, so Lanczos overshoot at hard edges is
+    // clipped once more than in the float reference: a few levels at a handful of pixels.
+    assert!(max <= 6 && mean < 0.6, "vs exact: max {max}, mean {mean}");
+    assert!(
+        mean < shifted_mean / 2.0,
+        "a half-pixel shift must be measurably worse"
+    );
+
+    let odd = process(&png_bytes, &options(r#"{"crop": {"left": 1, "top": 0, "width": 159, "height": 120}, "width": 40, "height": 40, "format": "png"}"#)).unwrap();
+    let odd = decode(&odd.data);
+    let exact = lanczos_reference(&source, [20.5, 0.0, 120.0, 120.0], 40, 40);
+    let shifted = lanczos_reference(&source, [20.0, 0.0, 120.0, 120.0], 40, 40);
+    let (max, mean) = diff(&odd, &exact);
+    assert!(max <= 8 && mean < 0.6, "odd width: max {max}, mean {mean}");
+    assert!(
+        mean < diff(&odd, &shifted).1 / 2.0,
+        "x = 20.5, not rounded to 20"
+    );
+}
+
+#[test]
+fn explicit_crop_is_reported_and_applied_on_the_upright_image() {
+    let out = run(
+        "exif-6.jpg",
+        r#"{"crop": {"left": 10, "top": 5, "width": 40, "height": 30}, "format": "png"}"#,
+    );
+    assert_eq!((out.width, out.height), (40, 30));
+    assert_eq!(
+        (out.crop.left, out.crop.top, out.crop.width, out.crop.height),
+        (10, 5, 40, 30)
+    );
+    let whole = decode(&run("exif-6.jpg", r#"{"format": "png"}"#).data);
+    let part = decode(&out.data);
+    assert_eq!(part.at(0, 0), whole.at(10, 5));
+    assert_eq!(part.at(39, 29), whole.at(49, 34));
+}
+
+#[test]
+fn smart_crops_report_their_box() {
+    for position in ["entropy", "attention", "north-west", "south-east"] {
+        let out = run(
+            "photo.jpg",
+            &format!(r#"{{"width": 32, "height": 64, "position": "{position}"}}"#),
+        );
+        assert_eq!((out.width, out.height), (32, 64));
+        let c = out.crop;
+        assert_eq!(c.height, 120, "{position}");
+        assert!(c.left + c.width <= 160, "{position}: {c:?}");
+    }
+    let nw = run(
+        "photo.jpg",
+        r#"{"width": 32, "height": 64, "position": "north-west"}"#,
+    )
+    .crop;
+    assert_eq!(nw.left, 0);
+    let se = run(
+        "photo.jpg",
+        r#"{"width": 32, "height": 64, "position": "south-east"}"#,
+    )
+    .crop;
+    assert_eq!(se.left + se.width, 160);
+}
+
+#[test]
+fn metadata_is_stripped_unless_kept() {
+    let photo = fixture("photo.jpg");
+    assert!(metadata(&photo).unwrap().has_exif);
+    let out = run("photo.jpg", r#"{"width": 32}"#);
+    assert!(!metadata(&out.data).unwrap().has_exif);
+    let kept = run("photo.jpg", r#"{"width": 32, "keep_copyright": true}"#);
+    let text = String::from_utf8_lossy(&kept.data);
+    assert!(text.contains("Example Photographer"));
+    // GPS is never carried by keep_copyright, only by keep_gps.
+    let with_gps = run("exif-6.jpg", r#"{"width": 32, "keep_copyright": true}"#);
+    assert!(!metadata(&with_gps.data).unwrap().has_gps);
+    let with_gps = run("exif-6.jpg", r#"{"width": 32, "keep_gps": true}"#);
+    let m = metadata(&with_gps.data).unwrap();
+    assert!(
+        m.has_gps && m.orientation == 1,
+        "GPS kept, orientation tag not"
+    );
+    // The ICC profile survives only when the pixels were not converted.
+    let kept_icc = run(
+        "patches-adobergb.png",
+        r#"{"format": "png", "to_srgb": false, "keep_icc": true}"#,
+    );
+    assert!(metadata(&kept_icc.data).unwrap().has_icc);
+    let converted = run(
+        "patches-adobergb.png",
+        r#"{"format": "png", "keep_icc": true}"#,
+    );
+    assert!(!metadata(&converted.data).unwrap().has_icc);
+}
+
+#[test]
+fn extras_describe_the_result() {
+    let out = run(
+        "patches.png",
+        r#"{"crop": {"left": 0, "top": 0, "width": 32, "height": 32}, "thumbhash": true, "dominant_color": true, "content_hash": true, "format": "png"}"#,
+    );
+    assert_eq!(out.dominant_color.as_deref(), Some("#c82828"));
+    let hash = out.thumbhash.unwrap();
+    let (w, h, rgba) = thumbhash::thumb_hash_to_rgba(&hash).unwrap();
+    assert!(
+        w > 0 && h > 0 && rgba[0] > 150 && rgba[1] < 90,
+        "placeholder is red-ish"
+    );
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&out.data);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    assert_eq!(out.content_hash, Some(hex));
+    let plain = run("patches.png", r#"{"format": "png"}"#);
+    assert!(
+        plain.thumbhash.is_none() && plain.dominant_color.is_none() && plain.content_hash.is_none()
+    );
+}
+
+#[test]
+fn every_output_format_round_trips() {
+    for (format, magic) in [
+        ("jpeg", &b"\xFF\xD8\xFF"[..]),
+        ("png", b"\x89PNG"),
+        ("webp", b"RIFF"),
+    ] {
+        let out = run(
+            "photo.jpg",
+            &format!(r#"{{"width": 50, "format": "{format}", "lossless": true}}"#),
+        );
+        assert!(out.data.starts_with(magic), "{format}");
+        assert_eq!(metadata(&out.data).unwrap().width, 50);
+        assert_eq!(out.height, 38);
+    }
+    let prog = run(
+        "photo.jpg",
+        r#"{"width": 50, "progressive": true, "chroma_subsampling": "4:4:4"}"#,
+    );
+    assert!(metadata(&prog.data).unwrap().progressive);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn every_fit_mode_gives_exactly_the_requested_size(
+        w in 1u32..200, h in 1u32..200,
+        fit in prop_oneof![Just("cover"), Just("contain"), Just("fill")],
+        position in prop_oneof![Just("centre"), Just("entropy"), Just("attention"), Just("south-west")],
+        name in prop_oneof![Just("photo.jpg"), Just("exif-6.jpg"), Just("alpha.png"), Just("gray-alpha.png")],
+    ) {
+        let opts = Options::from_json(&format!(
+            r#"{{"width": {w}, "height": {h}, "fit": "{fit}", "position": "{position}", "format": "png"}}"#
+        )).unwrap();
+        let out = process(&fixture(name), &opts).unwrap();
+        prop_assert_eq!((out.width, out.height), (w, h));
+        let px = decode(&out.data);
+        prop_assert_eq!((px.width, px.height), (w, h));
+        let m = metadata(&fixture(name)).unwrap();
+        let c = out.crop;
+        prop_assert!(c.left + c.width <= m.oriented_width && c.top + c.height <= m.oriented_height);
+    }
+}
