@@ -15,8 +15,15 @@ demo: cli
 cli:
 	$(CARGO) build --release -p thumbsmith --bin thumbsmith
 
+# Each binding / example with a Makefile of its own brings `setup` (idempotent installs into
+# local venvs / node_modules) and `test`; they are picked up as they land.
+SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*/Makefile benches/Makefile))
+
 ## Everything CI checks.
-test: lint test-rust
+test: lint test-rust $(addprefix test/,$(SUBPROJECTS))
+
+test/%:
+	$(MAKE) -C $* test
 
 lint:
 	$(CARGO) fmt --all --check
