@@ -40,7 +40,7 @@ pub use options::{
     ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat, Position, Rect, Strategy,
 };
 pub use orient::Orientation;
-pub use pipeline::{process, Output};
+pub use pipeline::{process, render, Output, Rendered};
 pub use probe::{metadata, ColorModel, Metadata};
 pub use sniff::{sniff, Format};
 

@@ -47,7 +47,90 @@ pub fn process(input: &[u8], options: &Options) -> Result<Output> {
     crate::catch_panic(|| run(input, options))
 }
 
+/// What [`render`] returns: the pixels [`process`] would encode, before the encode step, as
+/// straight-alpha RGBA (4 bytes a pixel, rows top to bottom): a browser's `ImageData`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rendered {
+    /// `width × height × 4` bytes of RGBA; gray is spread to RGB, opaque images get alpha 255.
+    #[serde(skip)]
+    pub rgba: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub source_format: Format,
+    /// Source size as displayed (after EXIF orientation).
+    pub source_width: u32,
+    pub source_height: u32,
+    /// The EXIF orientation that was applied (1 when none was, or `auto_orient` is off).
+    pub orientation: u8,
+    /// The part of the source that was used, in pixels of the upright source image.
+    pub crop: Rect,
+}
+
+/// Runs the pipeline up to the encoder and returns the pixels it would encode (flattened onto
+/// `background` when the output format has no alpha, as `process` does), so a live preview shows
+/// what the server will make without an encode and decode per frame. The encoder settings
+/// (`quality`, `lossless`…) are not used; extras are not computed.
+pub fn render(input: &[u8], options: &Options) -> Result<Rendered> {
+    crate::catch_panic(|| {
+        let Composed { image, facts, .. } = compose(input, options)?;
+        Ok(Rendered {
+            rgba: into_rgba(image),
+            width: facts.width,
+            height: facts.height,
+            source_format: facts.source_format,
+            source_width: facts.source_width,
+            source_height: facts.source_height,
+            orientation: facts.orientation,
+            crop: facts.crop,
+        })
+    })
+}
+
 fn run(input: &[u8], options: &Options) -> Result<Output> {
+    let Composed {
+        image,
+        format,
+        carry,
+        facts,
+    } = compose(input, options)?;
+    let data = encode::encode(&image, format, options, &carry)?;
+    Ok(Output {
+        format,
+        width: facts.width,
+        height: facts.height,
+        source_format: facts.source_format,
+        source_width: facts.source_width,
+        source_height: facts.source_height,
+        orientation: facts.orientation,
+        crop: facts.crop,
+        thumbhash: options.thumbhash.then(|| extras::thumbhash(&image)),
+        dominant_color: options
+            .dominant_color
+            .then(|| extras::dominant_color(&image)),
+        content_hash: options.content_hash.then(|| extras::content_hash(&data)),
+        data,
+    })
+}
+
+/// The finished pixels, ready for the encoder, and what was done to make them.
+struct Composed {
+    image: Raster,
+    format: Format,
+    carry: Carry,
+    facts: Facts,
+}
+
+struct Facts {
+    width: u32,
+    height: u32,
+    source_format: Format,
+    source_width: u32,
+    source_height: u32,
+    orientation: u8,
+    crop: Rect,
+}
+
+fn compose(input: &[u8], options: &Options) -> Result<Composed> {
     options.validate()?;
     check_limit(
         "input size in bytes",
@@ -140,23 +223,33 @@ fn run(input: &[u8], options: &Options) -> Result<Output> {
         icc: icc.filter(|_| options.keep_icc && !options.to_srgb && !is_cmyk),
         exif: exif.minimal(options.keep_copyright, options.keep_gps),
     };
-    let data = encode::encode(&image, format, options, &carry)?;
-    Ok(Output {
+    Ok(Composed {
+        facts: Facts {
+            width: image.width,
+            height: image.height,
+            source_format: metadata.format,
+            source_width: ow,
+            source_height: oh,
+            orientation: exif_orientation,
+            crop: plan.crop_box(),
+        },
+        image,
         format,
-        width: image.width,
-        height: image.height,
-        source_format: metadata.format,
-        source_width: ow,
-        source_height: oh,
-        orientation: exif_orientation,
-        crop: plan.crop_box(),
-        thumbhash: options.thumbhash.then(|| extras::thumbhash(&image)),
-        dominant_color: options
-            .dominant_color
-            .then(|| extras::dominant_color(&image)),
-        content_hash: options.content_hash.then(|| extras::content_hash(&data)),
-        data,
+        carry,
     })
+}
+
+/// Straight-alpha RGBA bytes of any raster: gray spread to RGB, alpha 255 where there is none.
+fn into_rgba(image: Raster) -> Vec<u8> {
+    let image = image.into_rgb();
+    if image.has_alpha() {
+        return image.data;
+    }
+    let mut rgba = Vec::with_capacity(image.data.len() / 3 * 4);
+    for px in image.data.chunks_exact(3) {
+        rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
+    }
+    rgba
 }
 
 fn check_limit(what: &'static str, value: u64, limit: u64, option: &'static str) -> Result<()> {
