@@ -1,0 +1,252 @@
+"""The avatar backend: presigned uploads bound to the logged-in user, the signed webhook the
+thumbnail handler calls, and the profile that serves the current avatar's CDN URL."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+
+import boto3
+import thumbsmith
+from botocore.config import Config
+from flask import Flask, abort, current_app, g, jsonify, request, send_from_directory
+
+from . import signing, store
+from .auth import SUBJECT, TokenVerifier, issue_dev_token, login_required
+from .config import Settings
+
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+CROP_KEYS = ("left", "top", "width", "height")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.config["SETTINGS"] = settings
+    app.extensions["token_verifier"] = TokenVerifier(settings)
+    app.extensions["s3"] = s3_client(settings)
+    store.init(settings.database)
+
+    app.add_url_rule("/api/dev/login", view_func=dev_login, methods=["POST"])
+    app.add_url_rule("/api/avatars/key_upload", view_func=key_upload, methods=["POST"])
+    app.add_url_rule("/api/avatars/uploads/<upload_id>", view_func=upload_status)
+    app.add_url_rule("/webhooks/avatar", view_func=avatar_webhook, methods=["POST"])
+    app.add_url_rule("/api/profile/<user>", view_func=profile)
+    app.add_url_rule("/healthz", view_func=lambda: {"ok": True})
+    if settings.page_dir:
+        app.add_url_rule("/", view_func=lambda: send_from_directory(settings.page_dir, "index.html"))
+        app.add_url_rule("/page/<path:name>", view_func=lambda name: send_from_directory(settings.page_dir, name))
+    if settings.wasm_dir:
+        app.add_url_rule("/wasm/<path:name>", view_func=lambda name: send_from_directory(settings.wasm_dir, name))
+
+    @app.after_request
+    def no_store(response):
+        # API answers change with every upload; only the CDN's immutable images are cacheable.
+        if request.path.startswith(("/api/", "/webhooks/")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.teardown_appcontext
+    def close_db(_exc):
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    return app
+
+
+def s3_client(settings: Settings):
+    # boto3 presigns POSTs with SigV2 against a custom endpoint unless told otherwise; S3 in every
+    # region takes SigV4. Path-style because a local endpoint has no per-bucket host names.
+    config = Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if settings.s3_endpoint_url else "auto"},
+    )
+    return boto3.client(
+        "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region, config=config
+    )
+
+
+def settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
+
+def db():
+    if "db" not in g:
+        g.db = store.connect(settings().database)
+    return g.db
+
+
+def bad_request(message: str, status: int = 400):
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+# ----- routes -----
+
+
+def dev_login():
+    """Issues a short-lived HS256 token for any well-formed user name: the local demo only."""
+    s = settings()
+    if not s.dev_login:
+        abort(404)
+    user = (request.get_json(silent=True) or {}).get("user", "")
+    if not isinstance(user, str) or not SUBJECT.match(user):
+        return bad_request("user must be 1-128 letters, digits, '.', '_' or '-'")
+    return {"token": issue_dev_token(s, user), "user": user, "token_type": "Bearer"}
+
+
+@login_required
+def key_upload():
+    """A presigned POST for `<upload prefix><sub>/<new upload id>`: the key comes from the token,
+    never from the request, and S3 itself enforces type, size, key and expiry."""
+    body = request.get_json(silent=True)
+    body = {} if body is None else body
+    if not isinstance(body, dict) or set(body) - {"content_type", "crop"}:
+        return bad_request("body may only hold `content_type` and `crop`")
+    content_type = body.get("content_type")
+    if content_type is not None and not (
+        isinstance(content_type, str) and content_type.startswith("image/")
+    ):
+        return bad_request("content_type must be image/*")
+    crop = body.get("crop")
+    if crop is not None:
+        if not (
+            isinstance(crop, dict)
+            and set(crop) == set(CROP_KEYS)
+            and all(isinstance(crop[k], int) and 0 <= crop[k] <= 65535 for k in CROP_KEYS)
+            and crop["width"] > 0
+            and crop["height"] > 0
+        ):
+            return bad_request("crop must be {left, top, width, height} in whole pixels")
+
+    upload_id = uuid.uuid4().hex
+    store.record_upload(db(), g.sub, upload_id)
+    post = presign_upload(
+        current_app.extensions["s3"], settings(), g.sub, upload_id, content_type, crop
+    )
+    return {
+        "upload_id": upload_id,
+        "key": post["fields"]["key"],
+        "url": post["url"],
+        "fields": post["fields"],
+        "max_bytes": settings().max_upload_bytes,
+        "expires_in": settings().upload_expires_seconds,
+    }
+
+
+def presign_upload(s3, s: Settings, sub, upload_id, content_type=None, crop=None, expires_in=None):
+    key = f"{s.upload_prefix}{sub}/{upload_id}"
+    fields = {}
+    conditions = [
+        ["starts-with", "$Content-Type", "image/"],
+        ["content-length-range", 1, s.max_upload_bytes],
+    ]
+    if content_type:
+        fields["Content-Type"] = content_type
+    if crop:
+        # Stored as object metadata; the handler reads it back. Signed, so it cannot be swapped.
+        value = ",".join(str(crop[k]) for k in CROP_KEYS)
+        fields["x-amz-meta-crop"] = value
+        conditions.append({"x-amz-meta-crop": value})
+    post = s3.generate_presigned_post(
+        s.uploads_bucket,
+        key,
+        Fields=fields,
+        Conditions=conditions,
+        ExpiresIn=s.upload_expires_seconds if expires_in is None else expires_in,
+    )
+    # The bucket URL with its trailing slash: S3 applies the bucket's CORS rules to it.
+    if not post["url"].endswith("/"):
+        post["url"] += "/"
+    return post
+
+
+@login_required
+def upload_status(upload_id):
+    row = store.upload(db(), g.sub, upload_id) if UPLOAD_ID.match(upload_id) else None
+    if row is None:
+        abort(404)
+    return {
+        "upload_id": upload_id,
+        "status": row["status"],
+        "avatar_url": cdn_url(row["avatar_key"]) if row["avatar_key"] else None,
+        "error": row["error"],
+    }
+
+
+def avatar_webhook():
+    """Called by the thumbnail handler. Unsigned, stale or replayed requests get 401."""
+    s = settings()
+    raw = request.get_data(cache=False)
+    try:
+        signing.verify(
+            s.webhook_secret, raw, request.headers.get(signing.HEADER), s.webhook_tolerance_seconds
+        )
+    except signing.BadSignature as err:
+        return bad_request(str(err), 401)
+    try:
+        event = json.loads(raw)
+        event_id, kind, sub, upload_key = (event[k] for k in ("id", "type", "sub", "upload_key"))
+    except (ValueError, KeyError, TypeError):
+        return bad_request("malformed notification")
+    if not isinstance(event_id, str) or not store.first_sighting(db(), event_id, s.webhook_tolerance_seconds):
+        return bad_request("replayed notification", 401)
+
+    prefix = f"{s.upload_prefix}{sub}/"
+    upload_id = upload_key[len(prefix) :] if isinstance(upload_key, str) and upload_key.startswith(prefix) else ""
+    row = store.upload(db(), sub, upload_id) if UPLOAD_ID.match(upload_id) else None
+    if row is None:
+        return bad_request("no such upload for this user", 404)
+
+    if kind == "avatar.rejected":
+        error = event.get("error") or {}
+        store.mark_rejected(db(), sub, upload_id, f"{error.get('code')}: {error.get('message')}")
+        return {"status": "rejected"}
+    if kind != "avatar.ready":
+        return bad_request(f"unknown notification type {kind!r}")
+
+    avatar_key = event.get("avatar_key")
+    if not (isinstance(avatar_key, str) and avatar_key.startswith(f"{s.avatar_prefix}{sub}/")):
+        return bad_request("avatar key outside the user's folder", 422)
+    try:
+        header = verify_avatar(s, avatar_key)
+    except (thumbsmith.Error, LookupError) as err:
+        return bad_request(f"avatar failed verification: {err}", 422)
+    store.mark_ready(db(), sub, upload_id, avatar_key, header.width, header.height)
+    return {"status": "ready", "avatar_url": cdn_url(avatar_key)}
+
+
+def verify_avatar(s: Settings, avatar_key: str) -> "thumbsmith.Metadata":
+    """Trust, but verify: the profile only ever points at an existing JPEG without GPS data.
+    thumbsmith reads the header only, so this costs one GET and microseconds."""
+    s3 = current_app.extensions["s3"]
+    try:
+        data = s3.get_object(Bucket=s.assets_bucket, Key=avatar_key)["Body"].read()
+    except s3.exceptions.NoSuchKey as err:
+        raise LookupError(f"{avatar_key} does not exist") from err
+    header = thumbsmith.metadata(data)
+    if header.format != "jpeg" or header.has_gps:
+        raise LookupError(f"{avatar_key} is {header.format} (GPS: {header.has_gps}), not a clean jpeg")
+    return header
+
+
+def profile(user):
+    if not SUBJECT.match(user):
+        abort(404)
+    row = store.current_avatar(db(), user)
+    return {
+        "user": user,
+        "avatar_url": cdn_url(row["avatar_key"]) if row else None,
+        "width": row["width"] if row else None,
+        "height": row["height"] if row else None,
+        "updated_at": row["updated_at"] if row else None,
+        "served_at": time.time(),
+    }
+
+
+def cdn_url(key: str) -> str:
+    return f"{settings().cdn_base_url}/{key}"

@@ -1,0 +1,250 @@
+'use strict';
+// The avatar Lambda: S3 `ObjectCreated` on the uploads bucket → a 512×512 upright JPEG in the
+// assets bucket under a content-addressed key → a signed notification to the backend.
+//
+// What the usual hand-written version gets wrong, and this one does not:
+// - every record is handled, not just Records[0];
+// - keys are URL-decoded as S3 encodes them (`+` is a space);
+// - the bytes decide what a file is (thumbsmith sniffs), never the extension: a text file named
+//   .jpg is refused and reported, and nothing is written;
+// - size and pixel limits are checked before decoding (thumbsmith reads them from the header);
+// - EXIF orientation is applied (thumbsmith does it by default);
+// - the output key is `<FOLDER_OUTPUT><sub>/<content hash>.jpg`, immutable, so the CDN can cache
+//   it forever and a new avatar is a new URL (no invalidation);
+// - redelivered events do no work twice (a receipt per source object version), and the
+//   handler's own outputs never trigger it again.
+const crypto = require('node:crypto');
+const {
+  S3Client,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} = require('@aws-sdk/client-s3');
+const { makeAvatar, isThumbsmithError } = require('./avatar');
+const { decodeEventKey } = require('./s3-key');
+const { SIGNATURE_HEADER, signatureHeader } = require('./signing');
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+function folder(prefix) {
+  return prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+function positiveInt(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+// Configuration by the names users of the common S3-thumbnail templates already know.
+function configFromEnv(env = process.env) {
+  const required = (name) => {
+    if (!env[name]) throw new Error(`${name} must be set`);
+    return env[name];
+  };
+  return {
+    destBucket: required('DEST_BUCKET_NAME'),
+    inputFolder: folder(env.FOLDER_INPUT || 'uploads/'),
+    outputFolder: folder(env.FOLDER_OUTPUT || 'avatars/'),
+    // Not public (the assets bucket policy only opens the output folder).
+    receiptFolder: folder(env.FOLDER_RECEIPTS || 'receipts/'),
+    width: positiveInt(env, 'PROCESS_WIDTH', 512),
+    height: positiveInt(env, 'PROCESS_HEIGHT', 512),
+    // The presigned POST already caps uploads at 10 MB; this guards any other writer.
+    maxInputBytes: positiveInt(env, 'MAX_INPUT_BYTES', 10 * 1024 * 1024),
+    // 50 MP decodes to ~150 MB of RGB: fits a 1 GB Lambda with room for the resize.
+    maxInputPixels: positiveInt(env, 'MAX_INPUT_PIXELS', 50_000_000),
+    webhookUrl: required('AVATAR_WEBHOOK_URL'),
+    webhookSecret: required('AVATAR_WEBHOOK_SECRET'),
+  };
+}
+
+function s3FromEnv(env = process.env) {
+  // On Lambda the SDK finds region and credentials itself; locally S3_ENDPOINT_URL points it at
+  // the S3 server, which has no per-bucket host names (hence path-style).
+  const endpoint = env.S3_ENDPOINT_URL;
+  return new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+}
+
+class Skip {
+  constructor(reason) {
+    this.reason = reason;
+  }
+}
+
+function createHandler({ s3, config, fetchImpl = fetch, log = (entry) => console.log(JSON.stringify(entry)) }) {
+  async function notify(payload) {
+    const body = JSON.stringify({ id: crypto.randomUUID(), ...payload });
+    const response = await fetchImpl(config.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signatureHeader(config.webhookSecret, body) },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) {
+      // Thrown, so Lambda retries the event; the receipt is not written yet, so the retry
+      // notifies again (the avatar itself is content-addressed and not made twice in S3).
+      throw new Error(`avatar webhook answered ${response.status}: ${await response.text()}`);
+    }
+  }
+
+  async function exists(bucket, key) {
+    try {
+      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return true;
+    } catch (err) {
+      if (err?.$metadata?.httpStatusCode === 404 || err?.name === 'NotFound') return false;
+      throw err;
+    }
+  }
+
+  async function writeReceipt(receiptKey, receipt) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: config.destBucket,
+        Key: receiptKey,
+        Body: JSON.stringify(receipt),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  // Which upload this record is about, or a Skip saying why it is not ours.
+  function parseRecord(record) {
+    if (!String(record.eventName ?? '').startsWith('ObjectCreated:')) return new Skip('not an ObjectCreated event');
+    const bucket = record.s3?.bucket?.name;
+    const rawKey = record.s3?.object?.key;
+    if (!bucket || typeof rawKey !== 'string') return new Skip('record without bucket or key');
+    const key = decodeEventKey(rawKey);
+    // Our own writes (avatars, receipts) must never start another round, even if someone
+    // points the trigger at the assets bucket.
+    if (bucket === config.destBucket && (key.startsWith(config.outputFolder) || key.startsWith(config.receiptFolder))) {
+      return new Skip('own output');
+    }
+    if (!key.startsWith(config.inputFolder)) return new Skip(`outside ${config.inputFolder}`);
+    const parts = key.slice(config.inputFolder.length).split('/');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) return new Skip(`not ${config.inputFolder}<user>/<upload id>`);
+    const etag = String(record.s3.object.eTag ?? '').replace(/"/g, '');
+    return { bucket, key, sub: parts[0], uploadId: parts[1], etag, size: Number(record.s3.object.size ?? 0) };
+  }
+
+  async function handleRecord(record) {
+    const started = performance.now();
+    const upload = parseRecord(record);
+    if (upload instanceof Skip) return { status: 'skipped', reason: upload.reason };
+    const { bucket, key, sub, etag } = upload;
+    // One receipt per object version: a redelivered event finds it and stops here.
+    const receiptKey = `${config.receiptFolder}${sub}/${upload.uploadId}/${etag || 'no-etag'}.json`;
+    if (await exists(config.destBucket, receiptKey)) return { status: 'duplicate', key };
+
+    const reject = async (code, message) => {
+      await notify({ type: 'avatar.rejected', sub, upload_key: key, error: { code, message } });
+      await writeReceipt(receiptKey, { status: 'rejected', key, etag, code, message });
+      return { status: 'rejected', key, code, message };
+    };
+    if (upload.size > config.maxInputBytes) {
+      return reject('ERR_LIMIT_EXCEEDED', `upload of ${upload.size} bytes exceeds ${config.maxInputBytes}`);
+    }
+
+    const timings = {};
+    let mark = performance.now();
+    const lap = (name) => {
+      const now = performance.now();
+      timings[name] = Math.round((now - mark) * 100) / 100;
+      mark = now;
+    };
+    // IfMatch: process exactly the version this event announced; a newer one has its own event.
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
+    if (Number(object.ContentLength) > config.maxInputBytes) {
+      object.Body.destroy?.();
+      return reject('ERR_LIMIT_EXCEEDED', `upload of ${object.ContentLength} bytes exceeds ${config.maxInputBytes}`);
+    }
+    const input = Buffer.from(await object.Body.transformToByteArray());
+    lap('read_ms');
+
+    let crop;
+    if (object.Metadata?.crop) {
+      const [left, top, width, height] = object.Metadata.crop.split(',').map(Number);
+      crop = { left, top, width, height };
+    }
+    let avatar;
+    try {
+      avatar = await makeAvatar(input, {
+        width: config.width,
+        height: config.height,
+        crop,
+        maxInputBytes: config.maxInputBytes,
+        maxInputPixels: config.maxInputPixels,
+      });
+    } catch (err) {
+      // thumbsmith's errors are about this input and deterministic: retrying cannot help.
+      if (isThumbsmithError(err)) return reject(err.code, err.message);
+      throw err;
+    }
+    lap('process_ms');
+
+    const avatarKey = `${config.outputFolder}${sub}/${avatar.hash}.jpg`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: config.destBucket,
+        Key: avatarKey,
+        Body: avatar.data,
+        ContentType: 'image/jpeg',
+        CacheControl: IMMUTABLE,
+      }),
+    );
+    lap('write_ms');
+    const ready = {
+      type: 'avatar.ready',
+      sub,
+      upload_key: key,
+      avatar_key: avatarKey,
+      width: avatar.info.width,
+      height: avatar.info.height,
+      bytes: avatar.data.length,
+      source: {
+        format: avatar.info.sourceFormat,
+        width: avatar.info.sourceWidth,
+        height: avatar.info.sourceHeight,
+        orientation: avatar.info.orientation,
+      },
+    };
+    await notify(ready);
+    lap('notify_ms');
+    await writeReceipt(receiptKey, { status: 'ready', key, etag, avatar_key: avatarKey });
+    timings.total_ms = Math.round((performance.now() - started) * 100) / 100;
+    return { status: 'processed', key, avatarKey, width: ready.width, height: ready.height, source: ready.source, timings };
+  }
+
+  return async function handler(event) {
+    const results = [];
+    const failures = [];
+    // Sequential: one decoded photo in memory at a time keeps the Lambda's memory size small.
+    for (const record of event?.Records ?? []) {
+      try {
+        const result = await handleRecord(record);
+        log({ level: 'info', ...result });
+        results.push(result);
+      } catch (err) {
+        log({ level: 'error', key: record?.s3?.object?.key, error: String(err?.stack ?? err) });
+        failures.push(err);
+        results.push({ status: 'failed', key: record?.s3?.object?.key, error: String(err?.message ?? err) });
+      }
+    }
+    // A transient failure (S3, the webhook) fails the invocation so Lambda retries it; the
+    // records that did succeed are receipts by then and are not done again.
+    if (failures.length) throw new AggregateError(failures, `${failures.length} of ${results.length} records failed`);
+    return { results };
+  };
+}
+
+let defaultHandler;
+// The Lambda entry point (`index.handler`): configured from the environment on first use.
+async function handler(event, context) {
+  defaultHandler ??= createHandler({ s3: s3FromEnv(), config: configFromEnv() });
+  return defaultHandler(event, context);
+}
+
+module.exports = { handler, createHandler, configFromEnv, s3FromEnv, IMMUTABLE };
