@@ -92,12 +92,6 @@ fn encode_png(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8
 }
 
 fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
-    if !options.lossless {
-        return Err(Error::encode(
-            "webp",
-            "lossy WebP needs an encoder this build does not have; set `lossless: true`",
-        ));
-    }
     if image.width > 16383 || image.height > 16383 {
         return Err(Error::encode(
             "webp",
@@ -106,6 +100,9 @@ fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
                 image.width, image.height
             ),
         ));
+    }
+    if !options.lossless {
+        return encode_webp_lossy(image, options, carry);
     }
     let mut out = Vec::new();
     let mut encoder = image_webp::WebPEncoder::new(&mut out);
@@ -125,4 +122,33 @@ fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
         .encode(&image.data, image.width, image.height, color)
         .map_err(|e| Error::encode("webp", e))?;
     Ok(out)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn encode_webp_lossy(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
+    if carry.icc.is_some() || carry.exif.is_some() {
+        return Err(Error::encode(
+            "webp",
+            "lossy WebP cannot carry kept metadata in this build; use `lossless: true` or drop keep_*",
+        ));
+    }
+    // libwebp takes RGB or RGBA only.
+    let rgb = image.clone().into_rgb();
+    let encoder = if rgb.has_alpha() {
+        webp::Encoder::from_rgba(&rgb.data, rgb.width, rgb.height)
+    } else {
+        webp::Encoder::from_rgb(&rgb.data, rgb.width, rgb.height)
+    };
+    let memory = encoder
+        .encode_simple(false, f32::from(options.quality))
+        .map_err(|e| Error::encode("webp", format!("{e:?}")))?;
+    Ok(memory.to_vec())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn encode_webp_lossy(_: &Raster, _: &Options, _: &Carry) -> Result<Vec<u8>> {
+    Err(Error::encode(
+        "webp",
+        "the browser build has no lossy WebP encoder (libwebp is C); set `lossless: true`",
+    ))
 }

@@ -60,7 +60,7 @@ pub struct Options {
     /// Output format: `jpeg`, `png`, `webp` or `same` (as the input; GIF becomes PNG).
     /// Default: `jpeg`.
     pub format: OutputFormat,
-    /// JPEG / lossy WebP quality, 1–100. Default: 80.
+    /// JPEG and lossy WebP quality, 1–100. Default: 80.
     pub quality: u8,
     /// Progressive JPEG. Default: false.
     pub progressive: bool,
@@ -70,7 +70,8 @@ pub struct Options {
     pub optimize_coding: bool,
     /// PNG zlib effort, 0 (none) – 9 (smallest). Default: 6.
     pub compression_level: u8,
-    /// Lossless WebP. Default: false (lossy; only native builds have a lossy WebP encoder).
+    /// Lossless WebP. Default: false (lossy, quality `quality`; the wasm build has only the
+    /// lossless encoder and refuses lossy WebP with `EncodeFailed`).
     pub lossless: bool,
 
     // ----- metadata (all stripped by default) -----

@@ -81,7 +81,15 @@ fn limits_are_options() {
 
 #[test]
 fn encode_failures_are_reported() {
-    let err = process(&fixture("photo.jpg"), &options(r#"{"format": "webp"}"#)).unwrap_err();
+    // JPEG's frame header holds 16-bit sizes; WebP's 14-bit ones.
+    let wide = r#"{"width": 70000, "height": 1, "fit": "fill", "max_output_dimension": 100000}"#;
+    let err = process(&fixture("photo.jpg"), &options(wide)).unwrap_err();
+    assert!(
+        matches!(err, Error::EncodeFailed { ref format, .. } if format == "jpeg"),
+        "{err:?}"
+    );
+    let webp = r#"{"width": 20000, "height": 1, "fit": "fill", "format": "webp", "max_output_dimension": 100000}"#;
+    let err = process(&fixture("photo.jpg"), &options(webp)).unwrap_err();
     assert!(
         matches!(err, Error::EncodeFailed { ref format, .. } if format == "webp"),
         "{err:?}"
