@@ -30,7 +30,7 @@ mod options;
 mod orient;
 mod pipeline;
 mod probe;
-mod raster;
+pub mod raster;
 mod resize;
 mod smartcrop;
 mod sniff;
@@ -43,6 +43,48 @@ pub use orient::Orientation;
 pub use pipeline::{process, render, Output, Rendered};
 pub use probe::{metadata, ColorModel, Metadata};
 pub use sniff::{sniff, Format};
+
+/// The pipeline's stages one by one, for the per-stage benchmarks in `benches/`. Not a stable
+/// API: use [`process`].
+#[doc(hidden)]
+pub mod stages {
+    use crate::decode::Decoded;
+    pub use crate::raster::Raster;
+    use crate::{Format, Kernel, Options, Result};
+
+    /// Sniff, read the header and decode (CMYK converted naively), as `process` does.
+    pub fn decode(input: &[u8]) -> Result<(Raster, Option<Vec<u8>>)> {
+        let probe = crate::probe::probe(input)?;
+        let decoded = crate::decode::decode(input, probe.metadata.format, u64::MAX, false)?;
+        Ok((crate::colour::without_conversion(decoded), probe.icc))
+    }
+
+    /// ICC profile to sRGB.
+    pub fn to_srgb(raster: Raster, icc: Option<&[u8]>) -> Raster {
+        crate::colour::to_srgb(Decoded::Pixels(raster), icc)
+    }
+
+    /// Apply an EXIF orientation (1–8).
+    pub fn orient(raster: Raster, exif_orientation: u8) -> Raster {
+        crate::Orientation::from_exif(exif_orientation).apply(raster)
+    }
+
+    /// Resample `window` (`[x, y, w, h]`) to `width`×`height`.
+    pub fn resize(
+        raster: &Raster,
+        window: [f64; 4],
+        width: u32,
+        height: u32,
+        kernel: Kernel,
+    ) -> Result<Raster> {
+        crate::resize::resize(raster, window, width, height, kernel)
+    }
+
+    /// Encode with the format and encoder settings of `options`, no metadata.
+    pub fn encode(raster: &Raster, format: Format, options: &Options) -> Result<Vec<u8>> {
+        crate::encode::encode(raster, format, options, &Default::default())
+    }
+}
 
 /// Reads an input file for [`process`], refusing it from its size before reading when it is over
 /// `max_input_bytes` (what the CLI and the bindings' path inputs use).
