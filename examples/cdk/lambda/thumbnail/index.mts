@@ -1,0 +1,25 @@
+// The flow example's thumbnail handler (examples/lambda-thumbnail), unchanged, with the one thing
+// a deployment adds: the webhook secret comes from SSM Parameter Store rather than a plain
+// environment variable (which anyone with lambda:GetFunctionConfiguration could read).
+//
+// It is read once, during the cold start (top-level await runs in Lambda's init phase), and
+// lives in this module for the life of the execution environment: no SSM call per image.
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+// Bundled by esbuild from the flow example, so the deployed code is the tested code.
+import { configFromEnv, createHandler, s3FromEnv } from '../../../lambda-thumbnail/index.js';
+
+export async function readWebhookSecret(env: NodeJS.ProcessEnv = process.env, ssm = new SSMClient({})): Promise<string> {
+  const name = env.WEBHOOK_SECRET_PARAMETER;
+  if (!name) throw new Error('WEBHOOK_SECRET_PARAMETER must be set (an SSM SecureString name)');
+  const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  const secret = answer.Parameter?.Value;
+  if (!secret) throw new Error(`SSM parameter ${name} is empty`);
+  return secret;
+}
+
+const secret = await readWebhookSecret();
+
+export const handler = createHandler({
+  s3: s3FromEnv(),
+  config: configFromEnv({ ...process.env, AVATAR_WEBHOOK_SECRET: secret }),
+});
