@@ -34,12 +34,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_url_rule("/api/avatars/uploads/<upload_id>", view_func=upload_status)
     app.add_url_rule("/webhooks/avatar", view_func=avatar_webhook, methods=["POST"])
     app.add_url_rule("/api/profile/<user>", view_func=profile)
-    app.add_url_rule("/healthz", view_func=lambda: {"ok": True})
+    app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
+    # The flow page and the wasm package it imports, same origin as the API (no CORS needed).
     if settings.page_dir:
-        app.add_url_rule("/", view_func=lambda: send_from_directory(settings.page_dir, "index.html"))
-        app.add_url_rule("/page/<path:name>", view_func=lambda name: send_from_directory(settings.page_dir, name))
+        app.add_url_rule("/", "page", lambda: send_from_directory(settings.page_dir, "index.html"))
+        app.add_url_rule("/page/<path:name>", "page_file", lambda name: send_from_directory(settings.page_dir, name))
     if settings.wasm_dir:
-        app.add_url_rule("/wasm/<path:name>", view_func=lambda name: send_from_directory(settings.wasm_dir, name))
+        app.add_url_rule("/wasm/<path:name>", "wasm_file", lambda name: send_from_directory(settings.wasm_dir, name))
 
     @app.after_request
     def no_store(response):

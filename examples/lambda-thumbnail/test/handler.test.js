@@ -1,0 +1,262 @@
+'use strict';
+// The handler's logic against an in-memory S3 and webhook; thumbsmith is the real binding.
+// (examples/e2e runs the same handler against SeaweedFS, the backend and the CDN.)
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { GetObjectCommand, HeadObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
+const thumbsmith = require('thumbsmith');
+const { createHandler, configFromEnv, IMMUTABLE } = require('..');
+const { encodeEventKey, decodeEventKey } = require('../s3-key');
+const { signatureHeader } = require('../signing');
+
+const FIXTURES = path.join(__dirname, '..', '..', '..', 'core', 'tests', 'fixtures');
+const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name));
+const SECRET = 'test-webhook-secret';
+
+class MemoryS3 {
+  constructor() {
+    this.objects = new Map();
+    this.calls = [];
+  }
+
+  put(bucket, key, body, extra = {}) {
+    const data = Buffer.from(body);
+    const etag = crypto.createHash('md5').update(data).digest('hex');
+    this.objects.set(`${bucket}/${key}`, { data, etag, ...extra });
+    return etag;
+  }
+
+  get(bucket, key) {
+    return this.objects.get(`${bucket}/${key}`);
+  }
+
+  keys(bucket, prefix = '') {
+    return [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket.length + 1));
+  }
+
+  async send(command) {
+    const { Bucket, Key } = command.input;
+    this.calls.push([command.constructor.name, Key]);
+    const object = this.get(Bucket, Key);
+    const notFound = () => Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    if (command instanceof HeadObjectCommand) {
+      if (!object) throw notFound();
+      return { ContentLength: object.data.length, ETag: `"${object.etag}"` };
+    }
+    if (command instanceof GetObjectCommand) {
+      if (!object) throw notFound();
+      if (command.input.IfMatch && command.input.IfMatch !== object.etag) {
+        throw Object.assign(new Error('PreconditionFailed'), { $metadata: { httpStatusCode: 412 } });
+      }
+      return {
+        ContentLength: object.data.length,
+        Metadata: object.metadata ?? {},
+        Body: { transformToByteArray: async () => new Uint8Array(object.data) },
+      };
+    }
+    if (command instanceof PutObjectCommand) {
+      this.put(Bucket, Key, command.input.Body, { contentType: command.input.ContentType, cacheControl: command.input.CacheControl });
+      return {};
+    }
+    throw new Error(`unexpected ${command.constructor.name}`);
+  }
+}
+
+function webhookRecorder({ status = 200 } = {}) {
+  const posts = [];
+  const fetchImpl = async (url, init) => {
+    posts.push({ url, headers: init.headers, body: init.body, json: JSON.parse(init.body) });
+    return new Response(status === 200 ? '{}' : 'nope', { status });
+  };
+  return { posts, fetchImpl };
+}
+
+const config = configFromEnv({
+  DEST_BUCKET_NAME: 'assets',
+  AVATAR_WEBHOOK_URL: 'http://backend.test/webhooks/avatar',
+  AVATAR_WEBHOOK_SECRET: SECRET,
+});
+
+function setup(options) {
+  const s3 = new MemoryS3();
+  const hook = webhookRecorder(options);
+  const logs = [];
+  const handler = createHandler({ s3, config, fetchImpl: hook.fetchImpl, log: (e) => logs.push(e) });
+  return { s3, hook, handler, logs };
+}
+
+function record(bucket, key, object, eventName = 'ObjectCreated:Post') {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    eventName,
+    s3: { bucket: { name: bucket }, object: { key: encodeEventKey(key), size: object.data.length, eTag: object.etag } },
+  };
+}
+
+function upload(s3, key, name, metadata) {
+  s3.put('uploads', key, fixture(name), { metadata });
+  return record('uploads', key, s3.get('uploads', key));
+}
+
+test('every record is processed, not just Records[0]', async () => {
+  const { s3, hook, handler } = setup();
+  const event = {
+    Records: [upload(s3, 'uploads/alice/1', 'exif-6.jpg'), upload(s3, 'uploads/bob/2', 'photo.jpg'), upload(s3, 'uploads/carol/3', 'lossless.webp')],
+  };
+  const { results } = await handler(event);
+  assert.deepEqual(results.map((r) => r.status), ['processed', 'processed', 'processed']);
+  assert.equal(s3.keys('assets', 'avatars/').length, 3);
+  assert.deepEqual(hook.posts.map((p) => [p.json.type, p.json.sub]), [
+    ['avatar.ready', 'alice'],
+    ['avatar.ready', 'bob'],
+    ['avatar.ready', 'carol'],
+  ]);
+});
+
+test('the avatar is the 512×512 JPEG thumbsmith makes, content-addressed and immutable', async () => {
+  const { s3, hook, handler } = setup();
+  const { results } = await handler({ Records: [upload(s3, 'uploads/alice/1', 'exif-6.jpg')] });
+  const expected = await thumbsmith(fixture('exif-6.jpg')).resize(512, 512).jpeg().toBuffer({ resolveWithObject: true });
+  const key = results[0].avatarKey;
+  const hash = crypto.createHash('sha256').update(expected.data).digest('hex').slice(0, 16);
+  assert.equal(key, `avatars/alice/${hash}.jpg`);
+  const written = s3.get('assets', key);
+  assert.ok(written.data.equals(expected.data), 'same bytes as the chain on the original upload');
+  assert.equal(written.contentType, 'image/jpeg');
+  assert.equal(written.cacheControl, IMMUTABLE);
+  const header = await thumbsmith.metadata(written.data);
+  assert.deepEqual([header.format, header.width, header.height, header.orientation, header.hasGps], ['jpeg', 512, 512, 1, false]);
+  // EXIF 6 is stored sideways (64×96) and shown 96×64: the handler reports the upright source.
+  assert.deepEqual(hook.posts[0].json.source, { format: 'jpeg', width: 96, height: 64, orientation: 6 });
+});
+
+test('the webhook is signed with the shared secret and carries a fresh event id', async () => {
+  const { s3, hook, handler } = setup();
+  await handler({ Records: [upload(s3, 'uploads/alice/1', 'photo.jpg'), upload(s3, 'uploads/alice/2', 'photo.jpg')] });
+  for (const post of hook.posts) {
+    const t = Number(/t=(\d+)/.exec(post.headers['X-Avatar-Signature'])[1]);
+    assert.equal(post.headers['X-Avatar-Signature'], signatureHeader(SECRET, post.body, t));
+    assert.ok(Math.abs(Date.now() / 1000 - t) < 5);
+  }
+  assert.notEqual(hook.posts[0].json.id, hook.posts[1].json.id);
+});
+
+test('keys are URL-decoded the way S3 encodes them (+ is a space)', async () => {
+  assert.equal(decodeEventKey('uploads/alice/my+photo+%281%29.jpg'), 'uploads/alice/my photo (1).jpg');
+  assert.equal(encodeEventKey('uploads/alice/my photo (1)+x.jpg'), 'uploads/alice/my+photo+%281%29%2Bx.jpg');
+  const { s3, handler } = setup();
+  const { results } = await handler({ Records: [upload(s3, 'uploads/alice/my photo (1)+x.jpg', 'photo.jpg')] });
+  assert.equal(results[0].status, 'processed');
+  assert.equal(results[0].key, 'uploads/alice/my photo (1)+x.jpg');
+});
+
+test('a text file named .jpg is refused and reported, and nothing is written', async () => {
+  const { s3, hook, handler } = setup();
+  const { results } = await handler({ Records: [upload(s3, 'uploads/alice/avatar.jpg', 'text.txt')] });
+  assert.equal(results[0].status, 'rejected');
+  assert.equal(results[0].code, 'ERR_UNSUPPORTED_FORMAT');
+  assert.deepEqual(s3.keys('assets', 'avatars/'), []);
+  assert.equal(hook.posts.length, 1);
+  assert.equal(hook.posts[0].json.type, 'avatar.rejected');
+  assert.equal(hook.posts[0].json.error.code, 'ERR_UNSUPPORTED_FORMAT');
+});
+
+test('corrupt, oversized and pixel-bomb inputs are refused before any output', async () => {
+  const { s3, handler } = setup();
+  const big = { data: Buffer.alloc(config.maxInputBytes + 1), etag: 'big' };
+  s3.objects.set('uploads/uploads/alice/big', big);
+  const { results } = await handler({
+    Records: [
+      upload(s3, 'uploads/alice/trunc', 'truncated.jpg'),
+      upload(s3, 'uploads/alice/bomb', 'bomb.png'),
+      upload(s3, 'uploads/alice/empty', 'empty.bin'),
+      record('uploads', 'uploads/alice/big', big),
+    ],
+  });
+  assert.deepEqual(results.map((r) => r.code), ['ERR_CORRUPT_INPUT', 'ERR_LIMIT_EXCEEDED', 'ERR_CORRUPT_INPUT', 'ERR_LIMIT_EXCEEDED']);
+  assert.deepEqual(s3.keys('assets', 'avatars/'), []);
+  // The oversized upload was refused from the event's size: it was never downloaded.
+  assert.ok(!s3.calls.some(([name, key]) => name === 'GetObjectCommand' && key === 'uploads/alice/big'));
+});
+
+test('a crop signed into the upload is applied in upright pixels', async () => {
+  const { s3, handler } = setup();
+  const crop = { left: 10, top: 5, width: 40, height: 40 };
+  const { results } = await handler({ Records: [upload(s3, 'uploads/alice/1', 'exif-6.jpg', { crop: '10,5,40,40' })] });
+  const expected = await thumbsmith(fixture('exif-6.jpg')).extract(crop).resize(512, 512).jpeg().toBuffer();
+  assert.ok(s3.get('assets', results[0].avatarKey).data.equals(expected));
+  const outside = await handler({ Records: [upload(s3, 'uploads/alice/2', 'exif-6.jpg', { crop: '90,0,40,40' })] });
+  assert.equal(outside.results[0].code, 'ERR_INVALID_OPTION');
+});
+
+test('a redelivered event does no work twice', async () => {
+  const { s3, hook, handler } = setup();
+  const event = { Records: [upload(s3, 'uploads/alice/1', 'photo.jpg')] };
+  assert.equal((await handler(event)).results[0].status, 'processed');
+  const puts = s3.calls.filter(([name]) => name === 'PutObjectCommand').length;
+  assert.equal((await handler(event)).results[0].status, 'duplicate');
+  assert.equal(s3.calls.filter(([name]) => name === 'PutObjectCommand').length, puts);
+  assert.ok(!s3.calls.slice(-1).some(([name]) => name === 'GetObjectCommand'));
+  assert.equal(hook.posts.length, 1);
+});
+
+test('a new version of the same key (new eTag) is processed again', async () => {
+  const { s3, handler } = setup();
+  const first = upload(s3, 'uploads/alice/1', 'photo.jpg');
+  await handler({ Records: [first] });
+  const second = upload(s3, 'uploads/alice/1', 'exif-1.jpg');
+  assert.equal((await handler({ Records: [second] })).results[0].status, 'processed');
+  assert.equal(s3.keys('assets', 'avatars/alice/').length, 2);
+});
+
+test('its own outputs and foreign keys never start work (no recursive trigger)', async () => {
+  const { s3, hook, handler } = setup();
+  const avatar = { data: fixture('photo.jpg'), etag: 'x' };
+  const { results } = await handler({
+    Records: [
+      record('assets', 'avatars/alice/abc.jpg', avatar),
+      record('assets', 'receipts/alice/1/x.json', avatar),
+      record('uploads', 'elsewhere/alice/1', avatar),
+      record('uploads', 'uploads/alice', avatar),
+      record('uploads', 'uploads/alice/1/extra', avatar),
+      record('uploads', 'uploads/alice/1', avatar, 'ObjectRemoved:Delete'),
+    ],
+  });
+  assert.deepEqual(results.map((r) => r.status), Array(6).fill('skipped'));
+  assert.deepEqual(s3.calls, []);
+  assert.equal(hook.posts.length, 0);
+});
+
+test('a failing webhook fails the invocation (Lambda retries) and the retry completes it', async () => {
+  const { s3, handler, hook } = setup({ status: 503 });
+  const event = { Records: [upload(s3, 'uploads/alice/1', 'photo.jpg'), upload(s3, 'uploads/bob/1', 'photo.jpg')] };
+  await assert.rejects(handler(event), (err) => err instanceof AggregateError && err.errors.length === 2);
+  assert.equal(s3.keys('assets', 'receipts/').length, 0, 'no receipt until the backend knows');
+  const retry = createHandler({ s3, config, fetchImpl: webhookRecorder().fetchImpl, log: () => {} });
+  const { results } = await retry(event);
+  assert.deepEqual(results.map((r) => r.status), ['processed', 'processed']);
+  assert.equal(s3.keys('assets', 'avatars/').length, 2, 'same content, same keys: nothing duplicated');
+  assert.equal(hook.posts.length, 2);
+});
+
+test('configuration comes from the usual environment names', () => {
+  const custom = configFromEnv({
+    DEST_BUCKET_NAME: 'cdn-assets',
+    FOLDER_INPUT: 'in',
+    FOLDER_OUTPUT: 'out/',
+    PROCESS_WIDTH: '256',
+    PROCESS_HEIGHT: '128',
+    AVATAR_WEBHOOK_URL: 'http://x',
+    AVATAR_WEBHOOK_SECRET: 's',
+  });
+  assert.deepEqual(
+    [custom.destBucket, custom.inputFolder, custom.outputFolder, custom.width, custom.height],
+    ['cdn-assets', 'in/', 'out/', 256, 128],
+  );
+  assert.throws(() => configFromEnv({}), /DEST_BUCKET_NAME/);
+  assert.throws(() => configFromEnv({ ...custom, DEST_BUCKET_NAME: 'a', AVATAR_WEBHOOK_URL: 'x', AVATAR_WEBHOOK_SECRET: 's', PROCESS_WIDTH: '-1' }), /PROCESS_WIDTH/);
+});
