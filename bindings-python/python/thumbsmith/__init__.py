@@ -1,0 +1,52 @@
+"""Crop and thumbnail images: upright, sRGB, metadata stripped — the same bytes as thumbsmith in
+Rust, Node and the browser.
+
+>>> import thumbsmith
+>>> avatar = thumbsmith.thumbnail(request.files["avatar"], 512, 512)   # doctest: +SKIP
+>>> result = thumbsmith.process("photo.jpg", width=256, format="webp", lossless=True)  # doctest: +SKIP
+
+Options are the core's, as snake_case keyword arguments; ``defaults()`` lists them with their
+default values.
+"""
+
+from thumbsmith._thumbsmith import (
+    ERROR_CODES,
+    Crop,
+    Metadata,
+    Result,
+    __version__,
+    defaults,
+    metadata,
+    process,
+    thumbnail,
+)
+from thumbsmith.exceptions import (
+    CorruptInputError,
+    EncodeError,
+    Error,
+    InternalError,
+    InvalidOptionError,
+    IoError,
+    LimitExceededError,
+    UnsupportedFormatError,
+)
+
+__all__ = [
+    "process",
+    "thumbnail",
+    "metadata",
+    "defaults",
+    "Result",
+    "Crop",
+    "Metadata",
+    "ERROR_CODES",
+    "Error",
+    "UnsupportedFormatError",
+    "CorruptInputError",
+    "LimitExceededError",
+    "InvalidOptionError",
+    "EncodeError",
+    "IoError",
+    "InternalError",
+    "__version__",
+]
