@@ -16,29 +16,15 @@ pub(crate) fn thumbhash(image: &Raster) -> Vec<u8> {
     let window = [0.0, 0.0, f64::from(image.width), f64::from(image.height)];
     let small =
         crate::resize::resize(image, window, w, h, Kernel::Box).unwrap_or_else(|_| image.clone());
-    let rgba = to_rgba(&small);
+    let rgba = small.to_rgba();
     thumbhash::rgba_to_thumb_hash(small.width as usize, small.height as usize, &rgba)
-}
-
-fn to_rgba(image: &Raster) -> Vec<u8> {
-    let n = image.channels as usize;
-    image
-        .data
-        .chunks_exact(n)
-        .flat_map(|p| match n {
-            1 => [p[0], p[0], p[0], 255],
-            2 => [p[0], p[0], p[0], p[1]],
-            3 => [p[0], p[1], p[2], 255],
-            _ => [p[0], p[1], p[2], p[3]],
-        })
-        .collect()
 }
 
 /// The most common colour, as `#rrggbb`: pixels are counted in 4096 bins (4 bits per channel,
 /// as sharp's `stats().dominant`), and the winning bin's pixels are averaged. Transparent pixels
 /// do not vote.
 pub(crate) fn dominant_color(image: &Raster) -> String {
-    let rgba = to_rgba(image);
+    let rgba = image.to_rgba();
     let mut count = vec![0u32; 4096];
     let mut sum = vec![[0u64; 3]; 4096];
     for p in rgba.chunks_exact(4).filter(|p| p[3] >= 128) {

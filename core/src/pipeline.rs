@@ -74,7 +74,7 @@ pub fn render(input: &[u8], options: &Options) -> Result<Rendered> {
     crate::catch_panic(|| {
         let Composed { image, facts, .. } = compose(input, options)?;
         Ok(Rendered {
-            rgba: into_rgba(image),
+            rgba: image.to_rgba(),
             width: facts.width,
             height: facts.height,
             source_format: facts.source_format,
@@ -237,19 +237,6 @@ fn compose(input: &[u8], options: &Options) -> Result<Composed> {
         format,
         carry,
     })
-}
-
-/// Straight-alpha RGBA bytes of any raster: gray spread to RGB, alpha 255 where there is none.
-fn into_rgba(image: Raster) -> Vec<u8> {
-    let image = image.into_rgb();
-    if image.has_alpha() {
-        return image.data;
-    }
-    let mut rgba = Vec::with_capacity(image.data.len() / 3 * 4);
-    for px in image.data.chunks_exact(3) {
-        rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
-    }
-    rgba
 }
 
 fn check_limit(what: &'static str, value: u64, limit: u64, option: &'static str) -> Result<()> {

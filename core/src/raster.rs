@@ -64,6 +64,24 @@ impl Raster {
         Raster::new(self.width, self.height, out_channels as u8, data)
     }
 
+    /// Straight-alpha RGBA bytes: gray spread to RGB, alpha 255 where there is none (a browser's
+    /// `ImageData`, thumbhash's input).
+    pub fn to_rgba(&self) -> Vec<u8> {
+        let n = self.channels as usize;
+        if n == 4 {
+            return self.data.clone();
+        }
+        let mut rgba = Vec::with_capacity(self.data.len() / n * 4);
+        for p in self.data.chunks_exact(n) {
+            rgba.extend_from_slice(&match n {
+                1 => [p[0], p[0], p[0], 255],
+                2 => [p[0], p[0], p[0], p[1]],
+                _ => [p[0], p[1], p[2], 255],
+            });
+        }
+        rgba
+    }
+
     /// Drops the alpha channel if every pixel is opaque (saves a channel through resize and
     /// lets JPEG skip the flatten).
     pub fn drop_opaque_alpha(self) -> Raster {
