@@ -135,11 +135,18 @@ export function createHandler({ s3, config }: { s3: S3Client; config: PresignCon
     });
     // The bucket URL with its trailing slash: S3 applies the bucket's CORS rules to it.
     const url = post.url.endsWith('/') ? post.url : `${post.url}/`;
+    // The SDK spells the signing fields `X-Amz-Signature`, `Policy`…, boto3 (the Flask backend)
+    // `x-amz-signature`, `policy`. S3 reads form field names without regard to case (AWS's own
+    // SigV4 POST example pairs `X-Amz-Date` in the form with `x-amz-date` in the policy), so
+    // answer with boto3's spelling: the same JSON from either backend.
+    const signed = Object.fromEntries(
+      Object.entries(post.fields).map(([name, value]) => [/^(x-amz-(algorithm|credential|date|security-token|signature)|policy)$/i.test(name) ? name.toLowerCase() : name, value]),
+    );
     return json(200, {
       upload_id: uploadId,
-      key: post.fields.key,
+      key: signed.key,
       url,
-      fields: post.fields,
+      fields: signed,
       max_bytes: config.maxUploadBytes,
       expires_in: config.expiresSeconds,
     });
