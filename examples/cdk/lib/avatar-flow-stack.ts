@@ -22,6 +22,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Settings } from './settings';
 import { THUMBNAIL_SIZING } from './sizing';
@@ -45,6 +46,7 @@ export class AvatarFlowStack extends Stack {
   readonly assets: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly thumbnailFunction: nodejs.NodejsFunction;
+  readonly thumbnailFailures: sqs.Queue;
   readonly presignFunction?: nodejs.NodejsFunction;
   readonly api?: apigwv2.HttpApi;
 
@@ -63,6 +65,7 @@ export class AvatarFlowStack extends Stack {
           allowedOrigins: [settings.siteOrigin],
           allowedMethods: [s3.HttpMethods.POST],
           allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
           maxAge: 3600,
         },
       ],
@@ -146,6 +149,14 @@ export class AvatarFlowStack extends Stack {
       retention: logs.RetentionDays.TWO_WEEKS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // S3 invokes the handler asynchronously: Lambda retries a failed event twice (over ~3 min),
+    // then drops it. Events that failed that often (webhook down, S3 errors) wait here for 14
+    // days instead of vanishing; an empty queue costs nothing.
+    this.thumbnailFailures = new sqs.Queue(this, 'ThumbnailFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
     this.thumbnailFunction = new nodejs.NodejsFunction(this, 'Thumbnail', {
       description: 'Makes the avatar of each upload with thumbsmith and notifies the backend',
       entry: path.join(CDK_DIR, 'lambda', 'thumbnail', 'index.mts'),
@@ -156,6 +167,8 @@ export class AvatarFlowStack extends Stack {
       timeout: Duration.seconds(THUMBNAIL_SIZING.timeoutSeconds),
       depsLockFilePath: LOCK_FILE,
       logGroup: thumbnailLogs,
+      deadLetterQueue: this.thumbnailFailures,
+      retryAttempts: 2,
       bundling: {
         format: nodejs.OutputFormat.ESM,
         target: 'node22',

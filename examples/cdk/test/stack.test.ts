@@ -20,6 +20,7 @@ const NAMES: Record<string, string> = {
   [logicalId(stack.uploads)]: 'Uploads',
   [logicalId(stack.assets)]: 'Assets',
   [logicalId(stack.distribution)]: 'Cdn',
+  [logicalId(stack.thumbnailFailures)]: 'ThumbnailFailures',
 };
 
 /** An ARN as a readable string: `Fn::Join` of `Fn::GetAtt`s becomes "Uploads.Arn/uploads/*". */
@@ -97,6 +98,7 @@ describe('buckets', () => {
     assert.equal(cors.length, 1);
     assert.deepEqual(cors[0].AllowedOrigins, [CONTEXT.siteOrigin]);
     assert.deepEqual(cors[0].AllowedMethods, ['POST']);
+    assert.deepEqual(cors[0].ExposedHeaders, ['ETag']);
   });
 
   it('uploads: originals expire (default 1 day), incomplete multipart uploads are aborted', () => {
@@ -176,6 +178,16 @@ describe('thumbnail Lambda', () => {
     assert.equal(fn.Timeout, THUMBNAIL_SIZING.timeoutSeconds);
   });
 
+  it('keeps events that failed every retry in a dead-letter queue', () => {
+    assert.equal(render(fn.DeadLetterConfig.TargetArn), 'ThumbnailFailures.Arn');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId },
+      MaximumRetryAttempts: 2,
+    });
+    const queue = resources[logicalId(stack.thumbnailFailures)].Properties;
+    assert.deepEqual([queue.MessageRetentionPeriod, queue.SqsManagedSseEnabled], [14 * 24 * 3600, true]);
+  });
+
   it("has the flow example's environment, and the secret's parameter name rather than the secret", () => {
     const env = fn.Environment.Variables;
     assert.equal(render(env.DEST_BUCKET_NAME), 'Assets');
@@ -210,9 +222,10 @@ describe('thumbnail Lambda', () => {
     });
   });
 
-  it('may read uploads/, write avatars/ and receipts/, and read its one SSM parameter — nothing else', () => {
+  it('may read uploads/, write avatars/ and receipts/, read its one SSM parameter, dead-letter — nothing else', () => {
     const statements = roleStatements(stack.thumbnailFunction).map(({ sid, effect, actions, resources: arns }) => ({ sid, effect, actions, arns }));
     assert.deepEqual(statements, [
+      { sid: undefined, effect: 'Allow', actions: ['sqs:SendMessage'], arns: ['ThumbnailFailures.Arn'] },
       { sid: 'ReadOriginals', effect: 'Allow', actions: ['s3:GetObject'], arns: ['Uploads.Arn/uploads/*'] },
       { sid: 'WriteAvatarsAndReceipts', effect: 'Allow', actions: ['s3:PutObject'], arns: ['Assets.Arn/avatars/*', 'Assets.Arn/receipts/*'] },
       { sid: 'ReadReceipts', effect: 'Allow', actions: ['s3:GetObject'], arns: ['Assets.Arn/receipts/*'] },
