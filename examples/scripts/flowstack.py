@@ -395,11 +395,9 @@ class FlowStack:
 
 
 def default_wasm_dir() -> str | None:
-    """The wasm binding's browser package, when it has been built."""
-    for candidate in (REPO / "bindings-wasm" / "pkg", REPO / "bindings-wasm" / "pkg-web"):
-        if (candidate / "package.json").exists():
-            return str(candidate)
-    return None
+    """The wasm binding's package (its js/ loader and pkg/ builds), when it has been built."""
+    package = REPO / "bindings-wasm"
+    return str(package) if (package / "js" / "index.js").exists() and (package / "pkg").is_dir() else None
 
 
 class Interrupted(Exception):

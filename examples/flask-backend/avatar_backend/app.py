@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.add_url_rule("/", "page", lambda: send_from_directory(settings.page_dir, "index.html"))
         app.add_url_rule("/page/<path:name>", "page_file", lambda name: send_from_directory(settings.page_dir, name))
     if settings.wasm_dir:
-        app.add_url_rule("/wasm/<path:name>", "wasm_file", lambda name: send_from_directory(settings.wasm_dir, name))
+        app.add_url_rule("/wasm/<path:name>", "wasm_file", lambda name: wasm_file(settings.wasm_dir, name))
 
     @app.after_request
     def no_store(response):
@@ -56,6 +56,13 @@ def create_app(settings: Settings | None = None) -> Flask:
             db.close()
 
     return app
+
+
+def wasm_file(wasm_dir: str, name: str):
+    """The wasm binding's browser files: its loader (js/) and its builds (pkg/), nothing else."""
+    if not name.startswith(("js/", "pkg/")):
+        abort(404)
+    return send_from_directory(wasm_dir, name)
 
 
 def s3_client(settings: Settings):
