@@ -124,7 +124,8 @@ export class AvatarFlowStack extends Stack {
       certificate: settings.customDomain
         ? acm.Certificate.fromCertificateArn(this, 'CdnCertificate', settings.customDomain.certificateArn)
         : undefined,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Settable only with your own certificate (the default *.cloudfront.net one has a fixed policy).
+      minimumProtocolVersion: settings.customDomain ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // North America and Europe edges only: the cheapest class; others are served from those.
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,

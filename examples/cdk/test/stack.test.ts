@@ -13,6 +13,8 @@ import { CONTEXT, synth } from './synth';
 
 const full = synth();
 const { stack, template } = full;
+// Only the required values: no API, no custom domain.
+const minimal = synth({ siteOrigin: CONTEXT.siteOrigin, webhookUrl: CONTEXT.webhookUrl });
 const resources: Record<string, any> = template.toJSON().Resources;
 
 const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
@@ -290,8 +292,6 @@ describe('presign API', () => {
   });
 
   it('is left out when no Cognito pool is given', () => {
-    const { cognitoUserPoolId: _pool, cognitoClientId: _client, ...withoutCognito } = CONTEXT;
-    const minimal = synth(withoutCognito);
     minimal.template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
     minimal.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     assert.equal(minimal.stack.presignFunction, undefined);
@@ -328,9 +328,17 @@ describe('the whole template', () => {
     assert.equal(star.length, denies.length);
   });
 
-  it('synthesizes without warnings or errors', () => {
-    assert.deepEqual(Annotations.fromStack(stack).findWarning('*', Match.anyValue()), []);
-    assert.deepEqual(Annotations.fromStack(stack).findError('*', Match.anyValue()), []);
+  it('synthesizes without warnings or errors, with every context value and with the required ones only', () => {
+    for (const synthesized of [full, minimal]) {
+      assert.deepEqual(Annotations.fromStack(synthesized.stack).findWarning('*', Match.anyValue()), []);
+      assert.deepEqual(Annotations.fromStack(synthesized.stack).findError('*', Match.anyValue()), []);
+    }
+  });
+
+  it('serves the default *.cloudfront.net name when no domain is given', () => {
+    const cdn = Object.values(minimal.template.findResources('AWS::CloudFront::Distribution'))[0] as any;
+    assert.equal(cdn.Properties.DistributionConfig.Aliases, undefined);
+    assert.equal(cdn.Properties.DistributionConfig.ViewerCertificate, undefined);
   });
 });
 

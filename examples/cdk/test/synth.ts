@@ -24,9 +24,12 @@ export interface Synthesized {
   outdir: string;
 }
 
+/** cdk.json's own context (feature flags and defaults), which `cdk synth` would apply too. */
+const CDK_JSON_CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context ?? {};
+
 export function synth(context: Record<string, string> = CONTEXT): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'thumbsmith-cdk-'));
-  const app = new App({ outdir, context });
+  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...context } });
   const stack = new AvatarFlowStack(app, 'ThumbsmithAvatars', settingsFromContext(app.node));
   const template = Template.fromStack(stack);
   app.synth();
