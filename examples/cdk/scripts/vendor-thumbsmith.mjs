@@ -9,6 +9,7 @@
 // THUMBSMITH_PACKAGE_DIR  the package (default: ../../bindings-node)
 // THUMBSMITH_ARM64_NODE   the linux-arm64 addon (default: .cache/ in this folder, where
 //                         `make arm64-addon` puts what the binding's cross-build script makes)
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,10 @@ import { fileURLToPath } from 'node:url';
 const CDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PACKAGE_DIR = path.resolve(process.env.THUMBSMITH_PACKAGE_DIR || path.join(CDK_DIR, '..', '..', 'bindings-node'));
 export const ARM64_ADDON = path.resolve(process.env.THUMBSMITH_ARM64_NODE || path.join(CDK_DIR, '.cache', 'linux-arm64-gnu', 'thumbsmith.linux-arm64-gnu.node'));
+
+// Lambda's Node 22 runtime is Amazon Linux 2023, whose glibc is 2.34: an addon linked against
+// newer symbol versions (a build on a newer distribution) would fail to load there.
+export const LAMBDA_GLIBC = '2.34';
 
 const ELF_MACHINES = { 0x03: 'x86', 0x28: 'ARM', 0x3e: 'x86-64', 0xb7: 'AArch64', 0xf3: 'RISC-V' };
 
@@ -32,6 +37,14 @@ export function elfMachine(file) {
   if (header[5] !== 1) throw new Error(`${file} is not little-endian ELF`);
   const machine = header.readUInt16LE(18);
   return ELF_MACHINES[machine] ?? `machine 0x${machine.toString(16)}`;
+}
+
+const versionKey = (v) => v.split('.').map((n) => n.padStart(4, '0')).join('.');
+
+/** The newest GLIBC_x.y symbol version a shared object needs (binutils' readelf reads any ELF machine). */
+export function requiredGlibc(file) {
+  const versions = execFileSync('readelf', ['--version-info', '--wide', file], { encoding: 'utf8', maxBuffer: 1 << 30 }).match(/GLIBC_[0-9.]+/g) ?? [];
+  return versions.map((v) => v.slice('GLIBC_'.length)).sort((a, b) => versionKey(a).localeCompare(versionKey(b))).pop() ?? null;
 }
 
 /** The package's own files, as npm would pack them, minus every native addon. */
@@ -57,6 +70,10 @@ export function vendor(bundleDir, { pkgDir = PACKAGE_DIR, addon = ARM64_ADDON } 
   }
   const machine = elfMachine(addon);
   if (machine !== 'AArch64') throw new Error(`${addon} is built for ${machine}, not AArch64 (Lambda arm64)`);
+  const glibc = requiredGlibc(addon);
+  if (glibc && versionKey(glibc) > versionKey(LAMBDA_GLIBC)) {
+    throw new Error(`${addon} needs GLIBC_${glibc}; Lambda's Node 22 runtime (Amazon Linux 2023) has ${LAMBDA_GLIBC}`);
+  }
 
   const target = path.join(bundleDir, 'node_modules', manifest.name);
   fs.rmSync(target, { recursive: true, force: true });
@@ -68,7 +85,7 @@ export function vendor(bundleDir, { pkgDir = PACKAGE_DIR, addon = ARM64_ADDON } 
   const binaryName = manifest.napi?.binaryName ?? manifest.napi?.name ?? manifest.name;
   const addonName = `${binaryName}.linux-arm64-gnu.node`;
   fs.copyFileSync(addon, path.join(target, addonName));
-  return { target, addon: path.join(target, addonName), bytes: fs.statSync(addon).size };
+  return { target, addon: path.join(target, addonName), bytes: fs.statSync(addon).size, glibc };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -77,6 +94,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('usage: vendor-thumbsmith.mjs <bundle dir>');
     process.exit(2);
   }
-  const { addon, bytes } = vendor(bundleDir);
-  console.error(`vendored thumbsmith with ${path.relative(bundleDir, addon)} (AArch64, ${(bytes / 1e6).toFixed(1)} MB)`);
+  const { addon, bytes, glibc } = vendor(bundleDir);
+  console.error(`vendored thumbsmith with ${path.relative(bundleDir, addon)} (AArch64, needs GLIBC ${glibc}, ${(bytes / 1e6).toFixed(1)} MB)`);
 }

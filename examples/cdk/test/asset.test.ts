@@ -11,7 +11,7 @@ import * as zlib from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { PACKAGE_DIR, elfMachine } from '../scripts/vendor-thumbsmith.mjs';
+import { LAMBDA_GLIBC, PACKAGE_DIR, elfMachine, requiredGlibc } from '../scripts/vendor-thumbsmith.mjs';
 import { assetDir, listFiles, synth } from './synth';
 
 const synthesized = synth();
@@ -36,8 +36,16 @@ describe('thumbnail bundle', () => {
   it('holds exactly one native addon, built for AArch64 (Lambda arm64)', (t) => {
     const addons = files.filter((f) => f.file.endsWith('.node'));
     assert.deepEqual(addons.map((f) => f.file), [path.join('node_modules', 'thumbsmith', 'thumbsmith.linux-arm64-gnu.node')]);
-    assert.equal(elfMachine(path.join(thumbnailDir, addons[0].file)), 'AArch64');
-    t.diagnostic(`addon ${MB(addons[0].bytes)}`);
+    const addon = path.join(thumbnailDir, addons[0].file);
+    assert.equal(elfMachine(addon), 'AArch64');
+    // Loadable on Amazon Linux 2023 (glibc 2.34), the Node 22 runtime.
+    const glibc = requiredGlibc(addon);
+    assert.ok(glibc, 'links against glibc (linux-gnu)');
+    const key = (v: string) => v.split('.').map(Number);
+    const [major, minor] = key(glibc);
+    const [maxMajor, maxMinor] = key(LAMBDA_GLIBC);
+    assert.ok(major < maxMajor || (major === maxMajor && minor <= maxMinor), `needs GLIBC_${glibc} > ${LAMBDA_GLIBC}`);
+    t.diagnostic(`addon ${MB(addons[0].bytes)}, needs GLIBC_${glibc}`);
   });
 
   it('holds the handler (the flow example, bundled) and the thumbsmith package it requires', (t) => {
