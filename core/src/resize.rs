@@ -15,22 +15,7 @@ use crate::raster::Raster;
 
 thread_local! {
     // The resizer keeps its scratch buffers: reusing it saves an allocation per job and thread.
-    static RESIZER: RefCell<Resizer> = RefCell::new(new_resizer());
-}
-
-fn new_resizer() -> Resizer {
-    #[allow(unused_mut)]
-    let mut resizer = Resizer::new();
-    // fast_image_resize picks its simd128 kernels on every wasm32 build (it cannot detect the
-    // feature at run time), so a wasm build compiled without simd128 — the baseline build for
-    // engines without Wasm SIMD — is told to use the scalar kernels, which give the same bytes.
-    // bindings-wasm then strips the unused SIMD kernels out of that build and checks none remain.
-    #[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
-    // SAFETY: `None` (the scalar code) is supported everywhere.
-    unsafe {
-        resizer.set_cpu_extensions(fast_image_resize::CpuExtensions::None)
-    };
-    resizer
+    static RESIZER: RefCell<Resizer> = RefCell::new(Resizer::new());
 }
 
 fn pixel_type(channels: u8) -> PixelType {
