@@ -187,7 +187,6 @@ fn runner_serves_the_compare_protocol() {
     );
     let bad = ask(serde_json::json!({"op": "load", "path": fixture("empty.bin")}).to_string());
     assert!(bad["error"].as_str().is_some(), "{bad}");
-    drop(ask);
     writeln!(stdin, r#"{{"op":"quit"}}"#).unwrap();
     assert!(child.wait().unwrap().success());
     std::fs::remove_file(saved).unwrap();

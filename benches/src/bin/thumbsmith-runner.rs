@@ -7,6 +7,7 @@
 //! thumbsmith-runner --serve            # line protocol used by compare/compare.py
 //! thumbsmith-runner --once FILE        # one job, for `/usr/bin/time -f %M` (peak RSS)
 //! thumbsmith-runner --idle FILE        # the same process without the job (the RSS baseline)
+//! thumbsmith-runner --info FILE        # thumbsmith::metadata as JSON (header only)
 //! ```
 //!
 //! With `--threads T` every thread takes the next (file, run) job from a shared queue, so each
@@ -34,7 +35,7 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: thumbsmith-runner [--runs N] [--warmup W] [--threads T] [--size S] [--out DIR] FILE...\n\
-         \x20      thumbsmith-runner --serve | --once FILE | --idle FILE"
+         \x20      thumbsmith-runner --serve | --once FILE | --idle FILE | --info FILE"
     );
     std::process::exit(2)
 }
@@ -53,6 +54,10 @@ fn main() {
     while let Some(arg) = argv.next() {
         match arg.as_str() {
             "--serve" => return serve(args.size),
+            "--info" => {
+                let path = PathBuf::from(argv.next().unwrap_or_else(|| usage()));
+                return info(&path);
+            }
             "--once" | "--idle" => {
                 let path = PathBuf::from(argv.next().unwrap_or_else(|| usage()));
                 return once(&path, args.size, arg == "--once");
@@ -106,16 +111,15 @@ fn run_batch(args: &Args) -> Value {
     let started = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..args.threads {
-            scope.spawn(|| loop {
-                let Some(&file) = queue.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let input = inputs[file].as_ref().expect("checked in warm-up");
-                let t = Instant::now();
-                let output = job(input, &options);
-                let ms = t.elapsed().as_secs_f64() * 1e3;
-                std::hint::black_box(output.map(|o| o.data.len()).ok());
-                times.lock().expect("lock")[file].push(ms);
+            scope.spawn(|| {
+                while let Some(&file) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let input = inputs[file].as_ref().expect("checked in warm-up");
+                    let t = Instant::now();
+                    let output = job(input, &options);
+                    let ms = t.elapsed().as_secs_f64() * 1e3;
+                    std::hint::black_box(output.map(|o| o.data.len()).ok());
+                    times.lock().expect("lock")[file].push(ms);
+                }
             });
         }
     });
@@ -173,6 +177,20 @@ fn median(values: &[f64]) -> Option<f64> {
     })
 }
 
+/// The header facts (size, format, progressive…) compare.py groups and labels files by.
+fn info(path: &Path) {
+    let metadata = std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|input| thumbsmith::metadata(&input).map_err(|e| e.to_string()));
+    match metadata {
+        Ok(m) => println!("{}", serde_json::to_string(&m).expect("JSON")),
+        Err(e) => {
+            eprintln!("{}: {e}", path.display());
+            std::process::exit(1)
+        }
+    }
+}
+
 /// One job (or none) in a fresh process, for peak-RSS measurement by `/usr/bin/time -f %M`.
 fn once(path: &Path, size: u32, run_job: bool) {
     let input = std::fs::read(path).unwrap_or_else(|e| {
@@ -188,10 +206,11 @@ fn once(path: &Path, size: u32, run_job: bool) {
     std::hint::black_box(&input);
 }
 
-/// The line protocol every library's worker speaks (see compare/README in compare.py):
+/// The line protocol every library's worker speaks (compare/compare.py):
 /// `{"op":"load","path":P}` reads the file and runs one untimed warm-up job,
 /// `{"op":"run"}` times one job and answers `{"ms":…, "bytes":…}`,
-/// `{"op":"save","path":P}` writes the last output. Errors answer `{"error": message}`.
+/// `{"op":"save","path":P}` writes the last output, `{"op":"version"}` names the versions.
+/// Errors answer `{"error": message}`.
 fn serve(size: u32) {
     let options = Options::avatar(size);
     let mut input: Vec<u8> = Vec::new();
@@ -238,6 +257,7 @@ fn serve(size: u32) {
                     Err(e) => json!({"error": e.to_string()}),
                 }
             }
+            Some("version") => json!({"thumbsmith": env!("CARGO_PKG_VERSION")}),
             Some("quit") => break,
             _ => json!({"error": format!("unknown request {line}")}),
         };
