@@ -3,7 +3,8 @@
 // the sharp version it replaces, minus `.rotate()` (thumbsmith orients by default).
 const thumbsmith = require('thumbsmith');
 
-const ERROR_CODES = new Set(thumbsmith.errorCodes());
+// The core's error codes: a failure about the input, not about S3 or the network.
+const ERROR_CODES = new Set(thumbsmith.codes);
 
 async function makeAvatar(input, { width, height, crop, maxInputBytes, maxInputPixels }) {
   // Limits are checked from the header, before any pixel is decoded; contentHash is the short
