@@ -1,7 +1,6 @@
 """The functions, result types, defaults, stubs-adjacent facts."""
 
 import re
-import tomllib
 import typing
 
 import thumbsmith
@@ -91,8 +90,11 @@ def test_results_are_read_only():
 
 
 def test_the_version_is_the_cargo_version():
-    cargo = tomllib.loads((REPO / "Cargo.toml").read_text())
-    assert thumbsmith.__version__ == cargo["workspace"]["package"]["version"]
+    # [workspace.package] version in the root Cargo.toml (no tomllib: the tests run on 3.9 too).
+    cargo = (REPO / "Cargo.toml").read_text()
+    package = cargo[cargo.index("[workspace.package]"):]
+    version = re.search(r'^version = "([^"]+)"', package, re.MULTILINE)
+    assert version and thumbsmith.__version__ == version.group(1)
     from importlib.metadata import version
 
     assert version("thumbsmith") == thumbsmith.__version__

@@ -3,6 +3,8 @@ fallback when the serverless thumbnail step is not deployed).
 
     flask --app app run            # then:
     curl -F avatar=@photo.jpg http://127.0.0.1:5000/avatar -o avatar.jpg
+
+Its tests (test_app.py, Flask's test client) run in `make -C bindings-python test`, in that venv.
 """
 
 from __future__ import annotations
