@@ -2,14 +2,16 @@
 // thumbsmith's wasm build → presigned POST straight to the uploads bucket → wait for the handler
 // → show the avatar from the CDN. The crop travels with the upload (signed into the presigned
 // POST), so the handler makes from the original photo exactly the image previewed here.
-import { loadThumbsmith } from '/page/thumbsmith.js';
+// thumbsmith's wasm build runs in a Web Worker (bindings-wasm/pkg, served at /wasm/), so the
+// page stays responsive while a 12-megapixel photo is decoded.
+import { ThumbsmithWorker } from '/wasm/worker-client.js';
 
 const $ = (id) => document.getElementById(id);
 const PREVIEW_WIDTH = 480;
 const AVATAR_SIZE = 512;
 
 const state = { token: null, user: null, bytes: null, meta: null, crop: null, base: null, scale: 1 };
-const thumbsmithReady = loadThumbsmith();
+const thumbsmith = new ThumbsmithWorker();
 
 function setStatus(text, { error = false } = {}) {
   $('status').textContent = text;
@@ -51,12 +53,12 @@ $('file').addEventListener('change', async () => {
   const file = $('file').files[0];
   if (!file) return;
   try {
-    const thumbsmith = await thumbsmithReady;
+    await thumbsmith.ready;
     const bytes = new Uint8Array(await file.arrayBuffer());
     // The bytes say what the file is (and how it is oriented), not its name or type.
-    const meta = thumbsmith.metadata(bytes);
+    const meta = await thumbsmith.metadata(bytes);
     // The upright, sRGB photo at preview size, from the same pipeline the handler runs.
-    const rendered = thumbsmith.render(bytes, { width: Math.min(PREVIEW_WIDTH, meta.orientedWidth) });
+    const rendered = await thumbsmith.render(bytes, { width: Math.min(PREVIEW_WIDTH, meta.orientedWidth) });
     const canvas = $('source');
     canvas.width = rendered.width;
     canvas.height = rendered.height;
@@ -123,9 +125,14 @@ function cropChanged() {
 }
 
 async function makePreview() {
-  const thumbsmith = await thumbsmithReady;
   const crop = state.crop;
-  const result = thumbsmith.process(state.bytes, { crop, width: AVATAR_SIZE, height: AVATAR_SIZE, contentHash: true });
+  let result;
+  try {
+    result = await thumbsmith.process(state.bytes, { crop, width: AVATAR_SIZE, height: AVATAR_SIZE, contentHash: true });
+  } catch (err) {
+    setStatus(`Cannot preview: ${err.message}`, { error: true });
+    return;
+  }
   if (crop !== state.crop) return; // the crop moved on meanwhile
   const preview = $('preview');
   URL.revokeObjectURL(preview.src);

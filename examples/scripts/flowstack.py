@@ -395,9 +395,9 @@ class FlowStack:
 
 
 def default_wasm_dir() -> str | None:
-    """The wasm binding's package (its js/ loader and pkg/ builds), when it has been built."""
-    package = REPO / "bindings-wasm"
-    return str(package) if (package / "js" / "index.js").exists() and (package / "pkg").is_dir() else None
+    """The wasm binding's browser package (bindings-wasm/pkg), when it has been built."""
+    package = REPO / "bindings-wasm" / "pkg"
+    return str(package) if (package / "worker-client.js").exists() else None
 
 
 class Interrupted(Exception):

@@ -30,6 +30,7 @@ test('log in, pick the EXIF-6 photo, crop, upload: the CDN serves an upright 512
     const problems = [];
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+    page.on('response', (response) => response.status() >= 400 && problems.push(`HTTP ${response.status()} ${response.url()}`));
 
     await page.goto(PAGE_URL);
     const user = `browser-${Date.now()}`;
@@ -69,7 +70,7 @@ test('log in, pick the EXIF-6 photo, crop, upload: the CDN serves an upright 512
     await page.waitForSelector('body[data-phase="done"], body[data-phase="failed"]', { timeout: 60_000 });
     assert.equal(await page.getAttribute('body', 'data-phase'), 'done', await page.textContent('#status'));
     const avatarUrl = await page.getAttribute('#avatar', 'src');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'done.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'done.png'), fullPage: true });
     assert.ok(avatarUrl.startsWith(`${CDN_URL}/avatars/${user}/`), avatarUrl);
     // The handler's output is named by its content hash: the same hash as the wasm preview
     // means the browser previewed exactly the bytes the CDN now serves.

@@ -59,10 +59,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def wasm_file(wasm_dir: str, name: str):
-    """The wasm binding's browser files: its loader (js/) and its builds (pkg/), nothing else."""
-    if not name.startswith(("js/", "pkg/")):
-        abort(404)
-    return send_from_directory(wasm_dir, name)
+    """The wasm binding's browser package (loader, worker, .wasm builds)."""
+    mimetype = "application/wasm" if name.endswith(".wasm") else None  # for compileStreaming
+    return send_from_directory(wasm_dir, name, mimetype=mimetype)
 
 
 def s3_client(settings: Settings):
