@@ -70,11 +70,13 @@ def run_upload(stack: FlowStack) -> None:
     end_to_end = (time.perf_counter() - upload_started) * 1000
     second = steps.timed("CDN second request", requests.get, profile["avatar_url"], timeout=10)
 
-    invocation = next(
-        (e for e in reversed(requests.get(f"{stack.bridge_url}/invocations", headers={"Authorization": f"Bearer {stack.secrets['bridge']}"}, timeout=10).json())
-         if e.get("result") and e["result"]["results"][0].get("key") == presigned["key"]),
-        None,
-    )
+    invocation = None
+    for _ in range(500):  # the handler sends the webhook, then returns: give it a moment
+        log = requests.get(f"{stack.bridge_url}/invocations", headers={"Authorization": f"Bearer {stack.secrets['bridge']}"}, timeout=10).json()
+        invocation = next((e for e in reversed(log) if e.get("result") and e["result"]["results"][0].get("key") == presigned["key"]), None)
+        if invocation:
+            break
+        time.sleep(0.01)
     avatar = thumbsmith.metadata(first.content)
     out = REPO / "out" / "flow-avatar.jpg"
     out.parent.mkdir(exist_ok=True)

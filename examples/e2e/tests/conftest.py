@@ -85,6 +85,17 @@ class Flow:
         response.raise_for_status()
         return response.json()
 
+    def invocation_for(self, key: str, timeout: float = 10) -> dict:
+        """The bridge's record of the handler run for `key`. The handler notifies the backend
+        before it returns (and writes its receipt), so this waits for the run to finish."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for entry in reversed(self.invocations()):
+                if entry["event"]["Records"][0]["s3"]["object"]["key"] == key and "result" in entry:
+                    return entry
+            time.sleep(0.01)
+        raise TimeoutError(f"no finished invocation for {key}")
+
 
 def _flow_from_env(env) -> Flow:
     return Flow(
