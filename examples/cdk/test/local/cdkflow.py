@@ -50,6 +50,11 @@ class CdkFlowStack(FlowStack):
         self.flask_port, self.presign_port = free_ports(2)
         self.bundles_dir = self.run_dir / "bundles"
         self.front: ThreadingHTTPServer | None = None
+        # What the bundles did during the run, checked after it (see main below).
+        self.usage = {"presign_invocations": 0, "handler_invocations": 0, "ssm_reads": None}
+        CdkFlowStack.instances.append(self)
+
+    instances: list["CdkFlowStack"] = []
 
     # The API front takes the backend's address (what the page, the tests and the webhook use);
     # Flask moves behind it.
@@ -143,6 +148,7 @@ class CdkFlowStack(FlowStack):
                     "isBase64Encoded": False,
                 }
                 answer = requests.post(f"http://127.0.0.1:{stack.presign_port}/invoke", json=event, timeout=30)
+                stack.usage["presign_invocations"] += 1
                 if answer.status_code != 200:
                     return self._send(500, {"Content-Type": "application/json"}, b'{"message":"Internal Server Error"}')
                 result = answer.json()
@@ -168,6 +174,12 @@ class CdkFlowStack(FlowStack):
         self.say(f"  started api-front port {self.backend_port} (Flask behind it on {self.flask_port})")
 
     def stop(self):
+        try:
+            token = {"Authorization": f"Bearer {self.secrets['bridge']}"}
+            self.usage["handler_invocations"] = len(requests.get(self.bridge_url + "/invocations", headers=token, timeout=5).json())
+            self.usage["ssm_reads"] = requests.get(f"http://127.0.0.1:{self.presign_port}/healthz", timeout=5).json()["ssm_reads"]
+        except (requests.RequestException, ValueError, KeyError):
+            pass  # the stack did not get that far; the run has failed anyway
         if self.front is not None:
             self.front.shutdown()
             self.front.server_close()
@@ -175,7 +187,19 @@ class CdkFlowStack(FlowStack):
         super().stop()
 
 
-if __name__ == "__main__":
+def main(argv: list[str]) -> int:
     # flowstack's own command line (up / run -- CMD), with this stack in it.
     flowstack.FlowStack = CdkFlowStack
-    sys.exit(flowstack.main(sys.argv[1:]))
+    code = flowstack.main(argv)
+    if code == 0 and argv[:1] == ["run"]:
+        # The tests passing proves little if they never reached the bundles.
+        usage = CdkFlowStack.instances[-1].usage
+        print(f"  CDK bundles: {usage}", flush=True)
+        if not (usage["presign_invocations"] and usage["handler_invocations"] and usage["ssm_reads"] == 1):
+            print("  the run did not go through the CDK bundles as expected", flush=True)
+            return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
