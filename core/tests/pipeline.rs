@@ -80,6 +80,29 @@ fn wide_gamut_profiles_are_converted_to_srgb() {
     assert_patches("patches-prophotorgb.png", 2);
     assert_patches("patches-widegamutrgb.png", 2);
     assert_patches("patches-adobergb.jpg", 4);
+    // Downscaled, the profile is applied after the resize (fewer pixels): same colours.
+    for name in [
+        "patches-adobergb.png",
+        "patches-prophotorgb.png",
+        "patches-adobergb.jpg",
+    ] {
+        let small = decode(
+            &run(
+                name,
+                r#"{"width": 64, "height": 16, "fit": "fill", "format": "png"}"#,
+            )
+            .data,
+        );
+        for (i, want) in PATCHES.iter().enumerate() {
+            let got = small.at(i as u32 * 16 + 8, 8);
+            for c in 0..3 {
+                assert!(
+                    got[c].abs_diff(want[c]) <= 4,
+                    "{name} patch {i}: {got:?} vs {want:?}"
+                );
+            }
+        }
+    }
     // Left unconverted, Adobe RGB values are visibly off: the test above can fail.
     let raw = decode(
         &run(
