@@ -8,6 +8,7 @@
 //! thumbsmith-runner --once FILE        # one job, for `/usr/bin/time -f %M` (peak RSS)
 //! thumbsmith-runner --idle FILE        # the same process without the job (the RSS baseline)
 //! thumbsmith-runner --info FILE        # thumbsmith::metadata as JSON (header only)
+//! thumbsmith-runner [--threads T] --control JOBS   # the machine's own scaling, see `control`
 //! ```
 //!
 //! With `--threads T` every thread takes the next (file, run) job from a shared queue, so each
@@ -35,7 +36,8 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: thumbsmith-runner [--runs N] [--warmup W] [--threads T] [--size S] [--out DIR] FILE...\n\
-         \x20      thumbsmith-runner --serve | --once FILE | --idle FILE | --info FILE"
+         \x20      thumbsmith-runner --serve | --once FILE | --idle FILE | --info FILE\n\
+         \x20      thumbsmith-runner [--threads T] --control JOBS"
     );
     std::process::exit(2)
 }
@@ -54,6 +56,12 @@ fn main() {
     while let Some(arg) = argv.next() {
         match arg.as_str() {
             "--serve" => return serve(args.size),
+            "--control" => {
+                let jobs = number(argv.next());
+                let report = control(args.threads, jobs);
+                println!("{report}");
+                return;
+            }
             "--info" => {
                 let path = PathBuf::from(argv.next().unwrap_or_else(|| usage()));
                 return info(&path);
@@ -175,6 +183,33 @@ fn median(values: &[f64]) -> Option<f64> {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     })
+}
+
+/// The control for the throughput ratio: `jobs` pieces of pure arithmetic (no memory traffic, no
+/// allocation) on `threads` threads from the same kind of queue. On an idle 2-core machine it
+/// scales 2.0×; when other work shares the cores it shows how much a second thread can get at
+/// all, so the avatar job's ratio can be read against it.
+fn control(threads: usize, jobs: usize) -> Value {
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while next.fetch_add(1, Ordering::Relaxed) < jobs {
+                    // Some 30 ms of xorshift on this machine.
+                    let mut x = std::hint::black_box(0x9E37_79B9_7F4A_7C15u64);
+                    for _ in 0..10_000_000 {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                    }
+                    std::hint::black_box(x);
+                }
+            });
+        }
+    });
+    let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    json!({"threads": threads, "jobs": jobs, "wall_ms": wall_ms, "jobs_per_s": jobs as f64 / (wall_ms / 1e3)})
 }
 
 /// The header facts (size, format, progressive…) compare.py groups and labels files by.
