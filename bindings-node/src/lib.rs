@@ -1,0 +1,483 @@
+//! The Node binding of thumbsmith: translation only.
+//!
+//! Bytes (or a file path) and a plain options object go in; a Buffer and a plain info object come
+//! out. Options are handed to `thumbsmith::Options::from_value` untouched — no defaults, parsing
+//! or validation live here — and every error is the core's, with its message and stable code.
+//! Each job runs as an `AsyncTask` on the libuv thread pool, so the event loop only converts
+//! values in and out.
+
+use heck::ToLowerCamelCase;
+use napi::bindgen_prelude::{
+    AsyncTask, Buffer, FromNapiValue, JsObjectValue, JsValue, ToNapiValue, TypeName, Uint8Array,
+    Unknown,
+};
+use napi::{sys, Env, Status, Task, ValueType};
+use napi_derive::napi;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// Where a job's image comes from.
+pub enum Source {
+    /// A Buffer or Uint8Array, read in place on the pool thread (no copy).
+    Bytes(Uint8Array),
+    /// A file, read on the pool thread with the core's size check.
+    Path(String),
+}
+
+/// Why a job is refused.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The core said no.
+    Core(thumbsmith::Error),
+    /// The input is neither bytes nor a path: a JS calling mistake the core never sees.
+    InputType(&'static str),
+}
+
+impl From<thumbsmith::Error> for Refusal {
+    fn from(error: thumbsmith::Error) -> Self {
+        Refusal::Core(error)
+    }
+}
+
+const INPUT_TYPE_CODE: &str = "ERR_INVALID_ARG_TYPE";
+
+/// What a JS error is made of: `code`, `message`, and the facts of the variant as properties
+/// (so a caller can read `err.option` instead of parsing the message).
+#[derive(Debug, PartialEq)]
+struct ErrorParts {
+    code: &'static str,
+    message: String,
+    facts: Vec<(&'static str, Value)>,
+}
+
+impl Refusal {
+    fn parts(&self) -> ErrorParts {
+        use thumbsmith::Error;
+        let error = match self {
+            Refusal::Core(error) => error,
+            Refusal::InputType(given) => {
+                return ErrorParts {
+                    code: INPUT_TYPE_CODE,
+                    message: format!(
+                        "input must be a Buffer, a Uint8Array or a file path, got {given}"
+                    ),
+                    facts: vec![],
+                }
+            }
+        };
+        // Exhaustive on purpose: a new core variant must be given its facts here.
+        let facts = match error {
+            Error::UnsupportedFormat { format } => vec![("format", format.as_str().into())],
+            Error::CorruptInput { format, reason: _ } => vec![("format", format.as_str().into())],
+            Error::LimitExceeded {
+                what: _,
+                value,
+                limit,
+                option,
+            } => vec![
+                ("value", (*value).into()),
+                ("limit", (*limit).into()),
+                // Named the way JS callers spell the option they should raise.
+                ("option", option.to_lower_camel_case().into()),
+            ],
+            Error::InvalidOption(_) => vec![],
+            Error::EncodeFailed { format, reason: _ } => vec![("format", format.as_str().into())],
+            Error::Io { path, reason: _ } => vec![("path", path.as_str().into())],
+            Error::Internal(_) => vec![],
+        };
+        ErrorParts {
+            code: error.code(),
+            message: error.to_string(),
+            facts,
+        }
+    }
+
+    /// The JS `Error` the promise rejects with (built on the event loop, in `resolve`).
+    fn into_js(self, env: &Env) -> napi::Error {
+        let ErrorParts {
+            code,
+            message,
+            facts,
+        } = self.parts();
+        let build = || -> napi::Result<napi::Error> {
+            let mut error = env.create_error(napi::Error::new(Status::GenericFailure, message))?;
+            error.set_named_property("code", code)?;
+            for (name, value) in facts {
+                error.set_named_property(name, value)?;
+            }
+            // An error made from a JS value rejects with that very object.
+            Ok(napi::Error::from(error.to_unknown()))
+        };
+        build().unwrap_or_else(|failure| failure)
+    }
+}
+
+/// Reads the `input` argument: a Buffer / Uint8Array or a path string.
+fn source_from_js(env: &Env, input: Unknown) -> Result<Source, Refusal> {
+    let raw = (env.raw(), input.raw());
+    match input.get_type() {
+        Ok(ValueType::String) => unsafe { String::from_napi_value(raw.0, raw.1) }
+            .map(Source::Path)
+            .map_err(|_| Refusal::InputType("an unreadable string")),
+        Ok(ValueType::Object) => unsafe { Uint8Array::from_napi_value(raw.0, raw.1) }
+            .map(Source::Bytes)
+            .map_err(|_| Refusal::InputType("an object that is not a Uint8Array")),
+        Ok(ValueType::Undefined) => Err(Refusal::InputType("undefined")),
+        Ok(ValueType::Null) => Err(Refusal::InputType("null")),
+        Ok(ValueType::Number) => Err(Refusal::InputType("a number")),
+        Ok(_) | Err(_) => Err(Refusal::InputType("another type")),
+    }
+}
+
+/// Reads the `options` argument into the core's one options type. `undefined` or `null` mean no
+/// options given; anything else goes to `Options::from_value`, which parses and validates.
+fn options_from_js(env: &Env, options: Option<Unknown>) -> thumbsmith::Result<thumbsmith::Options> {
+    let value = match options {
+        None => Value::Object(Map::new()),
+        Some(given) => match given.get_type() {
+            Ok(ValueType::Undefined | ValueType::Null) => Value::Object(Map::new()),
+            _ => unsafe { Value::from_napi_value(env.raw(), given.raw()) }
+                .map_err(|e| thumbsmith::Error::InvalidOption(e.reason.clone()))?,
+        },
+    };
+    thumbsmith::Options::from_value(whole_numbers_as_integers(value))
+}
+
+/// JS has only doubles, and napi-rs keeps those above `u32::MAX` as floats; a whole number is an
+/// integer to the caller, so hand it to serde as one (`maxInputPixels: 5e9` must parse as u64).
+fn whole_numbers_as_integers(value: Value) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole double up to here is exact
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT => {
+                if f >= 0.0 {
+                    Value::from(f as u64)
+                } else {
+                    Value::from(f as i64)
+                }
+            }
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(whole_numbers_as_integers).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, whole_numbers_as_integers(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The core serializes snake_case; JS reads camelCase (`sourceWidth`, `hasAlpha`).
+fn camel_case_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.to_lower_camel_case(), camel_case_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
+        other => other,
+    }
+}
+
+fn to_js_value(value: &impl serde::Serialize) -> thumbsmith::Result<Value> {
+    serde_json::to_value(value)
+        .map(camel_case_keys)
+        .map_err(|e| thumbsmith::Error::Internal(format!("serializing a result: {e}")))
+}
+
+/// What `process` resolves to: `{data, info}`, the shape of sharp's
+/// `toBuffer({resolveWithObject: true})`.
+#[napi(object)]
+pub struct ProcessResult {
+    /// The encoded image (absent when it was written to a file).
+    pub data: Option<Buffer>,
+    /// The core's `Output` fields, camelCase, plus `size` (bytes of the encoded image).
+    pub info: Value,
+}
+
+/// One `process` job, as it crosses to the thread pool.
+pub struct ProcessJob {
+    request: Option<Result<(Source, thumbsmith::Options), Refusal>>,
+    /// `toFile`: where the pool thread writes the result.
+    output_path: Option<String>,
+}
+
+impl ProcessJob {
+    fn run(
+        request: Result<(Source, thumbsmith::Options), Refusal>,
+        output_path: Option<&str>,
+    ) -> Result<(Option<Vec<u8>>, Value), Refusal> {
+        let (source, options) = request?;
+        let output = match &source {
+            Source::Bytes(bytes) => thumbsmith::process(bytes, &options)?,
+            Source::Path(path) => {
+                let bytes = thumbsmith::read_input(Path::new(path), options.max_input_bytes)?;
+                thumbsmith::process(&bytes, &options)?
+            }
+        };
+        let mut info = to_js_value(&output)?;
+        if let Value::Object(fields) = &mut info {
+            fields.insert("size".into(), output.data.len().into());
+        }
+        match output_path {
+            None => Ok((Some(output.data), info)),
+            Some(path) => {
+                std::fs::write(path, &output.data).map_err(|e| thumbsmith::Error::Io {
+                    path: path.to_string(),
+                    reason: e.to_string(),
+                })?;
+                Ok((None, info))
+            }
+        }
+    }
+}
+
+impl Task for ProcessJob {
+    type Output = Result<(Option<Vec<u8>>, Value), Refusal>;
+    type JsValue = ProcessResult;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let request = self
+            .request
+            .take()
+            .ok_or_else(|| napi::Error::from_reason("a thumbsmith job ran twice"))?;
+        Ok(Self::run(request, self.output_path.as_deref()))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<ProcessResult> {
+        let (data, info) = output.map_err(|refusal| refusal.into_js(&env))?;
+        Ok(ProcessResult {
+            // Hands the Vec to V8 as external memory: no copy.
+            data: data.map(Buffer::from),
+            info,
+        })
+    }
+}
+
+/// A serde value handed to JS as a plain object (what a task resolves to must name its JS type).
+pub struct PlainObject(Value);
+
+impl TypeName for PlainObject {
+    fn type_name() -> &'static str {
+        "Object"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for PlainObject {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        Value::to_napi_value(env, value.0)
+    }
+}
+
+/// One `metadata` job.
+pub struct MetadataJob {
+    request: Option<Result<Source, Refusal>>,
+}
+
+impl MetadataJob {
+    fn run(request: Result<Source, Refusal>) -> Result<Value, Refusal> {
+        let metadata = match &request? {
+            Source::Bytes(bytes) => thumbsmith::metadata(bytes)?,
+            Source::Path(path) => {
+                // No options here, so the core's own byte limit applies.
+                let limit = thumbsmith::Options::default().max_input_bytes;
+                thumbsmith::metadata(&thumbsmith::read_input(Path::new(path), limit)?)?
+            }
+        };
+        Ok(to_js_value(&metadata)?)
+    }
+}
+
+impl Task for MetadataJob {
+    type Output = Result<Value, Refusal>;
+    type JsValue = PlainObject;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let request = self
+            .request
+            .take()
+            .ok_or_else(|| napi::Error::from_reason("a thumbsmith job ran twice"))?;
+        Ok(Self::run(request))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<PlainObject> {
+        output
+            .map(PlainObject)
+            .map_err(|refusal| refusal.into_js(&env))
+    }
+}
+
+fn process_job(
+    env: &Env,
+    input: Unknown,
+    options: Option<Unknown>,
+    output_path: Option<String>,
+) -> AsyncTask<ProcessJob> {
+    // Arguments are read now, on the event loop (JS values cannot cross threads); a bad one is
+    // carried to the pool untouched so that it rejects the promise like any other failure.
+    let request = source_from_js(env, input)
+        .and_then(|source| Ok((source, options_from_js(env, options)?)));
+    AsyncTask::new(ProcessJob {
+        request: Some(request),
+        output_path,
+    })
+}
+
+/// `process(input, options?)` → `Promise<{data, info}>`.
+#[napi]
+pub fn process(env: &Env, input: Unknown, options: Option<Unknown>) -> AsyncTask<ProcessJob> {
+    process_job(env, input, options, None)
+}
+
+/// `processToFile(input, options, path)` → `Promise<{info}>`: `process`, then the pool thread
+/// writes the bytes (a failure is the core's `Io` error).
+#[napi]
+pub fn process_to_file(
+    env: &Env,
+    input: Unknown,
+    options: Option<Unknown>,
+    path: String,
+) -> AsyncTask<ProcessJob> {
+    process_job(env, input, options, Some(path))
+}
+
+/// `metadata(input)` → `Promise<Metadata>`: the header facts, camelCase, no pixels decoded.
+#[napi]
+pub fn metadata(env: &Env, input: Unknown) -> AsyncTask<MetadataJob> {
+    AsyncTask::new(MetadataJob {
+        request: Some(source_from_js(env, input)),
+    })
+}
+
+/// The core's defaults, camelCase: the only defaults there are.
+#[napi]
+pub fn defaults() -> napi::Result<Value> {
+    to_js_value(&thumbsmith::Options::default()).map_err(|e| napi::Error::from_reason(e.to_string()))
+}
+
+/// Every error `code` the core can produce.
+#[napi]
+pub fn error_codes() -> Vec<&'static str> {
+    thumbsmith::Error::CODES.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use thumbsmith::Error;
+
+    fn parts(error: Error) -> ErrorParts {
+        Refusal::Core(error).parts()
+    }
+
+    /// Every variant, including `Internal`, which no input can reach on purpose (it is a caught
+    /// decoder panic): the JS side tests the other six through real inputs.
+    #[test]
+    fn every_variant_keeps_the_core_code_and_message() {
+        let variants = [
+            Error::UnsupportedFormat {
+                format: "heic".into(),
+            },
+            Error::CorruptInput {
+                format: "jpeg".into(),
+                reason: "truncated".into(),
+            },
+            Error::LimitExceeded {
+                what: "input pixel count",
+                value: 3_600_000_000,
+                limit: 268_402_689,
+                option: "max_input_pixels",
+            },
+            Error::InvalidOption("unknown field `widht`".into()),
+            Error::EncodeFailed {
+                format: "webp".into(),
+                reason: "lossy".into(),
+            },
+            Error::Io {
+                path: "/nope/a.jpg".into(),
+                reason: "No such file or directory".into(),
+            },
+            Error::Internal("a decoder panicked".into()),
+        ];
+        let codes: Vec<_> = variants.iter().map(|e| parts(e.clone()).code).collect();
+        assert_eq!(codes, Error::CODES);
+        for error in variants {
+            assert_eq!(parts(error.clone()).message, error.to_string());
+        }
+    }
+
+    #[test]
+    fn facts_are_named_for_js() {
+        let limit = parts(Error::LimitExceeded {
+            what: "input pixel count",
+            value: 3_600_000_000,
+            limit: 268_402_689,
+            option: "max_input_pixels",
+        });
+        assert_eq!(
+            limit.facts,
+            vec![
+                ("value", Value::from(3_600_000_000u64)),
+                ("limit", Value::from(268_402_689u64)),
+                ("option", Value::from("maxInputPixels")),
+            ]
+        );
+        let io = parts(Error::Io {
+            path: "/nope/a.jpg".into(),
+            reason: "gone".into(),
+        });
+        assert_eq!(io.facts, vec![("path", Value::from("/nope/a.jpg"))]);
+        assert_eq!(
+            Refusal::InputType("a number").parts().code,
+            "ERR_INVALID_ARG_TYPE"
+        );
+    }
+
+    #[test]
+    fn whole_doubles_become_integers_and_fractions_stay() {
+        let given = serde_json::json!({
+            "maxInputPixels": 5e9,
+            "position": {"x": 0.25, "y": 1.0},
+            "background": [255.0, 0, -3.0],
+        });
+        let expected = serde_json::json!({
+            "maxInputPixels": 5_000_000_000u64,
+            "position": {"x": 0.25, "y": 1},
+            "background": [255, 0, -3],
+        });
+        assert_eq!(whole_numbers_as_integers(given), expected);
+        let options = thumbsmith::Options::from_value(whole_numbers_as_integers(
+            serde_json::json!({"maxInputPixels": 5e9}),
+        ))
+        .unwrap();
+        assert_eq!(options.max_input_pixels, 5_000_000_000);
+    }
+
+    #[test]
+    fn results_are_camel_case_at_every_depth() {
+        let value = camel_case_keys(serde_json::json!({
+            "source_width": 1, "crop": {"left": 0}, "list": [{"has_alpha": true}]
+        }));
+        assert_eq!(
+            value,
+            serde_json::json!({"sourceWidth": 1, "crop": {"left": 0}, "list": [{"hasAlpha": true}]})
+        );
+    }
+
+    #[test]
+    fn defaults_round_trip_through_the_core() {
+        let defaults = to_js_value(&thumbsmith::Options::default()).unwrap();
+        assert_eq!(
+            thumbsmith::Options::from_value(defaults).unwrap(),
+            thumbsmith::Options::default()
+        );
+    }
+}

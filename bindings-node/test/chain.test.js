@@ -1,0 +1,201 @@
+'use strict'
+// The seed's Lambda call, and the sharp-style chain against the same job through `process`.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const thumbsmith = require('..')
+const { fixture, fixturePath, imageSize, sha256 } = require('./helpers')
+
+test("the seed's Lambda call makes a 512×512 JPEG", async () => {
+  const buf = fixture('photo.jpg')
+  const out = await thumbsmith(buf).resize(512, 512).jpeg().toBuffer()
+  assert.ok(Buffer.isBuffer(out))
+  assert.deepEqual(imageSize(out), { format: 'jpeg', width: 512, height: 512 })
+})
+
+test('an iPhone-style sideways photo comes out upright without .rotate()', async () => {
+  // exif-6.jpg is stored 64×96 with orientation 6: shown 96×64 (landscape).
+  const { data, info } = await thumbsmith(fixture('exif-6.jpg')).resize(96).jpeg().toBuffer({ resolveWithObject: true })
+  assert.equal(info.orientation, 6)
+  assert.deepEqual([info.sourceWidth, info.sourceHeight], [96, 64])
+  assert.deepEqual(imageSize(data), { format: 'jpeg', width: 96, height: 64 })
+})
+
+/** Each chain and the options object it must amount to, written out by hand. */
+const CASES = [
+  {
+    name: 'seed call',
+    input: 'photo.jpg',
+    chain: (t) => t.resize(512, 512).jpeg(),
+    options: { width: 512, height: 512, format: 'jpeg' },
+  },
+  {
+    name: 'no format call keeps the input format',
+    input: 'scene.png',
+    chain: (t) => t.resize(40),
+    options: { width: 40, format: 'same' },
+  },
+  {
+    name: 'rotate(), resize options, png options',
+    input: 'exif-6.jpg',
+    chain: (t) =>
+      t.rotate().resize(60, 30, {
+        fit: thumbsmith.fit.contain, position: thumbsmith.gravity.north, kernel: thumbsmith.kernel.mitchell,
+        background: '#ff000080',
+      }).png({ compressionLevel: 9 }),
+    options: {
+      autoOrient: true, width: 60, height: 30, fit: 'contain', position: 'north', kernel: 'mitchell',
+      background: '#ff000080', format: 'png', compressionLevel: 9,
+    },
+  },
+  {
+    name: 'extract, flip, flop, flatten, lossless webp',
+    input: 'alpha.png',
+    chain: (t) => t.extract({ left: 4, top: 2, width: 50, height: 40 }).flip().flop().flatten({ background: [0, 255, 0] }).webp({ lossless: true }),
+    options: { crop: { left: 4, top: 2, width: 50, height: 40 }, flip: true, flop: true, flatten: true, background: [0, 255, 0], format: 'webp', lossless: true },
+  },
+  {
+    name: 'lossy webp with quality',
+    input: 'scene.png',
+    chain: (t) => t.resize(48, 48).webp({ quality: 50 }),
+    options: { width: 48, height: 48, format: 'webp', quality: 50 },
+  },
+  {
+    name: 'rotate(-90) is 270, as in sharp',
+    input: 'photo.jpg',
+    chain: (t) => t.rotate(-90).resize(30),
+    options: { rotate: 270, width: 30, format: 'same' },
+  },
+  {
+    name: 'resize(options) form, smart crop, jpeg options with sharp spelling',
+    input: 'photo.jpg',
+    chain: (t) =>
+      t.resize({ width: 40, height: 40, position: thumbsmith.strategy.attention })
+        .jpeg({ quality: 90, progressive: true, chromaSubsampling: '4:4:4', optimiseCoding: false }),
+    options: { width: 40, height: 40, position: 'attention', format: 'jpeg', quality: 90, progressive: true, chromaSubsampling: '4:4:4', optimizeCoding: false },
+  },
+  {
+    name: 'only the last resize counts, null side derived',
+    input: 'photo.jpg',
+    chain: (t) => t.resize(100, 100, { fit: 'fill' }).resize(null, 30).jpeg(),
+    options: { height: 30, format: 'jpeg' },
+  },
+  {
+    name: 'flip(false) undoes flip(), flatten(false) undoes flatten()',
+    input: 'alpha.png',
+    chain: (t) => t.flip().flip(false).flatten().flatten(false).png(),
+    options: { flip: false, flatten: false, format: 'png' },
+  },
+  {
+    name: 'constructor options are the base, toFormat',
+    input: 'photo.jpg',
+    base: { contentHash: true, maxInputPixels: 1e6, quality: 55 },
+    chain: (t) => t.resize(32, 32).toFormat('jpg'),
+    options: { contentHash: true, maxInputPixels: 1e6, quality: 55, width: 32, height: 32, format: 'jpg' },
+  },
+]
+
+for (const c of CASES) {
+  test(`chain ≡ process: ${c.name}`, async () => {
+    const input = fixture(c.input)
+    const viaChain = await c.chain(thumbsmith(input, c.base)).toBuffer({ resolveWithObject: true })
+    const viaProcess = await thumbsmith.process(input, c.options)
+    assert.equal(sha256(viaChain.data), sha256(viaProcess.data))
+    assert.deepEqual(viaChain.info, viaProcess.info)
+    assert.deepEqual(imageSize(viaChain.data), { format: viaChain.info.format, width: viaChain.info.width, height: viaChain.info.height })
+    // Plain toBuffer() is the same bytes.
+    const plain = await c.chain(thumbsmith(input, c.base)).toBuffer()
+    assert.equal(sha256(plain), sha256(viaProcess.data))
+  })
+}
+
+test('the cases differ from one another (the equivalence is not vacuous)', async () => {
+  const hashes = await Promise.all(CASES.map(async (c) => sha256((await thumbsmith.process(fixture(c.input), c.options)).data)))
+  assert.equal(new Set(hashes).size, CASES.length)
+})
+
+test('a path input is the same job as its bytes', async () => {
+  const fromPath = await thumbsmith(fixturePath('exif-6.jpg')).resize(32, 32).jpeg().toBuffer()
+  const fromBytes = await thumbsmith(fixture('exif-6.jpg')).resize(32, 32).jpeg().toBuffer()
+  assert.equal(sha256(fromPath), sha256(fromBytes))
+  // A Uint8Array that is not a Buffer works too.
+  const bytes = new Uint8Array(fixture('exif-6.jpg'))
+  assert.equal(sha256(await thumbsmith(bytes).resize(32, 32).jpeg().toBuffer()), sha256(fromBytes))
+})
+
+test('toFile writes what toBuffer returns; the format follows the extension', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thumbsmith-'))
+  try {
+    const input = fixture('photo.jpg')
+    const pngPath = path.join(dir, 'avatar.png')
+    const info = await thumbsmith(input).resize(64, 64).toFile(pngPath)
+    const expected = await thumbsmith.process(input, { width: 64, height: 64, format: 'png' })
+    assert.equal(sha256(fs.readFileSync(pngPath)), sha256(expected.data))
+    assert.deepEqual(info, expected.info)
+    // An explicit format wins over the extension.
+    const jpgPath = path.join(dir, 'avatar.webp')
+    const jpegInfo = await thumbsmith(input).resize(64, 64).jpeg().toFile(jpgPath)
+    assert.equal(jpegInfo.format, 'jpeg')
+    assert.equal(imageSize(fs.readFileSync(jpgPath)).format, 'jpeg')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('metadata() through the chain is metadata()', async () => {
+  const input = fixture('exif-6.jpg')
+  const viaChain = await thumbsmith(input).metadata()
+  assert.deepEqual(viaChain, await thumbsmith.metadata(input))
+  assert.equal(viaChain.orientation, 6)
+  assert.equal(viaChain.hasGps, true)
+  assert.deepEqual([viaChain.width, viaChain.height, viaChain.orientedWidth, viaChain.orientedHeight], [64, 96, 96, 64])
+})
+
+test('Node-style callbacks, as sharp takes them', async () => {
+  const input = fixture('photo.jpg')
+  const expected = await thumbsmith.process(input, { width: 20, format: 'jpeg' })
+  const [data, info] = await new Promise((resolve, reject) => {
+    const chain = thumbsmith(input).resize(20).jpeg()
+    const returned = chain.toBuffer((err, data, info) => (err ? reject(err) : resolve([data, info])))
+    assert.equal(returned, chain)
+  })
+  assert.equal(sha256(data), sha256(expected.data))
+  assert.deepEqual(info, expected.info)
+  const err = await new Promise((resolve) => thumbsmith(fixture('random.bin')).toBuffer((e) => resolve(e)))
+  assert.equal(err.code, 'ERR_UNSUPPORTED_FORMAT')
+  const meta = await new Promise((resolve, reject) => thumbsmith(input).metadata((e, m) => (e ? reject(e) : resolve(m))))
+  assert.equal(meta.format, 'jpeg')
+})
+
+test("sharp options the core does not know are refused by name, not ignored", async () => {
+  const chain = thumbsmith(fixture('photo.jpg')).resize(10, 10, { fastShrinkOnLoad: false }).jpeg()
+  await assert.rejects(chain.toBuffer(), (err) => err.code === 'ERR_INVALID_OPTION' && err.message.includes('fastShrinkOnLoad'))
+  const kernel = thumbsmith(fixture('photo.jpg')).resize(10, 10, { kernel: 'lanczos2' }).toBuffer()
+  await assert.rejects(kernel, (err) => err.code === 'ERR_INVALID_OPTION' && err.message.includes('lanczos2'))
+})
+
+test("the constant tables hold values the core accepts", async () => {
+  const input = fixture('photo.jpg')
+  const jobs = [
+    ...Object.values(thumbsmith.fit).map((fit) => ({ fit })),
+    ...Object.values(thumbsmith.gravity).map((position) => ({ position })),
+    ...Object.values(thumbsmith.strategy).map((position) => ({ position })),
+    ...Object.values(thumbsmith.kernel).map((kernel) => ({ kernel })),
+  ]
+  for (const options of jobs) {
+    const { info } = await thumbsmith.process(input, { width: 16, height: 24, ...options })
+    assert.ok(info.width > 0, JSON.stringify(options))
+  }
+})
+
+test('ESM: default and named exports are the CommonJS module', async () => {
+  const esm = await import('../index.mjs')
+  assert.equal(esm.default, thumbsmith)
+  assert.equal(esm.process, thumbsmith.process)
+  assert.equal(esm.thumbsmith, thumbsmith)
+  const out = await esm.default(fixture('photo.jpg')).resize(512, 512).jpeg().toBuffer()
+  assert.deepEqual(imageSize(out), { format: 'jpeg', width: 512, height: 512 })
+})
