@@ -56,15 +56,19 @@ impl Orientation {
         self.transpose
     }
 
-    /// Where pixel (x, y) of the transformed image comes from, for a source of `w`×`h`.
-    fn source_of(self, x: u32, y: u32, w: u32, h: u32) -> (u32, u32) {
+    /// Where the pixels of the transformed image come from, for a `w`×`h` source: output pixel
+    /// (x, y) is source pixel `start + x·step_x + y·step_y` (indices in pixels). Every one of the
+    /// eight transforms is affine, so the copy below needs no per-pixel branching.
+    fn source_steps(self, w: u32, h: u32) -> (isize, isize, isize) {
+        let (w, h) = (w as isize, h as isize);
         let (tw, th) = if self.transpose { (h, w) } else { (w, h) };
-        let x = if self.flop { tw - 1 - x } else { x };
-        let y = if self.flip { th - 1 - y } else { y };
+        // Output x maps to x0 + sx·x along the transformed width, y likewise.
+        let (x0, sx) = if self.flop { (tw - 1, -1) } else { (0, 1) };
+        let (y0, sy) = if self.flip { (th - 1, -1) } else { (0, 1) };
         if self.transpose {
-            (y, x)
+            (x0 * w + y0, sx * w, sy)
         } else {
-            (x, y)
+            (y0 * w + x0, sx, sy * w)
         }
     }
 
@@ -103,12 +107,14 @@ impl Orientation {
         let (w, h) = (src.width, src.height);
         let (tw, th) = if self.transpose { (h, w) } else { (w, h) };
         let n = src.channels as usize;
+        let (start, step_x, step_y) = self.source_steps(w, h);
         let mut data = vec![0u8; src.data.len()];
         for (y, row) in data.chunks_exact_mut(tw as usize * n).enumerate() {
-            for (x, px) in row.chunks_exact_mut(n).enumerate() {
-                let (sx, sy) = self.source_of(x as u32, y as u32, w, h);
-                let i = (sy as usize * w as usize + sx as usize) * n;
+            let mut at = start + y as isize * step_y;
+            for px in row.chunks_exact_mut(n) {
+                let i = at as usize * n;
                 px.copy_from_slice(&src.data[i..i + n]);
+                at += step_x;
             }
         }
         Raster::new(tw, th, src.channels, data)
