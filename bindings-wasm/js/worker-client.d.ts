@@ -1,0 +1,15 @@
+import type { Build, Input, Loaded, Metadata, Options, ProcessResult, RenderResult, ErrorCode } from './index.js';
+
+/** thumbsmith-wasm in a module Web Worker: the calls of `index.js`, answered with promises. */
+export class ThumbsmithWorker {
+  constructor(options?: { build?: Build; workerUrl?: string | URL });
+  /** Resolves once the .wasm is compiled and instantiated in the worker. */
+  readonly ready: Promise<Loaded>;
+  process(bytes: Input, options?: Options | null): Promise<ProcessResult>;
+  render(bytes: Input, options?: Options | null): Promise<RenderResult>;
+  metadata(bytes: Input): Promise<Metadata>;
+  defaults(): Promise<Required<Options>>;
+  errorCodes(): Promise<ErrorCode[]>;
+  /** Stops the worker; calls still pending reject. */
+  terminate(): void;
+}

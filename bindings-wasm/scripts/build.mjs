@@ -1,0 +1,100 @@
+// Builds the browser package into pkg/: the simd128 and the baseline .wasm, each through cargo →
+// wasm-bindgen → wasm-opt, checked for SIMD, plus the loader, worker and types from js/.
+//
+//   node scripts/build.mjs            both builds
+//   node scripts/build.mjs simd       one of them
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { gatedFastImageResize, simdFunctionCount, validatesWithoutSimd } from './simd.mjs';
+
+const here = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const workspace = path.dirname(here);
+const build = path.join(here, 'build');
+const pkg = path.join(here, 'pkg');
+const wasmBindgen = path.join(build, 'tools', 'bin', 'wasm-bindgen');
+const wasmOpt = path.join(here, 'node_modules', '.bin', 'wasm-opt');
+
+function run(command, args, env) {
+  console.log(`$ ${path.relative(here, command) || command} ${args.join(' ')}`);
+  execFileSync(command, args, { cwd: here, stdio: 'inherit', env: env ?? process.env });
+}
+
+/** The environment without a caller's compiler flags (they would apply to both builds). */
+function withoutRustflags() {
+  const { RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS, ...env } = process.env;
+  void RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS;
+  return env;
+}
+
+/**
+ * Source paths shortened in panic locations (which stay in the .wasm): smaller, and the same on
+ * every machine.
+ */
+function remapPaths() {
+  const cargoHome = process.env.CARGO_HOME ?? path.join(process.env.HOME ?? '', '.cargo');
+  return [
+    `--remap-path-prefix=${path.join(cargoHome, 'registry', 'src')}=crates`,
+    `--remap-path-prefix=${build}=build`,
+    `--remap-path-prefix=${workspace}=thumbsmith`,
+  ].join(' ');
+}
+
+const FLAVOURS = {
+  // Every function may use Wasm SIMD: fast_image_resize's kernels, and LLVM's autovectorizer.
+  simd: { rustflags: '', overrides: async () => [] },
+  // No SIMD instruction at all, for engines without Wasm SIMD (Safari before 16.4…).
+  baseline: {
+    rustflags: '',
+    overrides: async () => [await gatedFastImageResize(workspace, path.join(build, 'fast_image_resize-baseline'))],
+  },
+};
+
+async function buildFlavour(name) {
+  const flavour = FLAVOURS[name];
+  const configs = [path.join(here, 'cargo-wasm.toml'), ...(await flavour.overrides())];
+  const targetDir = path.join(build, `cargo-${name}`);
+  run(
+    'cargo',
+    ['build', '-p', 'thumbsmith-wasm', '--lib', '--target', 'wasm32-unknown-unknown', '--profile', 'wasm',
+      '--target-dir', targetDir, ...configs.flatMap((c) => ['--config', c])],
+    { ...withoutRustflags(), RUSTFLAGS: `${flavour.rustflags} ${remapPaths()}` },
+  );
+  const out = path.join(pkg, name);
+  await rm(out, { recursive: true, force: true });
+  const linked = path.join(targetDir, 'wasm32-unknown-unknown', 'wasm', 'thumbsmith_wasm.wasm');
+  run(wasmBindgen, ['--target', 'web', '--no-typescript', '--out-dir', out, linked]);
+  const wasm = path.join(out, 'thumbsmith_wasm_bg.wasm');
+  // -Oz for size; the names, producers and target-features sections are not needed at run time.
+  run(wasmOpt, [wasm, '-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers',
+    '--strip-target-features', '-o', wasm,
+    ...(name === 'simd' ? ['--enable-simd'] : [])]);
+
+  const bytes = await readFile(wasm);
+  const simdFunctions = simdFunctionCount(bytes);
+  if (name === 'baseline' && (simdFunctions > 0 || !validatesWithoutSimd(bytes))) {
+    throw new Error(`the baseline build uses SIMD (${simdFunctions} functions)`);
+  }
+  if (name === 'simd' && simdFunctions === 0) throw new Error('the simd build has no SIMD instruction');
+  const gzipped = zlib.gzipSync(bytes, { level: 9 }).length;
+  return { build: name, bytes: bytes.length, gzipped, simdFunctions };
+}
+
+const names = process.argv.slice(2);
+const sizes = [];
+for (const name of names.length ? names : Object.keys(FLAVOURS)) {
+  if (!FLAVOURS[name]) throw new Error(`unknown build ${name}: simd or baseline`);
+  sizes.push(await buildFlavour(name));
+}
+// The package itself: loader, worker, types, package.json (sources in js/).
+await mkdir(pkg, { recursive: true });
+await cp(path.join(here, 'js'), pkg, { recursive: true });
+for (const size of sizes) {
+  console.log(`${size.build}: ${(size.bytes / 1024).toFixed(1)} KiB, ${(size.gzipped / 1024).toFixed(1)} KiB gzipped, ${size.simdFunctions} functions with SIMD`);
+}
+const sizesFile = path.join(pkg, 'sizes.json');
+const known = await readFile(sizesFile, 'utf8').then(JSON.parse).catch(() => ({}));
+for (const size of sizes) known[size.build] = size;
+await writeFile(sizesFile, JSON.stringify(known, null, 2) + '\n');
