@@ -75,6 +75,7 @@ export class AvatarFlowStack extends Stack {
         { id: 'expire-originals', prefix: FLOW.uploadPrefix, expiration: Duration.days(settings.uploadRetentionDays) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
+      // Nothing here outlives a day; a stack delete waits for the bucket to be empty.
       removalPolicy: RemovalPolicy.DESTROY,
     });
 

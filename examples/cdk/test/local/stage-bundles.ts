@@ -1,16 +1,18 @@
 // Synthesizes the app and copies the two Lambda bundles it staged to <dir>/thumbnail and
-// <dir>/presign, so they can run on this machine: the thumbnail bundle ships only the
-// linux-arm64 addon, so the copy gets this machine's addon (from the same package) beside it.
-// The JavaScript is byte for byte what would be deployed.
+// <dir>/presign, byte for byte what would be deployed.
 //
-//   npx tsx test/local/stage-bundles.ts <dir>     prints {"thumbnail": dir, "presign": dir}
+//   npx tsx test/local/stage-bundles.ts <dir> [--host-addon]   prints {"thumbnail": dir, "presign": dir}
+//
+// As staged, the thumbnail bundle runs on arm64 only (under qemu-user here). --host-addon puts
+// this machine's addon (from the same package) beside the arm64 one, to run it natively.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONTEXT, assetDir, synth } from '../synth';
 import { PACKAGE_DIR } from '../../scripts/vendor-thumbsmith.mjs';
 
 const target = process.argv[2];
-if (!target) throw new Error('usage: stage-bundles.ts <dir>');
+if (!target) throw new Error('usage: stage-bundles.ts <dir> [--host-addon]');
+const withHostAddon = process.argv.includes('--host-addon');
 
 const synthesized = synth(CONTEXT);
 const { stack } = synthesized;
@@ -22,10 +24,12 @@ fs.rmSync(target, { recursive: true, force: true });
 fs.cpSync(assetDir(synthesized, idOf(stack.thumbnailFunction)), thumbnail, { recursive: true });
 fs.cpSync(assetDir(synthesized, idOf(stack.presignFunction!)), presign, { recursive: true });
 
-// The host's addon, named as the package's loader expects it on this platform.
-const triple = `${process.platform}-${process.arch}-gnu`;
-const hostAddon = fs.readdirSync(PACKAGE_DIR).find((f: string) => f.endsWith(`.${triple}.node`));
-if (!hostAddon) throw new Error(`no ${triple} addon in ${PACKAGE_DIR}: build the Node binding first`);
-fs.copyFileSync(path.join(PACKAGE_DIR, hostAddon), path.join(thumbnail, 'node_modules', 'thumbsmith', hostAddon));
+if (withHostAddon) {
+  // The host's addon, named as the package's loader expects it on this platform.
+  const triple = `${process.platform}-${process.arch}-gnu`;
+  const hostAddon = fs.readdirSync(PACKAGE_DIR).find((f: string) => f.endsWith(`.${triple}.node`));
+  if (!hostAddon) throw new Error(`no ${triple} addon in ${PACKAGE_DIR}: build the Node binding first`);
+  fs.copyFileSync(path.join(PACKAGE_DIR, hostAddon), path.join(thumbnail, 'node_modules', 'thumbsmith', hostAddon));
+}
 fs.rmSync(synthesized.outdir, { recursive: true, force: true });
 console.log(JSON.stringify({ thumbnail, presign }));
