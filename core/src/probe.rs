@@ -138,7 +138,15 @@ fn jpeg_header(input: &[u8]) -> Result<Header> {
 
 fn png_header(input: &[u8]) -> Result<Header> {
     let decoder = png::Decoder::new_with_limits(Cursor::new(input), crate::decode::png_limits());
-    let reader = decoder.read_info().map_err(|e| Error::corrupt("png", e))?;
+    let reader = match decoder.read_info() {
+        // On 32-bit targets (wasm32) the png crate refuses an image whose decoded size does not
+        // fit the address space from its header alone; the header still says what the image is,
+        // and the pixel limit is what must refuse it (LimitExceeded), as on 64-bit targets.
+        Err(png::DecodingError::LimitsExceeded) => {
+            return png_ihdr(input).ok_or_else(|| Error::corrupt("png", "limits are exceeded"))
+        }
+        other => other.map_err(|e| Error::corrupt("png", e))?,
+    };
     let info = reader.info();
     use png::ColorType as C;
     Ok(Header {
@@ -154,6 +162,29 @@ fn png_header(input: &[u8]) -> Result<Header> {
         exif: info.exif_metadata.as_ref().map(|c| c.to_vec()),
         frames: info.animation_control.map_or(1, |a| a.num_frames.max(1)),
         progressive: info.interlaced,
+    })
+}
+
+/// The facts of the IHDR chunk alone (it is first, at a fixed offset): size, bit depth, colour
+/// type, interlacing. Nothing later in the file is read.
+fn png_ihdr(input: &[u8]) -> Option<Header> {
+    let ihdr = input.get(8..29).filter(|ihdr| &ihdr[4..8] == b"IHDR")?;
+    let be = |at: usize| u32::from_be_bytes([ihdr[at], ihdr[at + 1], ihdr[at + 2], ihdr[at + 3]]);
+    let color_type = ihdr[17];
+    Some(Header {
+        width: be(8),
+        height: be(12),
+        has_alpha: matches!(color_type, 4 | 6),
+        bit_depth: ihdr[16],
+        color_model: if matches!(color_type, 0 | 4) {
+            ColorModel::Gray
+        } else {
+            ColorModel::Rgb
+        },
+        icc: None,
+        exif: None,
+        frames: 1,
+        progressive: ihdr[20] == 1,
     })
 }
 
@@ -213,4 +244,44 @@ fn gif_header(input: &[u8]) -> Result<Header> {
         frames,
         progressive: interlaced,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ihdr_alone_gives_the_header_facts() {
+        let bomb = include_bytes!("../tests/fixtures/bomb.png");
+        let header = png_ihdr(bomb).unwrap();
+        assert_eq!(
+            (header.width, header.height, header.bit_depth),
+            (60000, 60000, 8)
+        );
+        assert_eq!(
+            (header.color_model, header.has_alpha),
+            (ColorModel::Rgb, false)
+        );
+        // The same facts as the png crate's, where it can read the header.
+        let alpha = include_bytes!("../tests/fixtures/gray-alpha.png");
+        let full = png_header(alpha).unwrap();
+        let ihdr = png_ihdr(alpha).unwrap();
+        assert_eq!(
+            (
+                ihdr.width,
+                ihdr.height,
+                ihdr.bit_depth,
+                ihdr.color_model,
+                ihdr.has_alpha
+            ),
+            (
+                full.width,
+                full.height,
+                full.bit_depth,
+                full.color_model,
+                full.has_alpha
+            )
+        );
+        assert!(png_ihdr(b"\x89PNG\r\n\x1a\n").is_none());
+    }
 }
