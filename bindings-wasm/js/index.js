@@ -56,13 +56,16 @@ async function compile(url) {
   }
 }
 
-function instantiate(imported, build, module) {
+/** Instantiates `module` with an imported glue record, and imports the next spare record. */
+function instantiate(imported, build, module, nextSpare = importGlue(build)) {
   imported.glue.initSync({ module });
   current = { glue: imported.glue, build, module, instance: imported.instance };
   spare = null;
-  importGlue(build).then(
-    (next) => (spare = next),
-    () => {}, // retried by init() when it is needed
+  return nextSpare.then(
+    (next) => {
+      if (current?.build === build) spare = next;
+    },
+    () => {}, // without a spare, a trap makes the next init() import a fresh record
   );
 }
 
@@ -79,7 +82,9 @@ export default function init({ build } = {}) {
     const started = performance.now();
     const module = await compile(new URL(`./${chosen}/thumbsmith_wasm_bg.wasm`, import.meta.url));
     const compiled = performance.now();
-    instantiate(await importGlue(chosen), chosen, module);
+    const [first, second] = [importGlue(chosen), importGlue(chosen)];
+    // The spare is ready before init resolves, so a trap is recovered from synchronously.
+    await instantiate(await first, chosen, module, second);
     return {
       build: chosen,
       simd: chosen === 'simd',

@@ -4,7 +4,7 @@
 //   node scripts/build.mjs            both builds
 //   node scripts/build.mjs simd       one of them
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -63,23 +63,38 @@ async function buildFlavour(name) {
     { ...withoutRustflags(), RUSTFLAGS: `${flavour.rustflags} ${remapPaths()}` },
   );
   const out = path.join(pkg, name);
-  await rm(out, { recursive: true, force: true });
   const linked = path.join(targetDir, 'wasm32-unknown-unknown', 'wasm', 'thumbsmith_wasm.wasm');
-  run(wasmBindgen, ['--target', 'web', '--no-typescript', '--out-dir', out, linked]);
   const wasm = path.join(out, 'thumbsmith_wasm_bg.wasm');
+  const built = await stat(wasm).catch(() => null);
+  if (built && built.mtimeMs > (await stat(linked)).mtimeMs) {
+    console.log(`${name}: up to date`);
+    return sizeOf(name, await readFile(wasm));
+  }
+  await rm(out, { recursive: true, force: true });
+  run(wasmBindgen, ['--target', 'web', '--no-typescript', '--out-dir', out, linked]);
   // -Oz for size; the names, producers and target-features sections are not needed at run time.
   run(wasmOpt, [wasm, '-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers',
     '--strip-target-features', '-o', wasm,
     ...(name === 'simd' ? ['--enable-simd'] : [])]);
 
   const bytes = await readFile(wasm);
-  const simdFunctions = simdFunctionCount(bytes);
-  if (name === 'baseline' && (simdFunctions > 0 || !validatesWithoutSimd(bytes))) {
-    throw new Error(`the baseline build uses SIMD (${simdFunctions} functions)`);
+  const size = sizeOf(name, bytes);
+  if (name === 'baseline' && (size.simdFunctions > 0 || !validatesWithoutSimd(bytes))) {
+    await rm(out, { recursive: true, force: true });
+    throw new Error(`the baseline build uses SIMD (${size.simdFunctions} functions)`);
   }
-  if (name === 'simd' && simdFunctions === 0) throw new Error('the simd build has no SIMD instruction');
-  const gzipped = zlib.gzipSync(bytes, { level: 9 }).length;
-  return { build: name, bytes: bytes.length, gzipped, simdFunctions };
+  if (name === 'simd' && size.simdFunctions === 0) throw new Error('the simd build has no SIMD instruction');
+  return size;
+}
+
+function sizeOf(name, bytes) {
+  return {
+    build: name,
+    bytes: bytes.length,
+    gzipped: zlib.gzipSync(bytes, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    simdFunctions: simdFunctionCount(bytes),
+  };
 }
 
 const names = process.argv.slice(2);
@@ -92,7 +107,8 @@ for (const name of names.length ? names : Object.keys(FLAVOURS)) {
 await mkdir(pkg, { recursive: true });
 await cp(path.join(here, 'js'), pkg, { recursive: true });
 for (const size of sizes) {
-  console.log(`${size.build}: ${(size.bytes / 1024).toFixed(1)} KiB, ${(size.gzipped / 1024).toFixed(1)} KiB gzipped, ${size.simdFunctions} functions with SIMD`);
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(`${size.build}: ${kib(size.bytes)}, gzip -9 ${kib(size.gzipped)} (${size.gzipped} B), brotli ${kib(size.brotli)}, ${size.simdFunctions} functions with SIMD`);
 }
 const sizesFile = path.join(pkg, 'sizes.json');
 const known = await readFile(sizesFile, 'utf8').then(JSON.parse).catch(() => ({}));
