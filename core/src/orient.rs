@@ -74,7 +74,7 @@ impl Orientation {
 
     /// `self` followed by `next`, as one transform. Found by applying both to a probe image with
     /// distinct pixels and matching the result, which keeps the group algebra in one place
-    /// (`source_of`) instead of a hand-derived table.
+    /// (`source_steps`) instead of a hand-derived table.
     pub fn then(self, next: Orientation) -> Orientation {
         let probe = Raster::new(2, 3, 1, (0..6).collect());
         let want = next.apply(self.apply(probe.clone()));
@@ -106,19 +106,35 @@ impl Orientation {
         }
         let (w, h) = (src.width, src.height);
         let (tw, th) = if self.transpose { (h, w) } else { (w, h) };
-        let n = src.channels as usize;
-        let (start, step_x, step_y) = self.source_steps(w, h);
-        let mut data = vec![0u8; src.data.len()];
-        for (y, row) in data.chunks_exact_mut(tw as usize * n).enumerate() {
-            let mut at = start + y as isize * step_y;
-            for px in row.chunks_exact_mut(n) {
-                let i = at as usize * n;
-                px.copy_from_slice(&src.data[i..i + n]);
-                at += step_x;
-            }
-        }
+        let steps = self.source_steps(w, h);
+        let data = match src.channels {
+            1 => remap::<1>(&src.data, tw, steps),
+            2 => remap::<2>(&src.data, tw, steps),
+            3 => remap::<3>(&src.data, tw, steps),
+            _ => remap::<4>(&src.data, tw, steps),
+        };
         Raster::new(tw, th, src.channels, data)
     }
+}
+
+/// Copies pixels of `N` bytes from `src` along the affine walk of `source_steps`; a fixed pixel
+/// size lets each copy compile to a plain load and store.
+fn remap<const N: usize>(
+    src: &[u8],
+    width: u32,
+    (start, step_x, step_y): (isize, isize, isize),
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(src.len());
+    for y in 0..src.len() / N / width as usize {
+        let mut at = start + y as isize * step_y;
+        for _ in 0..width {
+            let i = at as usize * N;
+            let pixel: &[u8; N] = src[i..i + N].try_into().unwrap_or(&[0; N]);
+            out.extend_from_slice(pixel);
+            at += step_x;
+        }
+    }
+    out
 }
 
 fn all() -> [Orientation; 8] {
