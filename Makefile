@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 CLI := target/release/thumbsmith
 
-.PHONY: demo test test-rust lint cli bench clean
+.PHONY: demo test test-rust lint cli bench bench-compare clean
 
 ## The avatar job on the bundled sample photo (stored sideways, EXIF orientation 6).
 demo: cli
@@ -31,6 +31,14 @@ lint:
 
 test-rust:
 	$(CARGO) test
+
+## Criterion benches: per stage and the whole avatar job.
+bench:
+	$(CARGO) bench -p thumbsmith-benches
+
+## thumbsmith vs sharp, pyvips and Pillow on the real-photo corpus → benches/RESULTS.md (slow).
+bench-compare:
+	$(MAKE) -C benches compare
 
 clean:
 	$(CARGO) clean
