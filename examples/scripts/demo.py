@@ -98,6 +98,7 @@ def run_upload(stack: FlowStack) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGHUP, _raise_interrupted)
     keep = os.environ.get("DEMO_KEEP", "1" if sys.stdin.isatty() else "0") == "1"
     stack = FlowStack()
     print(f"starting the avatar flow (SeaweedFS, event bridge + handler, backend, nginx) in {stack.run_dir}", flush=True)
@@ -112,7 +113,7 @@ def main() -> int:
             while True:
                 time.sleep(3600)
     except (KeyboardInterrupt, Interrupted):
-        print("\nstopping", flush=True)
+        print("\nstopping (SeaweedFS takes ~15 s)", flush=True)
     finally:
         stack.stop()
     return 0

@@ -375,13 +375,20 @@ class FlowStack:
 
     # ----- stop -----
     def stop(self):
-        # Signal everything first, then wait: SeaweedFS's slow exit overlaps the others'.
-        for proc in self.processes:
-            proc.signal(signal.SIGTERM)
-        for proc in reversed(self.processes):
-            took = proc.wait(timeout=60)
-            self.say(f"  stopped {proc.name:<9} pid {proc.pid} in {took:.1f}s")
-        self.processes.clear()
+        # A second Ctrl-C (or the terminal closing) must not strand half-stopped servers: the
+        # waits below are bounded (a process still there after 60 s is killed).
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+        try:
+            # Signal everything first, then wait: SeaweedFS's slow exit overlaps the others'.
+            for proc in self.processes:
+                proc.signal(signal.SIGTERM)
+            for proc in reversed(self.processes):
+                took = proc.wait(timeout=60)
+                self.say(f"  stopped {proc.name:<9} pid {proc.pid} in {took:.1f}s")
+            self.processes.clear()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         if os.environ.get("FLOW_KEEP_RUN_DIR") == "1":
             self.say(f"  kept {self.run_dir}")
         else:
@@ -412,8 +419,9 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("up", "run"):
         print(__doc__)
         return 2
-    # SIGTERM (CI, `kill`) stops the stack as cleanly as Ctrl-C does.
+    # SIGTERM (CI, `kill`) and SIGHUP (the terminal closed) stop the stack as Ctrl-C does.
     signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGHUP, _raise_interrupted)
     stack = FlowStack()
     print(f"starting the avatar flow in {stack.run_dir}", flush=True)
     code = 0
@@ -428,7 +436,7 @@ def main(argv: list[str]) -> int:
         command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
         code = subprocess.call(command, env={**os.environ, **stack.env()})
     except (KeyboardInterrupt, Interrupted):
-        print("\nstopping", flush=True)
+        print("\nstopping (SeaweedFS takes ~15 s)", flush=True)
     finally:
         stack.stop()
     return code
