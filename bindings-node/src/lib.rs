@@ -323,8 +323,8 @@ fn process_job(
 ) -> AsyncTask<ProcessJob> {
     // Arguments are read now, on the event loop (JS values cannot cross threads); a bad one is
     // carried to the pool untouched so that it rejects the promise like any other failure.
-    let request = source_from_js(env, input)
-        .and_then(|source| Ok((source, options_from_js(env, options)?)));
+    let request =
+        source_from_js(env, input).and_then(|source| Ok((source, options_from_js(env, options)?)));
     AsyncTask::new(ProcessJob {
         request: Some(request),
         output_path,
@@ -360,7 +360,8 @@ pub fn metadata(env: &Env, input: Unknown) -> AsyncTask<MetadataJob> {
 /// The core's defaults, camelCase: the only defaults there are.
 #[napi]
 pub fn defaults() -> napi::Result<Value> {
-    to_js_value(&thumbsmith::Options::default()).map_err(|e| napi::Error::from_reason(e.to_string()))
+    to_js_value(&thumbsmith::Options::default())
+        .map_err(|e| napi::Error::from_reason(e.to_string()))
 }
 
 /// Every error `code` the core can produce.
