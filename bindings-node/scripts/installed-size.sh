@@ -10,8 +10,10 @@ status=0
 for platform in linux-x64-gnu linux-arm64-gnu; do
   cpu=${platform#linux-}; cpu=${cpu%-gnu}
   scratch=$(mktemp -d)
+  # Another CPU's package is refused by npm even with --cpu when given as a file: --force then.
+  force=$([ "$cpu" = "$(node -p process.arch)" ] || echo --force)
   (cd "$scratch" && npm init -y >/dev/null &&
-    npm install --no-audit --no-fund --loglevel=error --os=linux --cpu="$cpu" --libc=glibc \
+    npm install --no-audit --no-fund --loglevel=error --os=linux --cpu="$cpu" --libc=glibc $force \
       "$OLDPWD/dist/thumbsmith-$VERSION.tgz" "$OLDPWD/dist/thumbsmith-$platform-$VERSION.tgz" >/dev/null)
   bytes=$(du -sb --apparent-size "$scratch/node_modules" | cut -f1)
   addon=$(stat -c %s "$scratch/node_modules/thumbsmith-$platform/thumbsmith.$platform.node")
