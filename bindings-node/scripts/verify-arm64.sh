@@ -8,22 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ADDON=${1:-thumbsmith.linux-arm64-gnu.node}
-LAMBDA_GLIBC=2.34
 ARM64_NODE_VERSION=20.20.2
 APT_INSTALL="apt-get install -y -qq --no-install-recommends"
 
-machine=$(readelf -h "$ADDON" | awk -F: '/Machine:/ { gsub(/^ +/, "", $2); print $2 }')
-[ "$machine" = "AArch64" ] || { echo "$ADDON: machine is $machine, not AArch64" >&2; exit 1; }
-echo "ELF: $machine shared object, $(stat -c %s "$ADDON") bytes"
-
-# The newest GLIBC_x.y any imported symbol needs, by version order.
-newest=$(objdump -T "$ADDON" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
-if [ "$(printf '%s\n%s\n' "$newest" "$LAMBDA_GLIBC" | sort -V | tail -1)" != "$LAMBDA_GLIBC" ]; then
-  echo "needs GLIBC_$newest, newer than Lambda's $LAMBDA_GLIBC:" >&2
-  objdump -T "$ADDON" | grep "GLIBC_$newest" >&2
-  exit 1
-fi
-echo "glibc: newest symbol version GLIBC_$newest (Lambda has $LAMBDA_GLIBC)"
+scripts/check-elf.sh "$ADDON" AArch64
 
 command -v qemu-aarch64 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive $APT_INSTALL qemu-user; }
 SYSROOT=/usr/aarch64-linux-gnu # Debian's libc6-arm64-cross (+ libstdc++6-arm64-cross)
