@@ -300,7 +300,8 @@ class FlowStack:
             # The gateway-wide CORS answer for requests outside a bucket's own rules.
             f"-s3.allowedOrigins={self.backend_url}",
         ]
-        proc = self._spawn("seaweedfs", argv, {}, cwd=weed_dir)
+        # TMPDIR: its logs (weed.INFO…) go to the run directory instead of /tmp.
+        proc = self._spawn("seaweedfs", argv, {"TMPDIR": str(weed_dir)}, cwd=weed_dir)
         s3 = self.s3()
         wait_until(lambda: s3.list_buckets() is not None, "SeaweedFS S3 gateway", 60, proc)
 
@@ -386,6 +387,10 @@ class FlowStack:
                 took = proc.wait(timeout=60)
                 self.say(f"  stopped {proc.name:<9} pid {proc.pid} in {took:.1f}s")
             self.processes.clear()
+            # SeaweedFS leaves its S3 gateway's gRPC socket behind, always in /tmp (ours by port).
+            leftover = Path("/tmp") / f"seaweedfs-s3-grpc-{self.weed_ports[7]}.sock"
+            if leftover.is_socket():
+                leftover.unlink()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
