@@ -188,6 +188,33 @@ def import_ms(repeats: int) -> float:
     return statistics.median(samples)
 
 
+def thread_scaling(
+    args: argparse.Namespace, inputs: Dict[str, bytes], names: List[str], have_runner: bool
+) -> Dict[str, Optional[float]]:
+    """Jobs/s of 1 and 2 pool workers on CPUs 0 and 1, alternated `rounds` times; the Rust
+    runner's own 1- vs 2-thread ratio alongside is what this machine allows at that moment."""
+    os.sched_setaffinity(0, {0, 1})
+    data = [inputs[name] for name in names]
+    rates: Dict[int, List[float]] = {1: [], 2: []}
+    rust_rates: Dict[int, List[float]] = {1: [], 2: []}
+    for _ in range(args.rounds):
+        for workers in (1, 2):
+            rates[workers].append(pool_rate(workers, data, passes=2))
+            if have_runner:
+                rust_rates[workers].append(
+                    runner_rate(args.runner, [args.corpus / n for n in names], workers, passes=2)
+                )
+    scaling: Dict[str, Optional[float]] = {
+        "python_1_thread_jobs_per_s": statistics.median(rates[1]),
+        "python_2_threads_jobs_per_s": statistics.median(rates[2]),
+        "python_ratio": statistics.median(b / a for a, b in zip(rates[1], rates[2])),
+        "rust_ratio": statistics.median(b / a for a, b in zip(rust_rates[1], rust_rates[2]))
+        if have_runner
+        else None,
+    }
+    return scaling
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -196,6 +223,7 @@ def main() -> None:
     parser.add_argument("--wheel", type=Path)
     parser.add_argument("--runner", type=Path, default=REPO / "target/release/thumbsmith-runner")
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    parser.add_argument("--threads-only", action="store_true", help="only the 2-thread scaling")
     args = parser.parse_args()
 
     files = corpus_files(args.corpus)
@@ -211,6 +239,10 @@ def main() -> None:
         results["wheel"] = {"file": args.wheel.name, "bytes": args.wheel.stat().st_size,
                             "native_module_bytes": native}
     results["import_ms"] = import_ms(11)
+    if args.threads_only:
+        results["threads"] = thread_scaling(args, inputs, sorted(inputs), have_runner)
+        print(json.dumps(results, indent=2))
+        return
 
     os.sched_setaffinity(0, {0})  # inherited by the Rust runner started below
     timers: Dict[str, Timer] = {
@@ -233,26 +265,7 @@ def main() -> None:
         "per_file_median_ms": medians,
     }
 
-    os.sched_setaffinity(0, {0, 1})
-    data = [inputs[name] for name in common]
-    rates: Dict[int, List[float]] = {1: [], 2: []}
-    rust_rates: Dict[int, List[float]] = {1: [], 2: []}
-    for _ in range(args.rounds):
-        for workers in (1, 2):
-            rates[workers].append(pool_rate(workers, data, passes=2))
-            if have_runner:
-                rust_rates[workers].append(
-                    runner_rate(args.runner, [args.corpus / n for n in common], workers, passes=2)
-                )
-    scaling: Dict[str, Optional[float]] = {
-        "python_1_thread_jobs_per_s": statistics.median(rates[1]),
-        "python_2_threads_jobs_per_s": statistics.median(rates[2]),
-        "python_ratio": statistics.median(b / a for a, b in zip(rates[1], rates[2])),
-        "rust_ratio": statistics.median(b / a for a, b in zip(rust_rates[1], rust_rates[2]))
-        if have_runner
-        else None,
-    }
-    results["threads"] = scaling
+    results["threads"] = thread_scaling(args, inputs, common, have_runner)
 
     summary = {k: v for k, v in results.items() if k != "single_thread"}
     summary["single_thread"] = {

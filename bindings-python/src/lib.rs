@@ -74,30 +74,47 @@ impl<'py> Source<'py> {
     /// `bytes`, `str` / `os.PathLike` paths, any buffer (`bytearray`, `memoryview`, …), or a
     /// binary file object with `.read()` (such as werkzeug's `FileStorage`).
     fn from_python(data: &Bound<'py, PyAny>) -> PyResult<Self> {
-        if let Ok(bytes) = data.cast::<PyBytes>() {
-            return Ok(Source::Bytes(bytes.clone()));
-        }
         if data.is_instance_of::<PyString>() || data.hasattr("__fspath__")? {
             return Ok(Source::Path(data.extract()?));
         }
-        if let Ok(view) = PyMemoryView::from(data) {
-            return Ok(Source::Bytes(view.call_method0("tobytes")?.cast_into()?));
+        if let Some(bytes) = Self::from_buffer(data)? {
+            return Ok(bytes);
         }
         if data.hasattr("read")? {
             let content = data.call_method0("read")?;
-            if content.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err(
-                    "the file's read() returned str: open it in binary mode ('rb')",
-                ));
-            }
-            return Source::from_python(&content);
+            return Self::from_buffer(&content)?.ok_or_else(|| {
+                PyTypeError::new_err(format!(
+                    "the file's read() returned {}, not bytes: open it in binary mode ('rb')",
+                    type_name(&content)
+                ))
+            });
         }
         Err(PyTypeError::new_err(format!(
             "expected bytes, bytearray, memoryview, a path (str or os.PathLike) or a binary file \
              object with read(), got {}",
-            data.get_type().name()?
+            type_name(data)
         )))
     }
+
+    /// `bytes` as they are; any other buffer copied into `bytes`; `None` for anything else.
+    fn from_buffer(data: &Bound<'py, PyAny>) -> PyResult<Option<Self>> {
+        if let Ok(bytes) = data.cast::<PyBytes>() {
+            return Ok(Some(Source::Bytes(bytes.clone())));
+        }
+        match PyMemoryView::from(data) {
+            Ok(view) => Ok(Some(Source::Bytes(
+                view.call_method0("tobytes")?.cast_into()?,
+            ))),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "an unknown type".into(), |name| name.to_string())
 }
 
 /// The one place the pipeline runs: reads a path input if there is one, then `job` on the bytes,

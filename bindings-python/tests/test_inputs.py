@@ -83,6 +83,15 @@ def test_a_text_mode_file_is_refused(tmp_path: pathlib.Path):
             thumbsmith.process(text)
 
 
+def test_a_reader_returning_something_else_is_refused():
+    class Odd:
+        def read(self) -> int:
+            return 7
+
+    with pytest.raises(TypeError, match="read\\(\\) returned int, not bytes"):
+        thumbsmith.metadata(Odd())
+
+
 @pytest.mark.parametrize("value", [42, None, 3.5, ["photo.jpg"], {"data": b""}])
 def test_other_types_are_a_type_error_naming_the_type(value):
     with pytest.raises(TypeError, match=type(value).__name__):
