@@ -19,7 +19,7 @@ const PAGE_URL = process.env.FLOW_PAGE_URL;
 const CDN_URL = process.env.FLOW_CDN_URL;
 if (!PAGE_URL) throw new Error('run through `flowstack.py run` (make -C examples/e2e test): FLOW_PAGE_URL is not set');
 
-test('log in, pick the EXIF-6 photo, crop, upload: the CDN serves an upright 512×512 JPEG', async () => {
+test('log in, pick the EXIF-6 photo, crop, upload: the CDN serves an upright 512×512 JPEG', async (t) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -111,6 +111,7 @@ test('log in, pick the EXIF-6 photo, crop, upload: the CDN serves an upright 512
       },
       { sample: fs.readFileSync(SAMPLE).toString('base64'), crop, avatarUrl },
     );
+    t.diagnostic(`mean difference to Chromium's own rendering: upright ${diff.upright.toFixed(2)}, sideways ${diff.sideways.toFixed(2)}`);
     assert.deepEqual(diff.original, [1600, 1000], 'Chromium applies the EXIF orientation too');
     assert.ok(diff.upright < 6, `avatar vs the browser's upright crop: mean difference ${diff.upright.toFixed(2)}`);
     assert.ok(diff.sideways > 3 * diff.upright, `a sideways avatar would differ more: ${JSON.stringify(diff)}`);

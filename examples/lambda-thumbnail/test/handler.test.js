@@ -231,6 +231,23 @@ test('its own outputs and foreign keys never start work (no recursive trigger)',
   assert.equal(hook.posts.length, 0);
 });
 
+test('a trigger misconfigured onto the output folder itself still never loops', async () => {
+  const s3 = new MemoryS3();
+  const hook = webhookRecorder();
+  const looping = configFromEnv({
+    DEST_BUCKET_NAME: 'assets',
+    FOLDER_INPUT: 'avatars/',
+    FOLDER_OUTPUT: 'avatars/',
+    AVATAR_WEBHOOK_URL: 'http://backend.test/webhooks/avatar',
+    AVATAR_WEBHOOK_SECRET: SECRET,
+  });
+  const handler = createHandler({ s3, config: looping, fetchImpl: hook.fetchImpl, log: () => {} });
+  s3.put('assets', 'avatars/alice/abc.jpg', fixture('photo.jpg'));
+  const { results } = await handler({ Records: [record('assets', 'avatars/alice/abc.jpg', s3.get('assets', 'avatars/alice/abc.jpg'))] });
+  assert.deepEqual(results, [{ status: 'skipped', reason: 'own output' }]);
+  assert.deepEqual(s3.calls, []);
+});
+
 test('a failing webhook fails the invocation (Lambda retries) and the retry completes it', async () => {
   const { s3, handler, hook } = setup({ status: 503 });
   const event = { Records: [upload(s3, 'uploads/alice/1', 'photo.jpg'), upload(s3, 'uploads/bob/1', 'photo.jpg')] };
