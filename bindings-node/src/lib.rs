@@ -8,8 +8,8 @@
 
 use heck::ToLowerCamelCase;
 use napi::bindgen_prelude::{
-    AsyncTask, Buffer, FromNapiValue, JsObjectValue, JsValue, ToNapiValue, TypeName, Uint8Array,
-    Unknown,
+    AsyncTask, Buffer, FromNapiValue, JsObjectValue, JsValue, Object, ToNapiValue, TypeName,
+    Uint8Array, Unknown,
 };
 use napi::{sys, Env, Status, Task, ValueType};
 use napi_derive::napi;
@@ -133,41 +133,103 @@ fn source_from_js(env: &Env, input: Unknown) -> Result<Source, Refusal> {
 /// options given; anything else goes to `Options::from_value`, which parses and validates.
 fn options_from_js(env: &Env, options: Option<Unknown>) -> thumbsmith::Result<thumbsmith::Options> {
     let value = match options {
-        None => Value::Object(Map::new()),
-        Some(given) => match given.get_type() {
-            Ok(ValueType::Undefined | ValueType::Null) => Value::Object(Map::new()),
-            _ => unsafe { Value::from_napi_value(env.raw(), given.raw()) }
-                .map_err(|e| thumbsmith::Error::InvalidOption(e.reason.clone()))?,
-        },
+        None => None,
+        Some(given) => json_from_js(env, given, "", 0).map_err(thumbsmith::Error::InvalidOption)?,
     };
-    thumbsmith::Options::from_value(whole_numbers_as_integers(value))
+    let value = match value {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(value) => value,
+    };
+    thumbsmith::Options::from_value(value)
 }
 
-/// JS has only doubles, and napi-rs keeps those above `u32::MAX` as floats; a whole number is an
-/// integer to the caller, so hand it to serde as one (`maxInputPixels: 5e9` must parse as u64).
-fn whole_numbers_as_integers(value: Value) -> Value {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole double up to here is exact
-    match value {
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT => {
-                if f >= 0.0 {
-                    Value::from(f as u64)
-                } else {
-                    Value::from(f as i64)
-                }
-            }
-            _ => Value::Number(n),
-        },
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(whole_numbers_as_integers).collect())
+/// Options nest a level or two; anything deeper is a mistake (or a cycle).
+const MAX_DEPTH: u32 = 8;
+
+/// Reads a JS value as JSON for the core. `None` is `undefined`: a key with that value is left out,
+/// as if not given. What JSON cannot hold (NaN, a function…) is refused naming the key's path,
+/// spelled as the caller spelled it.
+fn json_from_js(
+    env: &Env,
+    value: Unknown,
+    path: &str,
+    depth: u32,
+) -> std::result::Result<Option<Value>, String> {
+    let shown = if path.is_empty() { "options" } else { path };
+    let unreadable = |e: napi::Error| format!("`{shown}` cannot be read: {}", e.reason);
+    let raw = (env.raw(), value.raw());
+    let ty = value.get_type().map_err(unreadable)?;
+    Ok(Some(match ty {
+        ValueType::Undefined => return Ok(None),
+        ValueType::Null => Value::Null,
+        ValueType::Boolean => {
+            Value::Bool(unsafe { bool::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?)
         }
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k, whole_numbers_as_integers(v)))
-                .collect(),
-        ),
-        other => other,
+        ValueType::String => {
+            Value::String(unsafe { String::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?)
+        }
+        ValueType::Number => {
+            let number = unsafe { f64::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?;
+            json_number(number)
+                .ok_or_else(|| format!("`{shown}` is {number}, not a finite number"))?
+        }
+        ValueType::Object if depth >= MAX_DEPTH => {
+            return Err(format!(
+                "`{shown}` is nested more than {MAX_DEPTH} levels deep"
+            ))
+        }
+        ValueType::Object => {
+            let object = unsafe { Object::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?;
+            if object.is_array().map_err(unreadable)? {
+                let length = object.get_array_length().map_err(unreadable)?;
+                let mut items = Vec::with_capacity(length as usize);
+                for index in 0..length {
+                    let item_path = format!("{shown}[{index}]");
+                    let item: Unknown = object.get_element(index).map_err(unreadable)?;
+                    let item = json_from_js(env, item, &item_path, depth + 1)?
+                        .ok_or_else(|| format!("`{item_path}` is undefined"))?;
+                    items.push(item);
+                }
+                Value::Array(items)
+            } else {
+                let mut fields = Map::new();
+                for key in Object::keys(&object).map_err(unreadable)? {
+                    let key_path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    let field: Unknown = object.get_named_property(&key).map_err(unreadable)?;
+                    if let Some(field) = json_from_js(env, field, &key_path, depth + 1)? {
+                        fields.insert(key, field);
+                    }
+                }
+                Value::Object(fields)
+            }
+        }
+        other => {
+            let kind = format!("{other}").to_lowercase();
+            return Err(format!("`{shown}` is a {kind}, not an option value"));
+        }
+    }))
+}
+
+/// A JS number as JSON: whole numbers become integers (JS has only doubles, but `maxInputPixels:
+/// 5e9` must reach serde as the u64 it is), other finite numbers stay floats, NaN/∞ are `None`.
+fn json_number(number: f64) -> Option<Value> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole double up to here is exact
+    if !number.is_finite() {
+        return None;
     }
+    Some(if number.fract() == 0.0 && number.abs() <= EXACT {
+        if number >= 0.0 {
+            Value::from(number as u64)
+        } else {
+            Value::from(number as i64)
+        }
+    } else {
+        Value::from(number)
+    })
 }
 
 /// The core serializes snake_case; JS reads camelCase (`sourceWidth`, `hasAlpha`).
@@ -444,20 +506,15 @@ mod tests {
 
     #[test]
     fn whole_doubles_become_integers_and_fractions_stay() {
-        let given = serde_json::json!({
-            "maxInputPixels": 5e9,
-            "position": {"x": 0.25, "y": 1.0},
-            "background": [255.0, 0, -3.0],
-        });
-        let expected = serde_json::json!({
-            "maxInputPixels": 5_000_000_000u64,
-            "position": {"x": 0.25, "y": 1},
-            "background": [255, 0, -3],
-        });
-        assert_eq!(whole_numbers_as_integers(given), expected);
-        let options = thumbsmith::Options::from_value(whole_numbers_as_integers(
-            serde_json::json!({"maxInputPixels": 5e9}),
-        ))
+        assert_eq!(json_number(5e9), Some(Value::from(5_000_000_000u64)));
+        assert_eq!(json_number(-3.0), Some(Value::from(-3i64)));
+        assert_eq!(json_number(0.25), Some(Value::from(0.25)));
+        assert_eq!(json_number(2f64.powi(60)), Some(Value::from(2f64.powi(60))));
+        assert_eq!(json_number(f64::NAN), None);
+        assert_eq!(json_number(f64::INFINITY), None);
+        let options = thumbsmith::Options::from_value(serde_json::json!({
+            "maxInputPixels": json_number(5e9).unwrap()
+        }))
         .unwrap();
         assert_eq!(options.max_input_pixels, 5_000_000_000);
     }

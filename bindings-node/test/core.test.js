@@ -109,8 +109,16 @@ test('ERR_INVALID_OPTION names the key as the caller spelled it', async () => {
   await rejectsWith(thumbsmith.process(input, { maxInputPixel: 10 }), 'ERR_INVALID_OPTION', {}, /`maxInputPixel`/)
   await rejectsWith(thumbsmith.process(input, { fit: 'squash' }), 'ERR_INVALID_OPTION', {}, /squash/)
   await rejectsWith(thumbsmith.process(input, { quality: 0 }), 'ERR_INVALID_OPTION', {}, /quality/)
-  await rejectsWith(thumbsmith.process(input, { width: NaN }), 'ERR_INVALID_OPTION')
-  await rejectsWith(thumbsmith.process(input, { width: () => 1 }), 'ERR_INVALID_OPTION')
+  // What JSON cannot hold is refused naming the key's path, not silently dropped or nulled.
+  await rejectsWith(thumbsmith.process(input, { width: NaN }), 'ERR_INVALID_OPTION', {}, /`width` is NaN/)
+  await rejectsWith(thumbsmith.process(input, { height: 1 / 0 }), 'ERR_INVALID_OPTION', {}, /`height` is inf/)
+  await rejectsWith(thumbsmith.process(input, { crop: { left: 0, top: NaN, width: 5, height: 5 } }), 'ERR_INVALID_OPTION', {}, /`crop\.top`/)
+  await rejectsWith(thumbsmith.process(input, { background: [255, undefined, 0] }), 'ERR_INVALID_OPTION', {}, /`background\[1\]` is undefined/)
+  await rejectsWith(thumbsmith.process(input, { width: () => 1 }), 'ERR_INVALID_OPTION', {}, /`width` is a function/)
+  await rejectsWith(thumbsmith.process(input, { width: 10n }), 'ERR_INVALID_OPTION', {}, /`width` is a bigint/)
+  const cycle = { crop: {} }
+  cycle.crop.crop = cycle
+  await rejectsWith(thumbsmith.process(input, cycle), 'ERR_INVALID_OPTION', {}, /nested more than/)
   await rejectsWith(thumbsmith.process(input, 'jpeg'), 'ERR_INVALID_OPTION')
   await rejectsWith(thumbsmith(input).rotate(45).toBuffer(), 'ERR_INVALID_OPTION', {}, /rotate/)
   await rejectsWith(thumbsmith(input).extract({ left: 150, top: 0, width: 50, height: 50 }).toBuffer(), 'ERR_INVALID_OPTION')
