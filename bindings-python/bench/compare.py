@@ -12,6 +12,7 @@ import functools
 import io
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import thumbsmith
 
@@ -151,17 +152,22 @@ def interleaved_medians(
     }
 
 
-def pool_rate(workers: int, inputs: List[bytes], passes: int) -> float:
-    """Jobs per second through a ThreadPoolExecutor of `workers` threads."""
+def pool_rate(workers: int, inputs: List[bytes], passes: int) -> Tuple[float, float]:
+    """Jobs per second through a ThreadPoolExecutor of `workers` threads, and the CPUs the
+    process kept busy meanwhile (CPU seconds per second: at most 1 if the GIL serialised it)."""
     queue = inputs * passes
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in pool.map(thumbsmith_job, queue):
             pass
-        return len(queue) / (time.perf_counter() - started)
+        wall = time.perf_counter() - started
+        return len(queue) / wall, (time.process_time() - cpu) / wall
 
 
-def runner_rate(runner: Path, files: List[Path], threads: int, passes: int) -> float:
+def runner_rate(runner: Path, files: List[Path], threads: int, passes: int) -> Tuple[float, float]:
+    """The same for the Rust runner's `threads` threads (CPU from the child's rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     report = json.loads(
         subprocess.run(
             [str(runner), "--runs", str(passes), "--threads", str(threads), *map(str, files)],
@@ -170,7 +176,10 @@ def runner_rate(runner: Path, files: List[Path], threads: int, passes: int) -> f
             text=True,
         ).stdout
     )
-    return float(report["jobs_per_s"])
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return float(report["jobs_per_s"]), cpu / wall
 
 
 def import_ms(repeats: int) -> float:
@@ -190,27 +199,31 @@ def import_ms(repeats: int) -> float:
 
 def thread_scaling(
     args: argparse.Namespace, inputs: Dict[str, bytes], names: List[str], have_runner: bool
-) -> Dict[str, Optional[float]]:
+) -> Dict[str, Optional[Dict[str, float]]]:
     """Jobs/s of 1 and 2 pool workers on CPUs 0 and 1, alternated `rounds` times; the Rust
     runner's own 1- vs 2-thread ratio alongside is what this machine allows at that moment."""
     os.sched_setaffinity(0, {0, 1})
     data = [inputs[name] for name in names]
-    rates: Dict[int, List[float]] = {1: [], 2: []}
-    rust_rates: Dict[int, List[float]] = {1: [], 2: []}
+    files = [args.corpus / name for name in names]
+    python: Dict[int, List[Tuple[float, float]]] = {1: [], 2: []}
+    rust: Dict[int, List[Tuple[float, float]]] = {1: [], 2: []}
     for _ in range(args.rounds):
         for workers in (1, 2):
-            rates[workers].append(pool_rate(workers, data, passes=2))
+            python[workers].append(pool_rate(workers, data, passes=2))
             if have_runner:
-                rust_rates[workers].append(
-                    runner_rate(args.runner, [args.corpus / n for n in names], workers, passes=2)
-                )
-    scaling: Dict[str, Optional[float]] = {
-        "python_1_thread_jobs_per_s": statistics.median(rates[1]),
-        "python_2_threads_jobs_per_s": statistics.median(rates[2]),
-        "python_ratio": statistics.median(b / a for a, b in zip(rates[1], rates[2])),
-        "rust_ratio": statistics.median(b / a for a, b in zip(rust_rates[1], rust_rates[2]))
-        if have_runner
-        else None,
+                rust[workers].append(runner_rate(args.runner, files, workers, passes=2))
+
+    def summary(runs: Dict[int, List[Tuple[float, float]]]) -> Dict[str, float]:
+        return {
+            "1_thread_jobs_per_s": statistics.median(rate for rate, _ in runs[1]),
+            "2_threads_jobs_per_s": statistics.median(rate for rate, _ in runs[2]),
+            "ratio": statistics.median(b[0] / a[0] for a, b in zip(runs[1], runs[2])),
+            "2_threads_cpus_busy": statistics.median(busy for _, busy in runs[2]),
+        }
+
+    scaling: Dict[str, Optional[Dict[str, float]]] = {
+        "python": summary(python),
+        "rust": summary(rust) if have_runner else None,
     }
     return scaling
 
