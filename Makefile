@@ -3,10 +3,15 @@ SHELL := /bin/bash
 CARGO ?= cargo
 CLI := target/release/thumbsmith
 
-.PHONY: demo test test-rust lint cli bench bench-compare clean
+.PHONY: demo demo-cli test test-rust lint cli bench bench-compare clean
 
-## The avatar job on the bundled sample photo (stored sideways, EXIF orientation 6).
-demo: cli
+## The serverless avatar flow on 127.0.0.1 (examples/README.md): upload the sample, print the CDN
+## URL and timings; Ctrl-C stops it (DEMO_KEEP=0: stops by itself after the upload).
+demo:
+	$(MAKE) -C examples demo
+
+## The avatar job through the CLI on the bundled sample photo (stored sideways, EXIF orientation 6).
+demo-cli: cli
 	@rm -rf out/avatars
 	$(CLI) thumbnail examples/assets -o out/avatars --size 512
 	@$(CLI) info out/avatars/sample-exif6.jpg
