@@ -1,5 +1,6 @@
 // Types of thumbsmith-wasm. The option names mirror the core's `Options` (camelCase; snake_case is
 // accepted too); the defaults live only in the core: see `defaults()` and the README's table.
+// Typed arrays are generic in TypeScript 5.7+: results are backed by plain ArrayBuffers.
 
 export type Fit = 'cover' | 'contain' | 'fill' | 'inside' | 'outside';
 export type Gravity =
@@ -71,16 +72,16 @@ interface Facts {
 
 export interface ProcessResult extends Facts {
   /** The encoded image. */
-  data: Uint8Array;
+  data: Uint8Array<ArrayBuffer>;
   format: ImageFormat;
-  thumbhash: Uint8Array | null;
+  thumbhash: Uint8Array<ArrayBuffer> | null;
   dominantColor: string | null;
   contentHash: string | null;
 }
 
 export interface RenderResult extends Facts {
   /** Straight-alpha RGBA, `width × height × 4` bytes: `new ImageData(data, width, height)`. */
-  data: Uint8ClampedArray;
+  data: Uint8ClampedArray<ArrayBuffer>;
 }
 
 export interface Metadata {

@@ -44,7 +44,12 @@ const site = await serve();
 // Only the folder that holds the photos is served.
 let photoRoot = path.dirname(photos[0]);
 while (!photos.every((p) => p.startsWith(photoRoot + path.sep))) photoRoot = path.dirname(photoRoot);
-const photoServer = http.createServer((req, res) => handler(req, res, { public: photoRoot }));
+const photoServer = http.createServer((req, res) =>
+  handler(req, res, {
+    public: photoRoot,
+    headers: [{ source: '**', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] }],
+  }),
+);
 await new Promise((resolve) => photoServer.listen(0, '127.0.0.1', resolve));
 const photoUrl = (p) =>
   `http://127.0.0.1:${photoServer.address().port}/${path.relative(photoRoot, p).split(path.sep).map(encodeURIComponent).join('/')}`;
