@@ -1,9 +1,10 @@
 'use strict'
 // Throughput of the avatar job with a pool of UV_THREADPOOL_SIZE threads (run with 2, pinned to
-// two cores): every corpus JPEG/EXIF/colour file `copies` times, all submitted at once, for each
-// library in turn, `rounds` interleaved rounds; jobs per second, median over rounds.
+// two cores): every file of the corpus categories (default: the photo ones, jpeg,exif,color)
+// `copies` times, all submitted at once, for each library in turn, `rounds` interleaved rounds;
+// jobs per second, median over rounds.
 //
-//   UV_THREADPOOL_SIZE=2 taskset -c 0,1 node bench/throughput.js [corpus dir] [rounds] [copies]
+//   UV_THREADPOOL_SIZE=2 taskset -c 0,1 node bench/throughput.js [corpus dir] [rounds] [copies] [categories]
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -17,6 +18,7 @@ sharp.concurrency(1) // one libvips thread per job: the pool size is the paralle
 const corpus = process.argv[2] || path.join(os.homedir(), '.cache', 'thumbsmith-corpus')
 const rounds = Number(process.argv[3] || 5)
 const copies = Number(process.argv[4] || 4)
+const categories = (process.argv[5] || 'jpeg,exif,color').split(',')
 
 const JOBS = {
   thumbsmith: (buf) => thumbsmith(buf).resize(512, 512).jpeg().toBuffer(),
@@ -26,7 +28,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function main() {
   const inputs = []
-  for (const category of ['jpeg', 'exif', 'color']) {
+  for (const category of categories) {
     const dir = path.join(corpus, category)
     if (!fs.existsSync(dir)) continue
     for (const name of fs.readdirSync(dir)) inputs.push(fs.readFileSync(path.join(dir, name)))
@@ -43,7 +45,7 @@ async function main() {
   }
   const t = median(rates.thumbsmith)
   const s = median(rates.sharp)
-  console.log(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}, ${batch.length} jobs per round (${inputs.length} files × ${copies}), ${rounds} rounds`)
+  console.log(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}, ${categories.join('+')}: ${batch.length} jobs per round (${inputs.length} files × ${copies}), ${rounds} rounds`)
   console.log(`thumbsmith ${t.toFixed(2)} jobs/s (rounds: ${rates.thumbsmith.map((x) => x.toFixed(1)).join(' ')})`)
   console.log(`sharp      ${s.toFixed(2)} jobs/s (rounds: ${rates.sharp.map((x) => x.toFixed(1)).join(' ')})`)
   console.log(`ratio thumbsmith/sharp ${(t / s).toFixed(2)}`)
