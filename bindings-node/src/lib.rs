@@ -232,22 +232,9 @@ fn json_number(number: f64) -> Option<Value> {
     })
 }
 
-/// The core serializes snake_case; JS reads camelCase (`sourceWidth`, `hasAlpha`).
-fn camel_case_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k.to_lower_camel_case(), camel_case_keys(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
-        other => other,
-    }
-}
-
 fn to_js_value(value: &impl serde::Serialize) -> thumbsmith::Result<Value> {
     serde_json::to_value(value)
-        .map(camel_case_keys)
+        .map(thumbsmith::camel_case_keys)
         .map_err(|e| thumbsmith::Error::Internal(format!("serializing a result: {e}")))
 }
 
@@ -521,7 +508,7 @@ mod tests {
 
     #[test]
     fn results_are_camel_case_at_every_depth() {
-        let value = camel_case_keys(serde_json::json!({
+        let value = thumbsmith::camel_case_keys(serde_json::json!({
             "source_width": 1, "crop": {"left": 0}, "list": [{"has_alpha": true}]
         }));
         assert_eq!(

@@ -105,26 +105,13 @@ fn options_from_js(options: JsValue) -> Result<thumbsmith::Options, JsValue> {
     thumbsmith::Options::from_value(value).map_err(error_to_js)
 }
 
-/// The core serializes snake_case; JS reads camelCase (`sourceWidth`, `hasAlpha`).
-fn camel_case_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k.to_lower_camel_case(), camel_case_keys(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
-        other => other,
-    }
-}
-
 /// A plain JS object (numbers, not BigInts; `null` for `None`).
 fn to_js(value: &impl Serialize) -> Result<JsValue, JsValue> {
     let internal = |e: &dyn std::fmt::Display| {
         error_to_js(Error::Internal(format!("serializing a result: {e}")))
     };
     let value = serde_json::to_value(value)
-        .map(camel_case_keys)
+        .map(thumbsmith::camel_case_keys)
         .map_err(|e| internal(&e))?;
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

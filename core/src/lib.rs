@@ -37,7 +37,8 @@ mod sniff;
 
 pub use error::{Error, Result};
 pub use options::{
-    ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat, Position, Rect, Strategy,
+    camel_case_keys, ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat,
+    Position, Rect, Strategy,
 };
 pub use orient::Orientation;
 pub use pipeline::{process, render, Output, Rendered};

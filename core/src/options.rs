@@ -250,6 +250,23 @@ fn snake_case_keys(
     })
 }
 
+/// Rewrites every object key of a serialized result (`Output`, `Metadata`, defaults) to
+/// lowerCamelCase, at any depth: what the JS bindings hand back, the mirror of the rewrite
+/// `Options::from_value` does on the way in.
+pub fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
+    use heck::ToLowerCamelCase;
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.to_lower_camel_case(), camel_case_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
+        other => other,
+    }
+}
+
 /// How the image fits the `width`×`height` box (the sharp / CSS `object-fit` names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
