@@ -27,7 +27,7 @@ pub(crate) fn encode(
 }
 
 fn encode_jpeg(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
-    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+    use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder, SamplingFactor};
     let fail = |e: &dyn std::fmt::Display| Error::encode("jpeg", e);
     let (Ok(width), Ok(height)) = (u16::try_from(image.width), u16::try_from(image.height)) else {
         return Err(fail(&format!(
@@ -51,6 +51,11 @@ fn encode_jpeg(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
         ChromaSubsampling::Yuv422 => SamplingFactor::R_4_2_2,
         ChromaSubsampling::Yuv444 => SamplingFactor::R_4_4_4,
     });
+    // jpeg-encoder's default keeps the top-left pixel of each 2×2 (2×1) block as the chroma
+    // sample; averaging the block (libjpeg's `h2v2_downsample`) measured better on all 11 corpus
+    // files tried: SSIMULACRA2 +0.04 to +5.2 (palette art, fine colour detail) and 0–3.4 % fewer
+    // bytes.
+    encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
     encoder.set_progressive(options.progressive);
     encoder.set_optimized_huffman_tables(options.optimize_coding);
     if let Some(icc) = &carry.icc {
