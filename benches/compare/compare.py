@@ -501,6 +501,8 @@ def main():
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get(
         "THUMBSMITH_CORPUS", Path.home() / ".cache" / "thumbsmith-corpus")))
     parser.add_argument("--files", type=Path, nargs="*", help="files to use instead of the corpus (group 'files')")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="more files laid out like the corpus (DIR/<group>/FILE), e.g. the derived 4K PNG")
     parser.add_argument("--groups", default=",".join(GROUPS))
     parser.add_argument("--limit", type=int, default=1000, help="files per group at most")
     parser.add_argument("--libs", default=",".join(LIBRARIES))
@@ -527,6 +529,8 @@ def main():
         files = [("files", p) for p in args.files]
     else:
         files = corpus_files(args.corpus, args.groups.split(","), args.limit)
+        for extra in args.extra:
+            files += corpus_files(extra, args.groups.split(","), args.limit)
     if not files:
         sys.exit(f"no input files (corpus {args.corpus}: run ../shared/corpus/fetch.sh)")
     args.results.mkdir(parents=True, exist_ok=True)
