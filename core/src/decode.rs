@@ -13,6 +13,8 @@ pub(crate) enum Decoded {
     Cmyk(Raster),
 }
 
+mod jpeg_scaled;
+
 /// `cmyk_raw` asks a CMYK JPEG for its ink values instead of the decoder's naive RGB, when an ICC
 /// profile is there to convert them properly.
 pub(crate) fn decode(
@@ -26,6 +28,26 @@ pub(crate) fn decode(
         Format::Png => decode_png(input, max_pixels).map(Decoded::Pixels),
         Format::Webp => decode_webp(input).map(Decoded::Pixels),
         Format::Gif => decode_gif(input).map(Decoded::Pixels),
+    }
+}
+
+/// Whether [`decode_jpeg_shrunk`] can decode `input` below full size (a baseline gray or YCbCr
+/// JPEG with common sampling); the size it would then give is `ceil(width / scale)` by
+/// `ceil(height / scale)`.
+pub(crate) fn jpeg_can_shrink(input: &[u8]) -> bool {
+    jpeg_scaled::parse(input).is_some()
+}
+
+/// Decodes a JPEG at 1/`scale` (2, 4 or 8) in the DCT domain and returns the pixels with the scale
+/// they are at: 1 when the file turned out to need the full-size decoder (which then decoded it,
+/// so an odd or damaged file gives the same result as without shrinking).
+pub(crate) fn decode_jpeg_shrunk(input: &[u8], scale: u32) -> Result<(Decoded, u32)> {
+    if !jpeg_is_complete(input) {
+        return decode_jpeg(input, false).map(|d| (d, 1));
+    }
+    match jpeg_scaled::parse(input).map(|header| jpeg_scaled::decode(&header, scale)) {
+        Some(Ok(raster)) => Ok((Decoded::Pixels(raster), scale)),
+        _ => decode_jpeg(input, false).map(|d| (d, 1)),
     }
 }
 
@@ -66,7 +88,9 @@ fn jpeg_is_complete(input: &[u8]) -> bool {
             continue;
         }
         if marker == 0xDA {
-            return input[at..].windows(2).any(|w| w == [0xFF, 0xD9]);
+            // Searched from the end, where the marker almost always is (same answer, one
+            // comparison instead of a pass over the whole file).
+            return input[at..].windows(2).rev().any(|w| w == [0xFF, 0xD9]);
         }
         let length = usize::from(u16::from_be_bytes([input[at + 2], input[at + 3]]));
         at += 2 + length;

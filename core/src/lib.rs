@@ -60,6 +60,14 @@ pub mod stages {
         Ok((crate::colour::without_conversion(decoded), probe.icc))
     }
 
+    /// Decode a JPEG at 1/`scale` (2, 4 or 8) in the DCT domain, as `process` does when the
+    /// output is small enough; the scale it was decoded at comes back with the pixels (1 when
+    /// the file needed the full-size decoder).
+    pub fn decode_jpeg_shrunk(input: &[u8], scale: u32) -> Result<(Raster, u32)> {
+        let (decoded, scale) = crate::decode::decode_jpeg_shrunk(input, scale)?;
+        Ok((crate::colour::without_conversion(decoded), scale))
+    }
+
     /// ICC profile to sRGB.
     pub fn to_srgb(raster: Raster, icc: Option<&[u8]>) -> Raster {
         crate::colour::to_srgb(Decoded::Pixels(raster), icc)

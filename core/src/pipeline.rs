@@ -172,16 +172,26 @@ fn compose(input: &[u8], options: &Options) -> Result<Composed> {
 
     let is_cmyk = metadata.color_model == ColorModel::Cmyk;
     let cmyk_raw = is_cmyk && options.to_srgb && icc.is_some();
-    let decoded = decode::decode(input, metadata.format, options.max_input_pixels, cmyk_raw)?;
+    let shrink = jpeg_shrink(input, &metadata, &plan, is_cmyk);
+    let (decoded, shrink) = if shrink > 1 {
+        decode::decode_jpeg_shrunk(input, shrink)?
+    } else {
+        let decoded = decode::decode(input, metadata.format, options.max_input_pixels, cmyk_raw)?;
+        (decoded, 1)
+    };
     let (dw, dh) = match &decoded {
         Decoded::Pixels(r) | Decoded::Cmyk(r) => (r.width, r.height),
     };
-    if (dw, dh) != (metadata.width, metadata.height) {
+    let expected = (
+        metadata.width.div_ceil(shrink),
+        metadata.height.div_ceil(shrink),
+    );
+    if (dw, dh) != expected {
         return Err(Error::corrupt(
             metadata.format.as_str(),
             format!(
-                "decoded {dw}×{dh}, header says {}×{}",
-                metadata.width, metadata.height
+                "decoded {dw}×{dh}, header says {}×{} (at 1/{shrink}: {}×{})",
+                metadata.width, metadata.height, expected.0, expected.1
             ),
         ));
     }
@@ -190,7 +200,7 @@ fn compose(input: &[u8], options: &Options) -> Result<Composed> {
     // small result, which makes Display P3 phone photos and Adobe RGB files cost ~1 ms, not ~50.
     let (rw, rh) = plan.resized;
     let resized_pixels = u64::from(rw) * u64::from(rh);
-    let source_pixels = u64::from(metadata.width) * u64::from(metadata.height);
+    let source_pixels = u64::from(dw) * u64::from(dh);
     let (pixels, profile_after_resize) = match decoded {
         Decoded::Pixels(raster)
             if options.to_srgb && icc.is_some() && resized_pixels < source_pixels =>
@@ -202,7 +212,7 @@ fn compose(input: &[u8], options: &Options) -> Result<Composed> {
     };
 
     if let Some(strategy) = plan.smart {
-        place_smart_window(&pixels, &mut plan, orientation, (ow, oh), strategy)?;
+        place_smart_window(&pixels, shrink, &mut plan, orientation, (ow, oh), strategy)?;
     }
     let [x, y, w, h] = plan.window;
     let window = [
@@ -211,7 +221,10 @@ fn compose(input: &[u8], options: &Options) -> Result<Composed> {
         w,
         h,
     ];
-    let stored_window = orientation.rect_to_source(window, f64::from(ow), f64::from(oh));
+    let stored_window = shrunk(
+        orientation.rect_to_source(window, f64::from(ow), f64::from(oh)),
+        shrink,
+    );
     let (sw, sh) = if orientation.swaps_axes() {
         (rh, rw)
     } else {
@@ -252,6 +265,34 @@ fn compose(input: &[u8], options: &Options) -> Result<Composed> {
     })
 }
 
+/// The factor (8, 4 or 2) a JPEG is decoded smaller by in the DCT domain, or 1 for a full-size
+/// decode. Like libvips, it keeps at least 2× headroom for the resampling that follows: the
+/// largest factor at which the window is still at least twice the resized size on both axes. The
+/// ratio is the same in upright and stored coordinates (orientation swaps both sides alike).
+fn jpeg_shrink(input: &[u8], metadata: &crate::Metadata, plan: &Plan, is_cmyk: bool) -> u32 {
+    if metadata.format != Format::Jpeg || is_cmyk {
+        return 1;
+    }
+    let [_, _, window_width, window_height] = plan.window;
+    let (resized_width, resized_height) = plan.resized;
+    let fits = |factor: u32| {
+        let factor = f64::from(factor);
+        window_width / factor >= 2.0 * f64::from(resized_width)
+            && window_height / factor >= 2.0 * f64::from(resized_height)
+    };
+    match [8, 4, 2].into_iter().find(|&factor| fits(factor)) {
+        Some(factor) if decode::jpeg_can_shrink(input) => factor,
+        _ => 1,
+    }
+}
+
+/// A rectangle of full-size source pixels in the coordinates of a decode 1/`shrink` the size,
+/// whose pixel i covers source pixels `[i·shrink, (i+1)·shrink)`.
+fn shrunk(rect: [f64; 4], shrink: u32) -> [f64; 4] {
+    let factor = f64::from(shrink);
+    rect.map(|v| v / factor)
+}
+
 fn check_limit(what: &'static str, value: u64, limit: u64, option: &'static str) -> Result<()> {
     if value > limit {
         return Err(Error::LimitExceeded {
@@ -282,6 +323,7 @@ const ANALYSIS_SIZE: f64 = 256.0;
 
 fn place_smart_window(
     pixels: &Raster,
+    shrink: u32,
     plan: &mut Plan,
     orientation: Orientation,
     (ow, oh): (u32, u32),
@@ -295,7 +337,10 @@ fn place_smart_window(
         ((rh * scale).round() as u32).max(1),
     );
     let region_window = [f64::from(region.left), f64::from(region.top), rw, rh];
-    let stored = orientation.rect_to_source(region_window, f64::from(ow), f64::from(oh));
+    let stored = shrunk(
+        orientation.rect_to_source(region_window, f64::from(ow), f64::from(oh)),
+        shrink,
+    );
     let (sw, sh) = if orientation.swaps_axes() {
         (ah, aw)
     } else {

@@ -167,4 +167,49 @@ proptest! {
         }
         never_panics(&bytes)?;
     }
+
+    /// Damaged baseline JPEGs with restart intervals, at avatar sizes that make the pipeline
+    /// decode them at 1/2, 1/4 and 1/8 in the DCT domain (the hand-written fast path).
+    #[test]
+    fn mutated_jpegs_through_the_shrinking_decoder_never_panic(
+        size in prop_oneof![Just(4u32), Just(8), Just(16)],
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+        cut in any::<prop::sample::Index>(), truncate in any::<bool>(),
+    ) {
+        let mut bytes = restart_jpeg();
+        for (at, value) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        if truncate {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        if let Err(Error::Internal(message)) = process(&bytes, &Options::avatar(size)) {
+            return Err(TestCaseError::fail(format!("panic: {message}")));
+        }
+    }
+}
+
+/// 200×136 (4:2:2, a restart every 2 MCUs): a 4, 8 or 16 px avatar of it decodes at 1/8, 1/8
+/// or 1/4.
+fn restart_jpeg() -> Vec<u8> {
+    let (width, height) = (200u16, 136u16);
+    let rgb: Vec<u8> = (0..u32::from(width) * u32::from(height))
+        .flat_map(|i| {
+            let (x, y) = (i % u32::from(width), i / u32::from(width));
+            [
+                (x + y) as u8,
+                (x * 3) as u8,
+                if (x / 9 + y / 7) % 2 == 0 { 40 } else { 220 },
+            ]
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_2);
+    encoder.set_restart_interval(2);
+    encoder
+        .encode(&rgb, width, height, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
 }

@@ -467,3 +467,123 @@ proptest! {
         prop_assert!(c.left + c.width <= m.oriented_width && c.top + c.height <= m.oriented_height);
     }
 }
+
+/// A 3000×2100 photo-like JPEG (gradients, a ripple, hard-edged stripes), 4:2:0 with restart
+/// intervals: large enough that a 512×512 avatar decodes it at 1/2.
+fn large_jpeg() -> Vec<u8> {
+    let (width, height) = (3000u32, 2100u32);
+    let mut rgb = Vec::with_capacity(width as usize * height as usize * 3);
+    for y in 0..height {
+        for x in 0..width {
+            let ripple = 30.0 * ((x as f32 / 40.0).sin() * (y as f32 / 55.0).cos());
+            let stripe = (x / 150 + y / 230) % 3 == 0;
+            let base = [
+                200.0 * x as f32 / width as f32 + 20.0,
+                180.0 * y as f32 / height as f32 + 40.0 + ripple,
+                120.0 - ripple,
+            ];
+            let rgb_px = if stripe {
+                [base[0] * 0.4, base[1] * 0.4 + 100.0, base[2] * 0.4]
+            } else {
+                base
+            };
+            rgb.extend(rgb_px.map(|v| v.round().clamp(0.0, 255.0) as u8));
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    encoder.set_restart_interval(8);
+    encoder
+        .encode(
+            &rgb,
+            width as u16,
+            height as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .unwrap();
+    out
+}
+
+fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let mse = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+        .sum::<f64>()
+        / a.len() as f64;
+    10.0 * (255.0 * 255.0 / mse.max(1e-12)).log10()
+}
+
+#[test]
+fn large_jpeg_avatar_is_decoded_shrunk_and_matches_the_full_decode() {
+    use thumbsmith::stages;
+    use thumbsmith::Kernel;
+    let jpeg = large_jpeg();
+    let rendered = thumbsmith::render(&jpeg, &Options::avatar(512)).unwrap();
+    assert_eq!((rendered.width, rendered.height), (512, 512));
+    // The pipeline decoded at 1/2 and resampled the centre window scaled by 1/2 exactly: the
+    // same steps by hand give the same bytes.
+    let (shrunk, scale) = stages::decode_jpeg_shrunk(&jpeg, 2).unwrap();
+    assert_eq!(scale, 2, "the fast path takes the file");
+    assert_eq!((shrunk.width, shrunk.height), (1500, 1050));
+    let by_hand = stages::resize(
+        &shrunk,
+        [225.0, 0.0, 1050.0, 1050.0],
+        512,
+        512,
+        Kernel::Lanczos3,
+    )
+    .unwrap();
+    let rgba: Vec<u8> = by_hand
+        .data
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+    assert!(
+        rgba == rendered.rgba,
+        "the pipeline did not use the 1/2 decode"
+    );
+    // And it is close to the full-size decode of the same window.
+    let (full, _) = stages::decode(&jpeg).unwrap();
+    let reference = stages::resize(
+        &full,
+        [450.0, 0.0, 2100.0, 2100.0],
+        512,
+        512,
+        Kernel::Lanczos3,
+    )
+    .unwrap();
+    let rendered_rgb: Vec<u8> = rendered
+        .rgba
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let quality = psnr(&rendered_rgb, &reference.data);
+    assert!(
+        quality >= 40.0,
+        "PSNR against the full decode: {quality:.1} dB"
+    );
+}
+
+#[test]
+fn shrunk_decodes_keep_orientation_smart_crop_and_exact_sizes() {
+    let jpeg = large_jpeg();
+    for json in [
+        r#"{"width": 300, "height": 500, "rotate": 90}"#,
+        r#"{"width": 256, "height": 256, "position": "attention"}"#,
+        r##"{"width": 200, "height": 120, "fit": "contain", "background": "#102030"}"##,
+        r#"{"width": 100, "height": 100, "crop": {"left": 1001, "top": 333, "width": 999, "height": 777}}"#,
+    ] {
+        let out = thumbsmith::process(&jpeg, &options(json)).unwrap();
+        let o = options(json);
+        assert_eq!(
+            (Some(out.width), Some(out.height)),
+            (o.width, o.height),
+            "{json}"
+        );
+        let pixels = decode(&out.data);
+        assert_eq!((pixels.width, pixels.height), (out.width, out.height));
+    }
+}

@@ -1,0 +1,1211 @@
+//! Shrink-on-load for the common JPEG: a baseline (or extended sequential) Huffman JPEG with 8-bit
+//! samples, gray or YCbCr with the chroma at 1×1 and luma at 1×1, 2×1, 1×2 or 2×2, decoded straight
+//! to 1/2, 1/4 or 1/8 of its size, the way libjpeg's `scale_num/scale_denom` does: each 8×8 block
+//! goes through an N-point inverse DCT of its top-left N×N coefficients (N = 8/scale), and a chroma
+//! block subsampled by 2 gets twice luma's IDCT size, so chroma needs no upsampling and there is no
+//! full-size buffer anywhere.
+//!
+//! Written by hand because no usable crate does it: zune-jpeg (the full-size decoder kept for every
+//! other file) has neither scaled IDCTs nor coefficient access; jpeg-decoder's `scale` decodes at
+//! 1/2 more slowly than zune-jpeg decodes at full size (17.8 vs 13.3 ms on a test photo);
+//! libjpeg-turbo through C would not give the same bytes in the browser build; zenjpeg is AGPL.
+//! Everything is integer arithmetic, so every CPU and wasm get the same pixels.
+//!
+//! Anything outside that common case (progressive, arithmetic, 12-bit, CMYK, Adobe RGB, odd
+//! sampling, several scans) is refused by [`parse`], and a decode error makes the caller fall back
+//! to the full-size decoder, which copes with odd and damaged files as it always has.
+
+use crate::error::{Error, Result};
+use crate::raster::Raster;
+
+/// Natural (row-major) index of the k-th coefficient in zigzag order.
+const ZIGZAG: [u8; 64] = [
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
+    13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59,
+    52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+];
+
+/// Inverse DCTs to N = 1, 2 or 4 outputs from the first N of 8 coefficients, as matrices
+/// `√2 · C(u) · cos((2x+1)uπ/2N) · A(u) · 2^13` (libjpeg's islow scaling: a DC of d gives d·2^13)
+/// with `A(u) = sin(g·uπ/16) / (g·sin(uπ/16))`, g = 8/N. `A` makes each output exactly the mean
+/// of the g full-size pixels it stands for (what a full decode followed by a box filter gives),
+/// not a point sample of a lower-frequency cosine. Integers, computed once offline, so no
+/// platform's `cos` can change a bit. The 8-point IDCT is libjpeg's islow ([`islow_8`]).
+const IDCT_1: [[i32; 8]; 1] = [[8192, 0, 0, 0, 0, 0, 0, 0]];
+const IDCT_2: [[i32; 8]; 2] = [
+    [8192, 7423, 0, 0, 0, 0, 0, 0],
+    [8192, -7423, 0, 0, 0, 0, 0, 0],
+];
+const IDCT_4: [[i32; 8]; 4] = [
+    [8192, 10498, 7568, 3686, 0, 0, 0, 0],
+    [8192, 4348, -7568, -8900, 0, 0, 0, 0],
+    [8192, -4348, -7568, 8900, 0, 0, 0, 0],
+    [8192, -10498, 7568, -3686, 0, 0, 0, 0],
+];
+
+fn idct_matrix(size: usize) -> &'static [[i32; 8]] {
+    match size {
+        1 => &IDCT_1,
+        2 => &IDCT_2,
+        _ => &IDCT_4,
+    }
+}
+
+/// Dequantised coefficients are clamped to this magnitude (above anything 8-bit samples
+/// produce) to bound the IDCT's sums.
+const COEFFICIENT_LIMIT: i32 = 4095;
+/// libjpeg islow's descaling: 13-bit constants, 2 extra bits kept between the passes, and the
+/// 2D transform's factor 8.
+const PASS1_SHIFT: u32 = 13 - 2;
+const FINAL_SHIFT: u32 = 13 + 2 + 3;
+
+fn corrupt(why: &str) -> Error {
+    Error::corrupt("jpeg", why)
+}
+
+#[derive(Clone, Copy, Default)]
+struct Component {
+    id: u8,
+    h: usize,
+    v: usize,
+    quant: usize,
+    dc_table: usize,
+    ac_table: usize,
+}
+
+/// What the fast path needs from the headers, and where the entropy-coded data starts.
+pub(crate) struct Header<'a> {
+    pub width: u32,
+    pub height: u32,
+    components: Vec<Component>,
+    quant: [[u16; 64]; 4],
+    dc: [Option<Box<Huffman>>; 4],
+    ac: [Option<Box<Huffman>>; 4],
+    restart_interval: usize,
+    scan: &'a [u8],
+}
+
+/// Reads the headers up to the first scan; `None` when the file is not one the fast path decodes
+/// (the caller then uses the full-size decoder).
+pub(crate) fn parse(input: &[u8]) -> Option<Header<'_>> {
+    parse_header(input).ok()
+}
+
+fn parse_header(input: &[u8]) -> Result<Header<'_>> {
+    let unsupported = |why: &str| corrupt(why);
+    if input.len() < 4 || input[0] != 0xFF || input[1] != 0xD8 {
+        return Err(unsupported("no start of image"));
+    }
+    let mut header = Header {
+        width: 0,
+        height: 0,
+        components: Vec::new(),
+        quant: [[0; 64]; 4],
+        dc: Default::default(),
+        ac: Default::default(),
+        restart_interval: 0,
+        scan: &[],
+    };
+    let mut quant_defined = [false; 4];
+    let mut adobe_transform: Option<u8> = None;
+    let mut at = 2;
+    loop {
+        // Markers may be preceded by any number of 0xFF fill bytes.
+        while at < input.len() && input[at] != 0xFF {
+            at += 1;
+        }
+        while at < input.len() && input[at] == 0xFF {
+            at += 1;
+        }
+        let Some(&marker) = input.get(at) else {
+            return Err(unsupported("no scan"));
+        };
+        at += 1;
+        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+            continue;
+        }
+        if marker == 0xD9 {
+            return Err(unsupported("no scan"));
+        }
+        let length = match input.get(at..at + 2) {
+            Some(b) => usize::from(u16::from_be_bytes([b[0], b[1]])),
+            None => return Err(unsupported("truncated header")),
+        };
+        if length < 2 || at + length > input.len() {
+            return Err(unsupported("bad segment length"));
+        }
+        let body = &input[at + 2..at + length];
+        at += length;
+        match marker {
+            // Baseline and extended sequential, Huffman coded.
+            0xC0 | 0xC1 => {
+                if body.len() < 6 || body[0] != 8 {
+                    return Err(unsupported("not 8-bit"));
+                }
+                header.height = u32::from(u16::from_be_bytes([body[1], body[2]]));
+                header.width = u32::from(u16::from_be_bytes([body[3], body[4]]));
+                let count = usize::from(body[5]);
+                header.components.clear();
+                if header.width == 0 || header.height == 0 {
+                    return Err(unsupported("zero size"));
+                }
+                if !(count == 1 || count == 3) || body.len() < 6 + 3 * count {
+                    return Err(unsupported("not gray or three components"));
+                }
+                for c in body[6..6 + 3 * count].chunks_exact(3) {
+                    header.components.push(Component {
+                        id: c[0],
+                        h: usize::from(c[1] >> 4),
+                        v: usize::from(c[1] & 15),
+                        quant: usize::from(c[2]),
+                        ..Component::default()
+                    });
+                }
+            }
+            // Progressive, lossless, hierarchical, arithmetic coded: the full decoder's job.
+            0xC2..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
+                return Err(unsupported("not sequential Huffman"))
+            }
+            0xC4 => parse_huffman(body, &mut header)?,
+            0xDB => parse_quant(body, &mut header.quant, &mut quant_defined)?,
+            0xDD => {
+                if body.len() < 2 {
+                    return Err(unsupported("bad restart interval"));
+                }
+                header.restart_interval = usize::from(u16::from_be_bytes([body[0], body[1]]));
+            }
+            0xEE if body.len() >= 12 && body.starts_with(b"Adobe") => {
+                adobe_transform = Some(body[11]);
+            }
+            0xDA => {
+                parse_scan_header(body, &mut header)?;
+                header.scan = &input[at..];
+                break;
+            }
+            _ => {}
+        }
+    }
+    let components = &header.components;
+    if components.is_empty() {
+        return Err(unsupported("no frame header"));
+    }
+    if components.len() == 3 {
+        // RGB JPEGs (Adobe transform 0, or components named R, G, B) are left to zune-jpeg.
+        let named_rgb = components.iter().map(|c| c.id).eq(*b"RGB");
+        if adobe_transform == Some(0) || (adobe_transform.is_none() && named_rgb) {
+            return Err(unsupported("RGB, not YCbCr"));
+        }
+        let luma = components[0];
+        let chroma_1x1 = components[1..].iter().all(|c| c.h == 1 && c.v == 1);
+        if !(1..=2).contains(&luma.h) || !(1..=2).contains(&luma.v) || !chroma_1x1 {
+            return Err(unsupported("sampling"));
+        }
+    } else {
+        // One component is one block per MCU whatever its sampling factors say.
+        header.components[0].h = 1;
+        header.components[0].v = 1;
+    }
+    for c in &header.components {
+        let tables_present = c.quant < 4
+            && quant_defined[c.quant]
+            && header.dc[c.dc_table].is_some()
+            && header.ac[c.ac_table].is_some();
+        if !tables_present {
+            return Err(unsupported("missing table"));
+        }
+    }
+    Ok(header)
+}
+
+fn parse_quant(mut body: &[u8], quant: &mut [[u16; 64]; 4], defined: &mut [bool; 4]) -> Result<()> {
+    while let Some(&pq_tq) = body.first() {
+        let (precision, id) = (pq_tq >> 4, usize::from(pq_tq & 15));
+        let size = if precision == 0 { 64 } else { 128 };
+        if id > 3 || precision > 1 || body.len() < 1 + size {
+            return Err(corrupt("bad quantisation table"));
+        }
+        for k in 0..64 {
+            let value = if precision == 0 {
+                u16::from(body[1 + k])
+            } else {
+                u16::from_be_bytes([body[1 + 2 * k], body[2 + 2 * k]])
+            };
+            quant[id][usize::from(ZIGZAG[k])] = value;
+        }
+        defined[id] = true;
+        body = &body[1 + size..];
+    }
+    Ok(())
+}
+
+fn parse_huffman(mut body: &[u8], header: &mut Header<'_>) -> Result<()> {
+    while let Some(&tc_th) = body.first() {
+        let (class, id) = (tc_th >> 4, usize::from(tc_th & 15));
+        if class > 1 || id > 3 || body.len() < 17 {
+            return Err(corrupt("bad Huffman table"));
+        }
+        let mut counts = [0u8; 16];
+        counts.copy_from_slice(&body[1..17]);
+        let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
+        if total > 256 || body.len() < 17 + total {
+            return Err(corrupt("bad Huffman table"));
+        }
+        let table = Huffman::new(&counts, &body[17..17 + total], class == 1)?;
+        if class == 0 {
+            header.dc[id] = Some(Box::new(table));
+        } else {
+            header.ac[id] = Some(Box::new(table));
+        }
+        body = &body[17 + total..];
+    }
+    Ok(())
+}
+
+fn parse_scan_header(body: &[u8], header: &mut Header<'_>) -> Result<()> {
+    let count = usize::from(*body.first().ok_or_else(|| corrupt("bad scan header"))?);
+    if body.len() < 4 + 2 * count {
+        return Err(corrupt("bad scan header"));
+    }
+    // One interleaved scan holding every component, in frame order: a single-scan sequential file.
+    if count != header.components.len() {
+        return Err(corrupt("not a single-scan file"));
+    }
+    for (component, selector) in header.components.iter_mut().zip(body[1..].chunks_exact(2)) {
+        if selector[0] != component.id {
+            return Err(corrupt("scan order differs from frame order"));
+        }
+        component.dc_table = usize::from(selector[1] >> 4);
+        component.ac_table = usize::from(selector[1] & 15);
+        if component.dc_table > 3 || component.ac_table > 3 {
+            return Err(corrupt("bad table selector"));
+        }
+    }
+    let spectral = &body[1 + 2 * count..];
+    if spectral[0] != 0 || spectral[1] != 63 || spectral[2] != 0 {
+        return Err(corrupt("not a sequential scan"));
+    }
+    Ok(())
+}
+
+/// Bits looked up in one step: codes (and, for AC, code plus value) up to this long take one
+/// table read.
+const LOOKAHEAD: u32 = 10;
+
+/// A Huffman table: a lookahead table for short codes, canonical-code limits for long ones, and
+/// for AC tables a second lookahead that holds run, length and the coefficient value together.
+struct Huffman {
+    /// `(code length << 8) | symbol`, 0 when the code is longer than the lookahead.
+    lookup: [u16; 1 << LOOKAHEAD],
+    /// `(value << 8) | (run << 4) | (code length + value bits)`, 0 when they do not fit.
+    fast_ac: [i32; 1 << LOOKAHEAD],
+    /// Largest code of each length (left-aligned to 16 bits, exclusive), for the slow path.
+    max_code: [u32; 17],
+    /// Index in `values` of the first code of each length, minus that code.
+    offset: [i32; 17],
+    values: [u8; 256],
+}
+
+impl Huffman {
+    fn new(counts: &[u8; 16], symbols: &[u8], is_ac: bool) -> Result<Huffman> {
+        let mut table = Huffman {
+            lookup: [0; 1 << LOOKAHEAD],
+            fast_ac: [0; 1 << LOOKAHEAD],
+            max_code: [0; 17],
+            offset: [0; 17],
+            values: [0; 256],
+        };
+        table.values[..symbols.len()].copy_from_slice(symbols);
+        let mut code: u32 = 0;
+        let mut index = 0usize;
+        for length in 1..=16usize {
+            let count = usize::from(counts[length - 1]);
+            table.offset[length] = index as i32 - code as i32;
+            for _ in 0..count {
+                let symbol = symbols[index];
+                if length as u32 <= LOOKAHEAD {
+                    let shift = LOOKAHEAD - length as u32;
+                    let first = (code << shift) as usize;
+                    for fill in first..first + (1 << shift) {
+                        table.lookup[fill] = ((length as u16) << 8) | u16::from(symbol);
+                        if is_ac {
+                            table.fast_ac[fill] = fast_ac_entry(fill, length as u32, symbol);
+                        }
+                    }
+                }
+                code += 1;
+                index += 1;
+            }
+            if code > 1 << length {
+                return Err(corrupt("bad Huffman table"));
+            }
+            // Codes of this length are < `code`; left-aligned to 16 bits for the slow path.
+            table.max_code[length] = code << (16 - length);
+            code <<= 1;
+        }
+        Ok(table)
+    }
+
+    /// The symbol of the `length`-bit code at the top of `bits` (left-aligned to 16 bits).
+    fn symbol_of(&self, bits16: u32) -> Option<(u32, u8)> {
+        for length in LOOKAHEAD as usize + 1..=16 {
+            if bits16 < self.max_code[length] {
+                let code = (bits16 >> (16 - length)) as i32;
+                let index = usize::try_from(code + self.offset[length]).ok()?;
+                return self.values.get(index).map(|&s| (length as u32, s));
+            }
+        }
+        None
+    }
+}
+
+/// The fast-AC entry for lookahead index `bits` whose code is `length` bits long: the value bits
+/// follow the code inside the same lookahead when they fit.
+fn fast_ac_entry(bits: usize, length: u32, symbol: u8) -> i32 {
+    let (run, size) = (i32::from(symbol >> 4), u32::from(symbol & 15));
+    if size == 0 || length + size > LOOKAHEAD {
+        return 0;
+    }
+    let raw = ((bits as u32 >> (LOOKAHEAD - length - size)) & ((1 << size) - 1)) as i32;
+    let value = extend(raw, size);
+    (value << 8) | (run << 4) | (length + size) as i32
+}
+
+/// JPEG's sign extension of a `size`-bit magnitude category.
+#[inline(always)]
+fn extend(raw: i32, size: u32) -> i32 {
+    if raw < 1 << (size - 1) {
+        raw - (1 << size) + 1
+    } else {
+        raw
+    }
+}
+
+/// The entropy-coded bits, MSB first, with 0xFF 0x00 unstuffed. At a marker (or the end) it feeds
+/// zeros and stops advancing, so the restart logic finds the marker where it is.
+struct Bits<'a> {
+    data: &'a [u8],
+    position: usize,
+    buffer: u64,
+    count: u32,
+    at_marker: bool,
+}
+
+impl<'a> Bits<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Bits {
+            data,
+            position: 0,
+            buffer: 0,
+            count: 0,
+            at_marker: false,
+        }
+    }
+
+    /// Fills the buffer to at least 57 bits.
+    #[inline(always)]
+    fn refill(&mut self) {
+        if self.count > 56 {
+            return;
+        }
+        // Eight bytes at once when none of them is 0xFF (the common case).
+        if let Some(chunk) = self.data.get(self.position..self.position + 8) {
+            let word = u64::from_be_bytes(chunk.try_into().unwrap_or_default());
+            let inverted = !word;
+            let has_ff =
+                inverted.wrapping_sub(0x0101_0101_0101_0101) & !inverted & 0x8080_8080_8080_8080;
+            if has_ff == 0 {
+                let bytes = (64 - self.count) / 8;
+                let taken = word >> (64 - 8 * bytes) << (64 - 8 * bytes);
+                self.buffer |= taken >> self.count;
+                self.count += 8 * bytes;
+                self.position += bytes as usize;
+                return;
+            }
+        }
+        while self.count <= 56 {
+            let byte = self.next_byte();
+            self.buffer |= u64::from(byte) << (56 - self.count);
+            self.count += 8;
+        }
+    }
+
+    #[inline(always)]
+    fn next_byte(&mut self) -> u8 {
+        if self.at_marker {
+            return 0;
+        }
+        match self.data.get(self.position) {
+            Some(0xFF) if self.data.get(self.position + 1) == Some(&0) => {
+                self.position += 2;
+                0xFF
+            }
+            Some(0xFF) | None => {
+                self.at_marker = true;
+                0
+            }
+            Some(&byte) => {
+                self.position += 1;
+                byte
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn peek(&self, bits: u32) -> u32 {
+        (self.buffer >> (64 - bits)) as u32
+    }
+
+    #[inline(always)]
+    fn consume(&mut self, bits: u32) {
+        self.buffer <<= bits;
+        self.count -= bits;
+    }
+
+    /// `size` (≤ 16) raw bits, sign-extended; 0 for size 0.
+    #[inline(always)]
+    fn receive_extend(&mut self, size: u32) -> i32 {
+        if size == 0 {
+            return 0;
+        }
+        let raw = self.peek(size) as i32;
+        self.consume(size);
+        extend(raw, size)
+    }
+
+    #[inline(always)]
+    fn decode(&mut self, table: &Huffman) -> Result<u8> {
+        let entry = table.lookup[self.peek(LOOKAHEAD) as usize];
+        if entry != 0 {
+            self.consume(u32::from(entry >> 8));
+            return Ok(entry as u8);
+        }
+        let (length, symbol) = table
+            .symbol_of(self.peek(16))
+            .ok_or_else(|| corrupt("bad Huffman code"))?;
+        self.consume(length);
+        Ok(symbol)
+    }
+
+    /// Skips to just after the next restart marker (at a restart interval's end).
+    fn restart(&mut self) -> Result<()> {
+        self.buffer = 0;
+        self.count = 0;
+        self.at_marker = false;
+        while let Some(pair) = self.data.get(self.position..self.position + 2) {
+            self.position += 1;
+            if pair[0] == 0xFF && (0xD0..=0xD7).contains(&pair[1]) {
+                self.position += 1;
+                return Ok(());
+            }
+            if pair[0] == 0xFF && pair[1] == 0xD9 {
+                break;
+            }
+        }
+        Err(corrupt("missing restart marker"))
+    }
+}
+
+/// Per component: which coefficients the scaled IDCT reads, and its size.
+struct Plan {
+    /// IDCT output size: columns and rows of output pixels per block.
+    width: usize,
+    height: usize,
+    /// Zigzag positions below this may be kept; from here on coefficients are only skipped.
+    keep_until: usize,
+    /// For each zigzag position: whether the coefficient lands inside the `height × width`
+    /// top-left corner the IDCT reads.
+    keep: [bool; 64],
+    /// Quantisation table in natural order, as i32.
+    quant: [i32; 64],
+}
+
+impl Plan {
+    fn new(width: usize, height: usize, quant: &[u16; 64]) -> Plan {
+        let mut keep = [false; 64];
+        let mut keep_until = 0;
+        for (k, &natural) in ZIGZAG.iter().enumerate() {
+            let (row, column) = (usize::from(natural) / 8, usize::from(natural) % 8);
+            if row < height && column < width {
+                keep[k] = true;
+                keep_until = k + 1;
+            }
+        }
+        Plan {
+            width,
+            height,
+            keep_until,
+            keep,
+            quant: quant.map(i32::from),
+        }
+    }
+}
+
+/// The coefficients of one block the IDCT needs (natural order), and the extent of the non-zero
+/// ones so the IDCT skips the empty rows and columns.
+struct Block {
+    coefficients: [i32; 64],
+    rows: usize,
+    columns: usize,
+}
+
+#[inline(always)]
+fn decode_block(
+    bits: &mut Bits<'_>,
+    dc: &Huffman,
+    ac: &Huffman,
+    predictor: &mut i32,
+    plan: &Plan,
+    block: &mut Block,
+) -> Result<()> {
+    block.coefficients = [0; 64];
+    bits.refill();
+    let size = u32::from(bits.decode(dc)?);
+    if size > 11 {
+        return Err(corrupt("bad DC size"));
+    }
+    *predictor = predictor.wrapping_add(bits.receive_extend(size));
+    block.coefficients[0] = predictor
+        .saturating_mul(plan.quant[0])
+        .clamp(-COEFFICIENT_LIMIT, COEFFICIENT_LIMIT);
+    let (mut rows, mut columns) = (1, 1);
+    let mut k = 1usize;
+    // Coefficients the scaled IDCT reads: decoded, dequantised and stored.
+    loop {
+        if k >= plan.keep_until {
+            return skip_rest(bits, ac, k, block, rows, columns);
+        }
+        if bits.count < 32 {
+            bits.refill();
+        }
+        let fast = ac.fast_ac[bits.peek(LOOKAHEAD) as usize];
+        let (run, value) = if fast != 0 {
+            bits.consume((fast & 15) as u32);
+            (((fast >> 4) & 15) as usize, fast >> 8)
+        } else {
+            let symbol = bits.decode(ac)?;
+            let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
+            if size == 0 {
+                if run == 15 {
+                    k += 16;
+                    continue;
+                }
+                // End of block.
+                block.rows = rows;
+                block.columns = columns;
+                return Ok(());
+            }
+            if size > 10 {
+                return Err(corrupt("bad AC size"));
+            }
+            (run, bits.receive_extend(size))
+        };
+        k += run;
+        if k > 63 {
+            return Err(corrupt("coefficient index past 63"));
+        }
+        if plan.keep[k] {
+            let natural = usize::from(ZIGZAG[k]);
+            block.coefficients[natural] =
+                (value * plan.quant[natural]).clamp(-COEFFICIENT_LIMIT, COEFFICIENT_LIMIT);
+            rows = rows.max(natural / 8 + 1);
+            columns = columns.max(natural % 8 + 1);
+        }
+        k += 1;
+    }
+}
+
+/// Reads past the coefficients the IDCT does not need (up to the end of block).
+fn skip_rest(
+    bits: &mut Bits<'_>,
+    ac: &Huffman,
+    mut k: usize,
+    block: &mut Block,
+    rows: usize,
+    columns: usize,
+) -> Result<()> {
+    block.rows = rows;
+    block.columns = columns;
+    while k < 64 {
+        if bits.count < 32 {
+            bits.refill();
+        }
+        let fast = ac.fast_ac[bits.peek(LOOKAHEAD) as usize];
+        if fast != 0 {
+            bits.consume((fast & 15) as u32);
+            k += ((fast >> 4) & 15) as usize + 1;
+            continue;
+        }
+        let symbol = bits.decode(ac)?;
+        let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
+        if size == 0 {
+            if run == 15 {
+                k += 16;
+                continue;
+            }
+            return Ok(());
+        }
+        if size > 10 {
+            return Err(corrupt("bad AC size"));
+        }
+        bits.consume(size);
+        k += run + 1;
+    }
+    if k > 64 {
+        return Err(corrupt("coefficient index past 63"));
+    }
+    Ok(())
+}
+
+/// Eight lanes of 32-bit integers: the IDCT runs on eight columns (then eight rows) at once,
+/// which the compiler turns into vector instructions. Wrapping arithmetic: valid files never
+/// overflow (libjpeg relies on the same bounds), and a damaged one gives garbage pixels, not a
+/// panic.
+type Lanes = [i32; 8];
+
+// Plain indexed loops, not `array::map`/`from_fn`: those are not always inlined into the AVX2
+// copy, and a call per lane operation costs more than the IDCT.
+#[inline(always)]
+fn add(mut a: Lanes, b: Lanes) -> Lanes {
+    for i in 0..8 {
+        a[i] = a[i].wrapping_add(b[i]);
+    }
+    a
+}
+
+#[inline(always)]
+fn sub(mut a: Lanes, b: Lanes) -> Lanes {
+    for i in 0..8 {
+        a[i] = a[i].wrapping_sub(b[i]);
+    }
+    a
+}
+
+#[inline(always)]
+fn mul(mut a: Lanes, k: i32) -> Lanes {
+    for v in &mut a {
+        *v = v.wrapping_mul(k);
+    }
+    a
+}
+
+#[inline(always)]
+fn shl(mut a: Lanes, bits: u32) -> Lanes {
+    for v in &mut a {
+        *v = v.wrapping_shl(bits);
+    }
+    a
+}
+
+/// libjpeg's accurate integer 8-point IDCT (jidctint.c, Loeffler–Ligtenberg–Moschytz) on eight
+/// lanes: `input[u]` holds frequency u, the result sample x, scaled by √8 · 2^13.
+#[inline(always)]
+fn islow_8(input: &[Lanes; 8]) -> [Lanes; 8] {
+    const FIX_0_298631336: i32 = 2446;
+    const FIX_0_390180644: i32 = 3196;
+    const FIX_0_541196100: i32 = 4433;
+    const FIX_0_765366865: i32 = 6270;
+    const FIX_0_899976223: i32 = 7373;
+    const FIX_1_175875602: i32 = 9633;
+    const FIX_1_501321110: i32 = 12299;
+    const FIX_1_847759065: i32 = 15137;
+    const FIX_1_961570560: i32 = 16069;
+    const FIX_2_053119869: i32 = 16819;
+    const FIX_2_562915447: i32 = 20995;
+    const FIX_3_072711026: i32 = 25172;
+    let [d0, d1, d2, d3, d4, d5, d6, d7] = *input;
+    // Even part.
+    let z1 = mul(add(d2, d6), FIX_0_541196100);
+    let tmp2 = add(z1, mul(d6, -FIX_1_847759065));
+    let tmp3 = add(z1, mul(d2, FIX_0_765366865));
+    let tmp0 = shl(add(d0, d4), 13);
+    let tmp1 = shl(sub(d0, d4), 13);
+    let tmp10 = add(tmp0, tmp3);
+    let tmp13 = sub(tmp0, tmp3);
+    let tmp11 = add(tmp1, tmp2);
+    let tmp12 = sub(tmp1, tmp2);
+    // Odd part.
+    let (t0, t1, t2, t3) = (d7, d5, d3, d1);
+    let z1 = mul(add(t0, t3), -FIX_0_899976223);
+    let z2 = mul(add(t1, t2), -FIX_2_562915447);
+    let z5 = mul(add(add(t0, t2), add(t1, t3)), FIX_1_175875602);
+    let z3 = add(mul(add(t0, t2), -FIX_1_961570560), z5);
+    let z4 = add(mul(add(t1, t3), -FIX_0_390180644), z5);
+    let t0 = add(mul(t0, FIX_0_298631336), add(z1, z3));
+    let t1 = add(mul(t1, FIX_2_053119869), add(z2, z4));
+    let t2 = add(mul(t2, FIX_3_072711026), add(z2, z3));
+    let t3 = add(mul(t3, FIX_1_501321110), add(z1, z4));
+    [
+        add(tmp10, t3),
+        add(tmp11, t2),
+        add(tmp12, t1),
+        add(tmp13, t0),
+        sub(tmp13, t0),
+        sub(tmp12, t1),
+        sub(tmp11, t2),
+        sub(tmp10, t3),
+    ]
+}
+
+/// One IDCT pass to `size` outputs from the first `used` frequencies, on eight lanes, in islow
+/// units.
+#[inline(always)]
+fn idct_pass(input: &[Lanes; 8], size: usize, used: usize) -> [Lanes; 8] {
+    if size == 8 {
+        return islow_8(input);
+    }
+    let matrix = idct_matrix(size);
+    let mut output = [[0; 8]; 8];
+    for (out, weights) in output.iter_mut().zip(matrix) {
+        for u in 0..used.min(size) {
+            *out = add(*out, mul(input[u], weights[u]));
+        }
+    }
+    output
+}
+
+#[inline(always)]
+fn descale(mut a: Lanes, bits: u32) -> Lanes {
+    for v in &mut a {
+        *v = v.wrapping_add(1 << (bits - 1)) >> bits;
+    }
+    a
+}
+
+/// The scaled IDCT of one block into `out` (`plan.height` rows of `plan.width` samples at
+/// `stride`), level-shifted and clamped to 0–255.
+#[inline(always)]
+fn idct(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
+    let (width, height) = (plan.width, plan.height);
+    let c = &block.coefficients;
+    if block.rows == 1 && block.columns == 1 {
+        // DC only (most chroma blocks of a photo, many luma ones): one flat value, the mean.
+        let value = ((c[0] + 4) >> 3) + 128;
+        let value = value.clamp(0, 255) as u8;
+        for row in out.chunks_mut(stride).take(height) {
+            row[..width].fill(value);
+        }
+        return;
+    }
+    // Pass 1, down the columns (lanes = columns): rows[v] holds frequency row v.
+    let mut rows = [[0; 8]; 8];
+    for (v, lanes) in rows.iter_mut().enumerate() {
+        lanes.copy_from_slice(&c[v * 8..v * 8 + 8]);
+    }
+    let columns_done = idct_pass(&rows, height, block.rows);
+    // Transpose: lanes = output rows, entry u = horizontal frequency u.
+    let mut by_frequency = [[0; 8]; 8];
+    for (y, lanes) in columns_done.iter().enumerate() {
+        let lanes = descale(*lanes, PASS1_SHIFT);
+        for u in 0..8 {
+            by_frequency[u][y] = lanes[u];
+        }
+    }
+    // Pass 2, along the rows (lanes = output rows): result[x][y].
+    let result = idct_pass(&by_frequency, width, block.columns);
+    for (y, row) in out.chunks_mut(stride).take(height).enumerate() {
+        for (x, sample) in row[..width].iter_mut().enumerate() {
+            let value = (result[x][y].wrapping_add(1 << (FINAL_SHIFT - 1)) >> FINAL_SHIFT) + 128;
+            *sample = value.clamp(0, 255) as u8;
+        }
+    }
+}
+
+// JFIF full-range YCbCr → RGB with zune-jpeg's 14-bit constants and rounding, so a scaled decode
+// matches the full decoder's colours.
+const Y_CF: i32 = 16384;
+const CR_CF: i32 = 22970;
+const CB_CF: i32 = 29032;
+const C_G_CR: i32 = -11700;
+const C_G_CB: i32 = -5638;
+const YUV_ROUND: i32 = (1 << 13) - 1;
+
+#[inline(always)]
+fn ycbcr_row_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+    for (((&y, &cb), &cr), rgb) in y.iter().zip(cb).zip(cr).zip(out.chunks_exact_mut(3)) {
+        let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
+        let y0 = i32::from(y) * Y_CF + YUV_ROUND;
+        rgb[0] = ((y0 + cr * CR_CF) >> 14).clamp(0, 255) as u8;
+        rgb[1] = ((y0 + cr * C_G_CR + cb * C_G_CB) >> 14).clamp(0, 255) as u8;
+        rgb[2] = ((y0 + cb * CB_CF) >> 14).clamp(0, 255) as u8;
+    }
+}
+
+/// Decodes `header`'s scan at 1/`scale` (2, 4 or 8): `ceil(width/scale) × ceil(height/scale)`
+/// pixels, gray or RGB. Output pixel i stands for source pixels `[i·scale, (i+1)·scale)`.
+pub(crate) fn decode(header: &Header<'_>, scale: u32) -> Result<Raster> {
+    if !matches!(scale, 2 | 4 | 8) {
+        return Err(Error::Internal(format!("scaled JPEG decode at 1/{scale}")));
+    }
+    // The same integer code compiled twice: with AVX2 the IDCT's eight-lane arithmetic becomes
+    // vector instructions (baseline x86-64 has no 32-bit vector multiply, so it stays scalar).
+    // Integer results do not depend on the instructions, so both give the same bytes.
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { decode_avx2(header, scale) };
+    }
+    decode_portable(header, scale)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn decode_avx2(header: &Header<'_>, scale: u32) -> Result<Raster> {
+    decode_portable(header, scale)
+}
+
+#[inline(always)]
+fn decode_portable(header: &Header<'_>, scale: u32) -> Result<Raster> {
+    let size = 8 / scale as usize;
+    let components = &header.components;
+    let (luma_h, luma_v) = (components[0].h, components[0].v);
+    let plans: Vec<Plan> = components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (w, h) = if i == 0 {
+                (size, size)
+            } else {
+                (size * luma_h, size * luma_v)
+            };
+            Plan::new(w, h, &header.quant[c.quant])
+        })
+        .collect();
+    let tables: Vec<(&Huffman, &Huffman)> = components
+        .iter()
+        .map(|c| {
+            let dc = header.dc[c.dc_table].as_deref();
+            let ac = header.ac[c.ac_table].as_deref();
+            dc.zip(ac).ok_or_else(|| corrupt("missing Huffman table"))
+        })
+        .collect::<Result<_>>()?;
+
+    let (width, height) = (header.width as usize, header.height as usize);
+    let (mcu_width, mcu_height) = (8 * luma_h, 8 * luma_v);
+    let mcus_across = width.div_ceil(mcu_width);
+    let mcus_down = height.div_ceil(mcu_height);
+    let s = scale as usize;
+    let (out_width, out_height) = (width.div_ceil(s), height.div_ceil(s));
+    let channels = if components.len() == 3 { 3 } else { 1 };
+    let mut data = vec![0u8; out_width * out_height * channels];
+
+    // One MCU's samples at output size, per component (chroma already at luma's size).
+    let (tile_width, tile_height) = (size * luma_h, size * luma_v);
+    let mut tiles = vec![vec![0u8; tile_width * tile_height]; components.len()];
+    let mut predictors = vec![0i32; components.len()];
+    let mut block = Block {
+        coefficients: [0; 64],
+        rows: 1,
+        columns: 1,
+    };
+    let mut bits = Bits::new(header.scan);
+    let total = mcus_across * mcus_down;
+    for mcu in 0..total {
+        if header.restart_interval > 0 && mcu > 0 && mcu % header.restart_interval == 0 {
+            bits.restart()?;
+            predictors.fill(0);
+        }
+        let (mx, my) = (mcu % mcus_across, mcu / mcus_across);
+        for (index, component) in components.iter().enumerate() {
+            let plan = &plans[index];
+            let (dc, ac) = tables[index];
+            let tile = &mut tiles[index];
+            for by in 0..component.v {
+                for bx in 0..component.h {
+                    decode_block(&mut bits, dc, ac, &mut predictors[index], plan, &mut block)?;
+                    let start = by * plan.height * tile_width + bx * plan.width;
+                    idct(&block, plan, &mut tile[start..], tile_width);
+                }
+            }
+        }
+        // Copy (gray) or colour-convert (YCbCr) the tile into the picture, clipped at its edges.
+        let (x0, y0) = (mx * tile_width, my * tile_height);
+        let columns = tile_width.min(out_width - x0);
+        for row in 0..tile_height.min(out_height - y0) {
+            let at = ((y0 + row) * out_width + x0) * channels;
+            let out = &mut data[at..at + columns * channels];
+            let span = row * tile_width..row * tile_width + columns;
+            if channels == 1 {
+                out.copy_from_slice(&tiles[0][span]);
+            } else {
+                let [y, cb, cr] = [&tiles[0], &tiles[1], &tiles[2]];
+                ycbcr_row_to_rgb(&y[span.clone()], &cb[span.clone()], &cr[span], out);
+            }
+        }
+    }
+    Ok(Raster::new(
+        out_width as u32,
+        out_height as u32,
+        channels as u8,
+        data,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+    use proptest::prelude::*;
+
+    /// A test picture: smooth gradients and a slow ripple; with `edges`, also a disc, stripes and
+    /// a little texture, so the high frequencies matter too.
+    fn picture(width: u32, height: u32, edges: bool) -> Vec<u8> {
+        let mut data = Vec::with_capacity(width as usize * height as usize * 3);
+        let (cx, cy) = (width as f32 * 0.4, height as f32 * 0.55);
+        let r = width.min(height) as f32 / 3.0;
+        for y in 0..height {
+            for x in 0..width {
+                // Gradients of at most 2 levels a pixel, whatever the size.
+                let (fx, fy) = (
+                    x as f32 / width.max(128) as f32,
+                    y as f32 / height.max(128) as f32,
+                );
+                let ripple = 20.0 * ((x as f32 / 9.0).sin() * (y as f32 / 13.0).cos());
+                let mut rgb = [
+                    255.0 * fx,
+                    200.0 * fy + 30.0 + ripple,
+                    128.0 + 100.0 * (fx - fy) - ripple,
+                ];
+                if edges {
+                    let inside = (x as f32 - cx).powi(2) + (y as f32 - cy).powi(2) < r * r;
+                    if inside {
+                        rgb = [230.0 - 60.0 * fy, 40.0 + 50.0 * fx, 60.0];
+                    }
+                    if (x * 9 / width + y * 5 / height) % 4 == 0 {
+                        rgb = [rgb[0] * 0.3, rgb[1] * 0.3 + 120.0, rgb[2] * 0.3];
+                    }
+                    let texture = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) % 5;
+                    rgb = rgb.map(|v| v + texture as f32 - 2.0);
+                }
+                data.extend(rgb.map(|v| v.round().clamp(0.0, 255.0) as u8));
+            }
+        }
+        data
+    }
+
+    fn encode(
+        (width, height, edges): (u32, u32, bool),
+        sampling: SamplingFactor,
+        gray: bool,
+        restart: Option<u16>,
+    ) -> Vec<u8> {
+        let rgb = picture(width, height, edges);
+        let mut out = Vec::new();
+        let mut encoder = Encoder::new(&mut out, 90);
+        encoder.set_sampling_factor(sampling);
+        if let Some(interval) = restart {
+            encoder.set_restart_interval(interval);
+        }
+        let (w, h) = (width as u16, height as u16);
+        if gray {
+            let luma: Vec<u8> = rgb.chunks_exact(3).map(|p| p[1]).collect();
+            encoder.encode(&luma, w, h, ColorType::Luma).unwrap();
+        } else {
+            encoder.encode(&rgb, w, h, ColorType::Rgb).unwrap();
+        }
+        out
+    }
+
+    /// The full-size decode (zune-jpeg) box-averaged by `scale`: what the scaled decode should
+    /// approximate. Edge boxes average the pixels that exist.
+    fn full_decode_shrunk(jpeg: &[u8], scale: u32) -> Raster {
+        let Ok(super::super::Decoded::Pixels(full)) = super::super::decode_jpeg(jpeg, false) else {
+            panic!("zune decodes the test picture");
+        };
+        let n = usize::from(full.channels);
+        let (w, h) = (full.width as usize, full.height as usize);
+        let s = scale as usize;
+        let (ow, oh) = (w.div_ceil(s), h.div_ceil(s));
+        let mut data = vec![0u8; ow * oh * n];
+        for oy in 0..oh {
+            for ox in 0..ow {
+                for c in 0..n {
+                    let (mut sum, mut count) = (0u32, 0u32);
+                    for y in oy * s..((oy + 1) * s).min(h) {
+                        for x in ox * s..((ox + 1) * s).min(w) {
+                            sum += u32::from(full.data[(y * w + x) * n + c]);
+                            count += 1;
+                        }
+                    }
+                    data[(oy * ow + ox) * n + c] = ((sum + count / 2) / count) as u8;
+                }
+            }
+        }
+        Raster::new(ow as u32, oh as u32, n as u8, data)
+    }
+
+    fn whole_boxes(raster: Raster, (width, height): (u32, u32)) -> Raster {
+        let n = usize::from(raster.channels);
+        let mut data = Vec::new();
+        for row in raster
+            .data
+            .chunks_exact(raster.width as usize * n)
+            .take(height as usize)
+        {
+            data.extend_from_slice(&row[..width as usize * n]);
+        }
+        Raster::new(width, height, raster.channels, data)
+    }
+
+    /// Mean and largest absolute difference, after checking the sizes agree.
+    fn difference(a: &Raster, b: &Raster) -> (f64, u8) {
+        assert_eq!(
+            (a.width, a.height, a.channels),
+            (b.width, b.height, b.channels)
+        );
+        let total: u64 = a
+            .data
+            .iter()
+            .zip(&b.data)
+            .map(|(&x, &y)| u64::from(x.abs_diff(y)))
+            .sum();
+        let max = a
+            .data
+            .iter()
+            .zip(&b.data)
+            .map(|(&x, &y)| x.abs_diff(y))
+            .max();
+        (total as f64 / a.data.len().max(1) as f64, max.unwrap_or(0))
+    }
+
+    fn scaled(jpeg: &[u8], scale: u32) -> Raster {
+        let header = parse(jpeg).expect("the fast path takes this file");
+        decode(&header, scale).expect("scaled decode")
+    }
+
+    /// Mean and largest difference allowed from the box-filtered full decode, measured on these
+    /// pictures (mean, max per channel over every sampling and scale): smooth ones agree to
+    /// rounding (≤ 0.74, ≤ 4); hard edges ring in any DCT-domain downscale (the dropped high
+    /// frequencies), and the full decoder's chroma upsampling differs from the box, so pictures
+    /// with edges differ more (≤ 3.0, ≤ 53 at 4:2:0 and 1/2 on one stripe edge).
+    const SMOOTH: (f64, u8) = (0.6, 5);
+    const EDGES: (f64, u8) = (2.5, 64);
+    /// The committed photo is a 160×120 reduction, so nearly every block holds edges: measured
+    /// 3.42 / 31 at 1/2, 2.79 / 18 at 1/4, 0.54 / 3 at 1/8. (A full-size camera photo, with far
+    /// less detail per pixel, differs by ~0.3 on average.)
+    const PHOTO: (f64, u8) = (3.6, 36);
+
+    /// Only whole boxes are compared: the last column (row) of a decode at 1/s also averages the
+    /// encoder's padding beyond the image when the size is not a multiple of s.
+    fn check(jpeg: &[u8], scale: u32, (mean_bound, max_bound): (f64, u8), what: &str) {
+        let (fast, reference) = (scaled(jpeg, scale), full_decode_shrunk(jpeg, scale));
+        let header = parse(jpeg).unwrap();
+        let whole = (header.width / scale, header.height / scale);
+        let (mean, max) = difference(&whole_boxes(fast, whole), &whole_boxes(reference, whole));
+        assert!(
+            mean < mean_bound && max <= max_bound,
+            "{what} at 1/{scale}: mean {mean:.3}, max {max}"
+        );
+    }
+
+    #[test]
+    fn every_sampling_and_scale_matches_the_full_decode_box_filtered() {
+        let samplings = [
+            ("4:4:4", SamplingFactor::R_4_4_4, false),
+            ("4:2:2", SamplingFactor::R_4_2_2, false),
+            ("4:2:0", SamplingFactor::R_4_2_0, false),
+            ("4:4:0", SamplingFactor::R_4_4_0, false),
+            ("gray", SamplingFactor::R_4_4_4, true),
+        ];
+        for (name, sampling, gray) in samplings {
+            for edges in [false, true] {
+                for restart in [None, Some(3)] {
+                    // Sizes that are not multiples of an MCU, nor of the scale.
+                    let jpeg = encode((203, 117, edges), sampling, gray, restart);
+                    for scale in [2, 4, 8] {
+                        let what = format!("{name} edges {edges} restart {restart:?}");
+                        let bounds = if edges { EDGES } else { SMOOTH };
+                        check(&jpeg, scale, bounds, &what);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The committed photo (a real camera JPEG, not jpeg-encoder's) through the fast path.
+    #[test]
+    fn a_camera_photo_matches_the_full_decode_box_filtered() {
+        let photo = include_bytes!("../../tests/fixtures/photo.jpg");
+        for scale in [2, 4, 8] {
+            check(photo, scale, PHOTO, "photo.jpg");
+        }
+    }
+
+    #[test]
+    fn output_is_the_ceiling_of_the_size_over_the_scale() {
+        let jpeg = encode((33, 17, true), SamplingFactor::R_4_2_0, false, None);
+        for (scale, size) in [(2, (17, 9)), (4, (9, 5)), (8, (5, 3))] {
+            let raster = scaled(&jpeg, scale);
+            assert_eq!((raster.width, raster.height), size, "1/{scale}");
+        }
+    }
+
+    #[test]
+    fn unsupported_files_are_left_to_the_full_decoder() {
+        let mut progressive = Vec::new();
+        let mut encoder = Encoder::new(&mut progressive, 90);
+        encoder.set_progressive(true);
+        encoder
+            .encode(&picture(40, 30, true), 40, 30, ColorType::Rgb)
+            .unwrap();
+        assert!(parse(&progressive).is_none());
+        let mut four_one_one = Vec::new();
+        let mut encoder = Encoder::new(&mut four_one_one, 90);
+        encoder.set_sampling_factor(SamplingFactor::R_4_1_1);
+        encoder
+            .encode(&picture(40, 30, true), 40, 30, ColorType::Rgb)
+            .unwrap();
+        assert!(parse(&four_one_one).is_none());
+        assert!(parse(&encode(
+            (40, 30, true),
+            SamplingFactor::R_4_2_0,
+            false,
+            None
+        ))
+        .is_some());
+    }
+
+    fn any_sampling() -> impl Strategy<Value = (SamplingFactor, bool)> {
+        prop_oneof![
+            Just((SamplingFactor::R_4_4_4, false)),
+            Just((SamplingFactor::R_4_2_2, false)),
+            Just((SamplingFactor::R_4_2_0, false)),
+            Just((SamplingFactor::R_4_4_0, false)),
+            Just((SamplingFactor::R_4_4_4, true)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn random_sizes_samplings_and_scales(
+            width in 1u32..90, height in 1u32..90, (sampling, gray) in any_sampling(),
+            scale in prop_oneof![Just(2u32), Just(4), Just(8)],
+            restart in proptest::option::of(1u16..6),
+        ) {
+            let jpeg = encode((width, height, false), sampling, gray, restart);
+            check(&jpeg, scale, SMOOTH, &format!("{width}×{height} {sampling:?} gray {gray} restart {restart:?}"));
+        }
+
+        /// Damaged files never panic the fast path: they decode to something or fail.
+        #[test]
+        fn mutated_files_never_panic(
+            edits in proptest::collection::vec((0.0f64..1.0, any::<u8>()), 1..8),
+            cut in 0.5f64..1.0,
+            scale in prop_oneof![Just(2u32), Just(4), Just(8)],
+        ) {
+            let mut jpeg = encode((61, 45, true), SamplingFactor::R_4_2_0, false, Some(2));
+            for (at, byte) in edits {
+                let length = jpeg.len();
+                jpeg[((at * length as f64) as usize).min(length - 1)] = byte;
+            }
+            let mut cut_jpeg = jpeg.clone();
+            cut_jpeg.truncate((cut * jpeg.len() as f64) as usize);
+            for input in [jpeg, cut_jpeg] {
+                if let Some(header) = parse(&input) {
+                    let _ = decode(&header, scale);
+                }
+            }
+        }
+    }
+}
