@@ -25,12 +25,13 @@ const ZIGZAG: [u8; 64] = [
     52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ];
 
-/// Inverse DCTs to N = 1, 2 or 4 outputs from the first N of 8 coefficients, as matrices
+/// Inverse DCTs to N = 1, 2, 4 or 8 outputs from the first N of 8 coefficients, as matrices
 /// `√2 · C(u) · cos((2x+1)uπ/2N) · A(u) · 2^13` (libjpeg's islow scaling: a DC of d gives d·2^13)
-/// with `A(u) = sin(g·uπ/16) / (g·sin(uπ/16))`, g = 8/N. `A` makes each output exactly the mean
-/// of the g full-size pixels it stands for (what a full decode followed by a box filter gives),
-/// not a point sample of a lower-frequency cosine. Integers, computed once offline, so no
-/// platform's `cos` can change a bit. The 8-point IDCT is libjpeg's islow ([`islow_8`]).
+/// with `A(u) = sin(g·uπ/16) / (g·sin(uπ/16))`, g = 8/N (1 for N = 8). `A` makes each output
+/// exactly the mean of the g full-size pixels it stands for (what a full decode followed by a box
+/// filter gives), not a point sample of a lower-frequency cosine. Integers, computed once
+/// offline, so no platform's `cos` can change a bit. Matrices rather than a butterfly IDCT because
+/// they skip the all-zero rows and columns most blocks have and vectorise without shuffles.
 const IDCT_1: [[i32; 8]; 1] = [[8192, 0, 0, 0, 0, 0, 0, 0]];
 const IDCT_2: [[i32; 8]; 2] = [
     [8192, 7423, 0, 0, 0, 0, 0, 0],
@@ -42,12 +43,23 @@ const IDCT_4: [[i32; 8]; 4] = [
     [8192, -4348, -7568, 8900, 0, 0, 0, 0],
     [8192, -10498, 7568, -3686, 0, 0, 0, 0],
 ];
+const IDCT_8: [[i32; 8]; 8] = [
+    [8192, 11363, 10703, 9633, 8192, 6436, 4433, 2260],
+    [8192, 9633, 4433, -2260, -8192, -11363, -10703, -6436],
+    [8192, 6436, -4433, -11363, -8192, 2260, 10703, 9633],
+    [8192, 2260, -10703, -6436, 8192, 9633, -4433, -11363],
+    [8192, -2260, -10703, 6436, 8192, -9633, -4433, 11363],
+    [8192, -6436, -4433, 11363, -8192, -2260, 10703, -9633],
+    [8192, -9633, 4433, 2260, -8192, 11363, -10703, 6436],
+    [8192, -11363, 10703, -9633, 8192, -6436, 4433, -2260],
+];
 
 fn idct_matrix(size: usize) -> &'static [[i32; 8]] {
     match size {
         1 => &IDCT_1,
         2 => &IDCT_2,
-        _ => &IDCT_4,
+        4 => &IDCT_4,
+        _ => &IDCT_8,
     }
 }
 
@@ -517,6 +529,11 @@ struct Plan {
     keep: [bool; 64],
     /// Quantisation table in natural order, as i32.
     quant: [i32; 64],
+    /// The column pass's matrix, `[output row][frequency]`.
+    vertical: [[i32; 8]; 8],
+    /// The row pass's matrix transposed, `[frequency][output column]`, so that pass sums whole
+    /// rows of eight lanes.
+    horizontal_by_frequency: [[i32; 8]; 8],
 }
 
 impl Plan {
@@ -530,12 +547,22 @@ impl Plan {
                 keep_until = k + 1;
             }
         }
+        let mut vertical = [[0; 8]; 8];
+        vertical[..height].copy_from_slice(idct_matrix(height));
+        let mut horizontal_by_frequency = [[0; 8]; 8];
+        for (x, row) in idct_matrix(width).iter().enumerate() {
+            for (u, &weight) in row.iter().enumerate() {
+                horizontal_by_frequency[u][x] = weight;
+            }
+        }
         Plan {
             width,
             height,
             keep_until,
             keep,
             quant: quant.map(i32::from),
+            vertical,
+            horizontal_by_frequency,
         }
     }
 }
@@ -656,121 +683,6 @@ fn skip_rest(
     Ok(())
 }
 
-/// Eight lanes of 32-bit integers: the IDCT runs on eight columns (then eight rows) at once,
-/// which the compiler turns into vector instructions. Wrapping arithmetic: valid files never
-/// overflow (libjpeg relies on the same bounds), and a damaged one gives garbage pixels, not a
-/// panic.
-type Lanes = [i32; 8];
-
-// Plain indexed loops, not `array::map`/`from_fn`: those are not always inlined into the AVX2
-// copy, and a call per lane operation costs more than the IDCT.
-#[inline(always)]
-fn add(mut a: Lanes, b: Lanes) -> Lanes {
-    for i in 0..8 {
-        a[i] = a[i].wrapping_add(b[i]);
-    }
-    a
-}
-
-#[inline(always)]
-fn sub(mut a: Lanes, b: Lanes) -> Lanes {
-    for i in 0..8 {
-        a[i] = a[i].wrapping_sub(b[i]);
-    }
-    a
-}
-
-#[inline(always)]
-fn mul(mut a: Lanes, k: i32) -> Lanes {
-    for v in &mut a {
-        *v = v.wrapping_mul(k);
-    }
-    a
-}
-
-#[inline(always)]
-fn shl(mut a: Lanes, bits: u32) -> Lanes {
-    for v in &mut a {
-        *v = v.wrapping_shl(bits);
-    }
-    a
-}
-
-/// libjpeg's accurate integer 8-point IDCT (jidctint.c, Loeffler–Ligtenberg–Moschytz) on eight
-/// lanes: `input[u]` holds frequency u, the result sample x, scaled by √8 · 2^13.
-#[inline(always)]
-fn islow_8(input: &[Lanes; 8]) -> [Lanes; 8] {
-    const FIX_0_298631336: i32 = 2446;
-    const FIX_0_390180644: i32 = 3196;
-    const FIX_0_541196100: i32 = 4433;
-    const FIX_0_765366865: i32 = 6270;
-    const FIX_0_899976223: i32 = 7373;
-    const FIX_1_175875602: i32 = 9633;
-    const FIX_1_501321110: i32 = 12299;
-    const FIX_1_847759065: i32 = 15137;
-    const FIX_1_961570560: i32 = 16069;
-    const FIX_2_053119869: i32 = 16819;
-    const FIX_2_562915447: i32 = 20995;
-    const FIX_3_072711026: i32 = 25172;
-    let [d0, d1, d2, d3, d4, d5, d6, d7] = *input;
-    // Even part.
-    let z1 = mul(add(d2, d6), FIX_0_541196100);
-    let tmp2 = add(z1, mul(d6, -FIX_1_847759065));
-    let tmp3 = add(z1, mul(d2, FIX_0_765366865));
-    let tmp0 = shl(add(d0, d4), 13);
-    let tmp1 = shl(sub(d0, d4), 13);
-    let tmp10 = add(tmp0, tmp3);
-    let tmp13 = sub(tmp0, tmp3);
-    let tmp11 = add(tmp1, tmp2);
-    let tmp12 = sub(tmp1, tmp2);
-    // Odd part.
-    let (t0, t1, t2, t3) = (d7, d5, d3, d1);
-    let z1 = mul(add(t0, t3), -FIX_0_899976223);
-    let z2 = mul(add(t1, t2), -FIX_2_562915447);
-    let z5 = mul(add(add(t0, t2), add(t1, t3)), FIX_1_175875602);
-    let z3 = add(mul(add(t0, t2), -FIX_1_961570560), z5);
-    let z4 = add(mul(add(t1, t3), -FIX_0_390180644), z5);
-    let t0 = add(mul(t0, FIX_0_298631336), add(z1, z3));
-    let t1 = add(mul(t1, FIX_2_053119869), add(z2, z4));
-    let t2 = add(mul(t2, FIX_3_072711026), add(z2, z3));
-    let t3 = add(mul(t3, FIX_1_501321110), add(z1, z4));
-    [
-        add(tmp10, t3),
-        add(tmp11, t2),
-        add(tmp12, t1),
-        add(tmp13, t0),
-        sub(tmp13, t0),
-        sub(tmp12, t1),
-        sub(tmp11, t2),
-        sub(tmp10, t3),
-    ]
-}
-
-/// One IDCT pass to `size` outputs from the first `used` frequencies, on eight lanes, in islow
-/// units.
-#[inline(always)]
-fn idct_pass(input: &[Lanes; 8], size: usize, used: usize) -> [Lanes; 8] {
-    if size == 8 {
-        return islow_8(input);
-    }
-    let matrix = idct_matrix(size);
-    let mut output = [[0; 8]; 8];
-    for (out, weights) in output.iter_mut().zip(matrix) {
-        for u in 0..used.min(size) {
-            *out = add(*out, mul(input[u], weights[u]));
-        }
-    }
-    output
-}
-
-#[inline(always)]
-fn descale(mut a: Lanes, bits: u32) -> Lanes {
-    for v in &mut a {
-        *v = v.wrapping_add(1 << (bits - 1)) >> bits;
-    }
-    a
-}
-
 /// The scaled IDCT of one block into `out` (`plan.height` rows of `plan.width` samples at
 /// `stride`), level-shifted and clamped to 0–255.
 #[inline(always)]
@@ -786,25 +698,39 @@ fn idct(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
         }
         return;
     }
-    // Pass 1, down the columns (lanes = columns): rows[v] holds frequency row v.
-    let mut rows = [[0; 8]; 8];
-    for (v, lanes) in rows.iter_mut().enumerate() {
-        lanes.copy_from_slice(&c[v * 8..v * 8 + 8]);
-    }
-    let columns_done = idct_pass(&rows, height, block.rows);
-    // Transpose: lanes = output rows, entry u = horizontal frequency u.
-    let mut by_frequency = [[0; 8]; 8];
-    for (y, lanes) in columns_done.iter().enumerate() {
-        let lanes = descale(*lanes, PASS1_SHIFT);
+    // Wrapping arithmetic: a valid file's sums fit in 32 bits, and when only a partial sum does
+    // not, modular arithmetic still gives the exact total; a damaged file gives garbage pixels,
+    // not a panic.
+    // Pass 1, down the columns: temp[y][u], eight columns u at once.
+    let mut temp = [[0i32; 8]; 8];
+    for (y, temp_row) in temp.iter_mut().enumerate().take(height) {
+        let weights = &plan.vertical[y];
+        let mut sums = [0i32; 8];
+        for v in 0..block.rows {
+            let weight = weights[v];
+            let coefficients = &c[v * 8..v * 8 + 8];
+            for u in 0..8 {
+                sums[u] = sums[u].wrapping_add(coefficients[u].wrapping_mul(weight));
+            }
+        }
         for u in 0..8 {
-            by_frequency[u][y] = lanes[u];
+            temp_row[u] = sums[u].wrapping_add(1 << (PASS1_SHIFT - 1)) >> PASS1_SHIFT;
         }
     }
-    // Pass 2, along the rows (lanes = output rows): result[x][y].
-    let result = idct_pass(&by_frequency, width, block.columns);
-    for (y, row) in out.chunks_mut(stride).take(height).enumerate() {
+    // Pass 2, along the rows: eight output columns x at once.
+    for (row, temp_row) in out.chunks_mut(stride).take(height).zip(&temp) {
+        let mut sums = [0i32; 8];
+        for (&value, weights) in temp_row
+            .iter()
+            .zip(&plan.horizontal_by_frequency)
+            .take(block.columns)
+        {
+            for x in 0..8 {
+                sums[x] = sums[x].wrapping_add(weights[x].wrapping_mul(value));
+            }
+        }
         for (x, sample) in row[..width].iter_mut().enumerate() {
-            let value = (result[x][y].wrapping_add(1 << (FINAL_SHIFT - 1)) >> FINAL_SHIFT) + 128;
+            let value = (sums[x].wrapping_add(1 << (FINAL_SHIFT - 1)) >> FINAL_SHIFT) + 128;
             *sample = value.clamp(0, 255) as u8;
         }
     }
