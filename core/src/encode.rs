@@ -1,4 +1,7 @@
-//! Pixels to bytes: JPEG (jpeg-encoder), PNG (png), lossless WebP (image-webp).
+//! Pixels to bytes: JPEG (jpeg-encoder), PNG (png), WebP (lossless: image-webp; lossy: libwebp,
+//! native only). WebP output and EXIF writing are the core features `encode-webp` and
+//! `write-exif` (default on): the browser package leaves both out for size, and then refuses to be
+//! asked for them rather than making something else.
 
 use crate::error::{Error, Result};
 use crate::options::{ChromaSubsampling, Options};
@@ -18,6 +21,13 @@ pub(crate) fn encode(
     options: &Options,
     carry: &Carry,
 ) -> Result<Vec<u8>> {
+    if !cfg!(feature = "write-exif") && (options.keep_copyright || options.keep_gps) {
+        return Err(Error::encode(
+            format.as_str(),
+            "this build cannot write EXIF (the core feature `write-exif` is left out of the browser \
+             package), so `keep_copyright` and `keep_gps` cannot be honoured; leave them off",
+        ));
+    }
     match format {
         Format::Jpeg => encode_jpeg(image, options, carry),
         Format::Png => encode_png(image, options, carry),
@@ -96,6 +106,16 @@ fn encode_png(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8
     Ok(out)
 }
 
+#[cfg(not(feature = "encode-webp"))]
+fn encode_webp(_: &Raster, _: &Options, _: &Carry) -> Result<Vec<u8>> {
+    Err(Error::encode(
+        "webp",
+        "this build has no WebP encoder (the core feature `encode-webp` is left out of the browser \
+         package, which encodes JPEG and PNG); ask for `format: \"jpeg\"` or `\"png\"`",
+    ))
+}
+
+#[cfg(feature = "encode-webp")]
 fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
     if image.width > 16383 || image.height > 16383 {
         return Err(Error::encode(
@@ -129,7 +149,7 @@ fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
     Ok(out)
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "encode-webp", not(target_arch = "wasm32")))]
 fn encode_webp_lossy(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
     if carry.icc.is_some() || carry.exif.is_some() {
         return Err(Error::encode(
@@ -150,7 +170,7 @@ fn encode_webp_lossy(image: &Raster, options: &Options, carry: &Carry) -> Result
     Ok(memory.to_vec())
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(feature = "encode-webp", target_arch = "wasm32"))]
 fn encode_webp_lossy(_: &Raster, _: &Options, _: &Carry) -> Result<Vec<u8>> {
     Err(Error::encode(
         "webp",

@@ -1,7 +1,7 @@
 //! Reading the few EXIF facts the pipeline needs (orientation, whether GPS is present) and writing
 //! the minimal EXIF block that is all a result may carry: copyright and, only when asked, GPS.
 
-use exif::{Context, Field, In, Tag};
+use exif::{Context, In, Tag};
 
 /// Parsed EXIF of the source. Unreadable EXIF is treated as absent: a broken tag must not make a
 /// photo fail, and an orientation we cannot read is no orientation.
@@ -42,9 +42,10 @@ impl SourceExif {
 
     /// A fresh EXIF block (TIFF bytes) holding only what the caller asked to keep, or `None` when
     /// there is nothing to keep. Orientation is never copied: the pixels are already upright.
+    #[cfg(feature = "write-exif")]
     pub(crate) fn minimal(&self, keep_copyright: bool, keep_gps: bool) -> Option<Vec<u8>> {
         let parsed = self.parsed.as_ref()?;
-        let kept: Vec<&Field> = parsed
+        let kept: Vec<&exif::Field> = parsed
             .fields()
             .filter(|f| f.ifd_num == In::PRIMARY)
             .filter(|f| {
@@ -62,5 +63,12 @@ impl SourceExif {
         let mut out = std::io::Cursor::new(Vec::new());
         writer.write(&mut out, parsed.little_endian()).ok()?;
         Some(out.into_inner())
+    }
+
+    /// Without the EXIF writer there is never a block to carry; asking to keep one is refused by
+    /// `encode::encode` (a typed error), so `None` here cannot silently drop what was asked for.
+    #[cfg(not(feature = "write-exif"))]
+    pub(crate) fn minimal(&self, _keep_copyright: bool, _keep_gps: bool) -> Option<Vec<u8>> {
+        None
     }
 }
