@@ -43,10 +43,12 @@ export interface Options {
   chromaSubsampling?: '4:2:0' | '4:2:2' | '4:4:4';
   optimizeCoding?: boolean;
   compressionLevel?: number;
-  /** The browser build encodes WebP losslessly only: set it for WebP output. */
+  /** The core's; this package has no WebP encoder (`format: 'webp'`, or `'same'` on a WebP input, throws ERR_ENCODE_FAILED). */
   lossless?: boolean;
   keepIcc?: boolean;
+  /** Refused here (ERR_ENCODE_FAILED): this package has no EXIF writer. */
   keepCopyright?: boolean;
+  /** Refused here (ERR_ENCODE_FAILED): this package has no EXIF writer. */
   keepGps?: boolean;
   maxInputPixels?: number;
   maxInputBytes?: number;

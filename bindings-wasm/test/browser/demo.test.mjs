@@ -208,12 +208,17 @@ describe('the package in Chromium', () => {
           out[build] = { loaded, hashes: [] };
           for (const { input, options } of parity) {
             const bytes = new Uint8Array(await (await fetch(`/core/tests/fixtures/${input}`)).arrayBuffer());
-            out[build].hashes.push(await hex(module.process(bytes, camel(options)).data));
+            try {
+              out[build].hashes.push(await hex(module.process(bytes, camel(options)).data));
+            } catch (error) {
+              out[build].hashes.push(error.code);
+            }
           }
         }
         return out;
       }, parity);
-      const expected = parity.map((c) => c.expected.sha256);
+      // WebP output is refused: the package has no WebP encoder (core feature `encode-webp` left out).
+      const expected = parity.map((c) => (c.expected.format === 'webp' ? 'ERR_ENCODE_FAILED' : c.expected.sha256));
       for (const build of ['simd', 'baseline']) {
         assert.deepEqual(results[build].hashes, expected, build);
         const { compileMs, instantiateMs } = results[build].loaded;
