@@ -4,7 +4,8 @@
 //! (no corpus needed), so the numbers are comparable from machine to machine.
 //!
 //! `cargo bench -p thumbsmith-benches --bench stages [-- FILTER]`, e.g. `-- resize/`.
-//! Decoding is measured at full scale only: the core has no shrink-on-load yet (see RESULTS.md).
+//! Baseline JPEG decoding is measured at full size (zune-jpeg) and at 1/2, 1/4 and 1/8 (the
+//! DCT-domain shrink-on-load `process` uses when the output is at most half the window).
 
 use std::time::Duration;
 
@@ -55,6 +56,31 @@ fn decode(c: &mut Criterion) {
     for (name, bytes) in &inputs {
         group.bench_function(*name, |b| {
             b.iter(|| stages::decode(std::hint::black_box(bytes)))
+        });
+    }
+    // Shrink-on-load needs a single-scan file, as cameras write (the core's encoder writes a scan
+    // per component): the same photo through jpeg-encoder, 4:2:0, q90.
+    let photo = stages::decode(&inputs[0].1).expect("decode").0;
+    let mut single_scan = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut single_scan, 90);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    encoder
+        .encode(
+            &photo.data,
+            photo.width as u16,
+            photo.height as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .expect("encode");
+    let baseline = &single_scan;
+    group.bench_function("jpeg-baseline-single-scan", |b| {
+        b.iter(|| stages::decode(std::hint::black_box(baseline)))
+    });
+    for scale in [2, 4, 8] {
+        let (_, decoded_at) = stages::decode_jpeg_shrunk(baseline, scale).expect("decode");
+        assert_eq!(decoded_at, scale, "the fast path takes the baseline input");
+        group.bench_function(format!("jpeg-baseline-single-scan-1/{scale}"), |b| {
+            b.iter(|| stages::decode_jpeg_shrunk(std::hint::black_box(baseline), scale))
         });
     }
 }
