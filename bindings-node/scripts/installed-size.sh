@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 LIMIT=4000000 # bytes: "≤ 4 MB unpacked" (sharp with libvips is ≈ 20 MB)
 VERSION=$(node -p 'require("./package.json").version')
 status=0
-for platform in linux-x64-gnu linux-arm64-gnu; do
+# Platforms to check: the arguments, or both (`make size-host` checks this machine's only).
+for platform in ${*:-linux-x64-gnu linux-arm64-gnu}; do
   cpu=${platform#linux-}; cpu=${cpu%-gnu}
   scratch=$(mktemp -d)
   # Another CPU's package is refused by npm even with --cpu when given as a file: --force then.
