@@ -15,6 +15,63 @@ pub(crate) enum Decoded {
 
 mod jpeg_scaled;
 
+/// A rectangle of whole pixels of a decoded picture: the part of it a caller will read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PixelRect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl PixelRect {
+    pub(crate) fn whole(width: u32, height: u32) -> PixelRect {
+        PixelRect {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        }
+    }
+
+    /// The part of `self` inside a `width`×`height` picture, or `None` when nothing is.
+    pub(crate) fn clipped_to(self, width: u32, height: u32) -> Option<PixelRect> {
+        let right = self.x.saturating_add(self.width).min(width);
+        let bottom = self.y.saturating_add(self.height).min(height);
+        (self.x < right && self.y < bottom).then(|| PixelRect {
+            x: self.x,
+            y: self.y,
+            width: right - self.x,
+            height: bottom - self.y,
+        })
+    }
+}
+
+/// What a decode of part of a picture gave: the pixels of `part` (all of it when the decoder
+/// cannot decode a part), the scale they are at (1/`scale` of the file's size), and the size of
+/// the whole picture at that scale.
+pub(crate) struct Decoding {
+    pub decoded: Decoded,
+    pub scale: u32,
+    pub part: PixelRect,
+    pub whole: (u32, u32),
+}
+
+impl Decoding {
+    /// A decode of the whole picture at full size.
+    pub(crate) fn whole(decoded: Decoded) -> Decoding {
+        let (width, height) = match &decoded {
+            Decoded::Pixels(r) | Decoded::Cmyk(r) => (r.width, r.height),
+        };
+        Decoding {
+            decoded,
+            scale: 1,
+            part: PixelRect::whole(width, height),
+            whole: (width, height),
+        }
+    }
+}
+
 /// `cmyk_raw` asks a CMYK JPEG for its ink values instead of the decoder's naive RGB, when an ICC
 /// profile is there to convert them properly.
 pub(crate) fn decode(
@@ -42,12 +99,30 @@ pub(crate) fn jpeg_can_shrink(input: &[u8]) -> bool {
 /// they are at: 1 when the file turned out to need the full-size decoder (which then decoded it,
 /// so an odd or damaged file gives the same result as without shrinking).
 pub(crate) fn decode_jpeg_shrunk(input: &[u8], scale: u32) -> Result<(Decoded, u32)> {
+    decode_jpeg_shrunk_part(input, scale, None).map(|d| (d.decoded, d.scale))
+}
+
+/// [`decode_jpeg_shrunk`], only `part` of the picture (in pixels at 1/`scale`) when given. The
+/// scale is 1 and the part the whole picture when the file needed the full-size decoder.
+pub(crate) fn decode_jpeg_shrunk_part(
+    input: &[u8],
+    scale: u32,
+    part: Option<PixelRect>,
+) -> Result<Decoding> {
     if !jpeg_is_complete(input) {
-        return decode_jpeg(input, false).map(|d| (d, 1));
+        return decode_jpeg(input, false).map(Decoding::whole);
     }
-    match jpeg_scaled::parse(input).map(|header| jpeg_scaled::decode(&header, scale)) {
-        Some(Ok(raster)) => Ok((Decoded::Pixels(raster), scale)),
-        _ => decode_jpeg(input, false).map(|d| (d, 1)),
+    let Some(header) = jpeg_scaled::parse(input) else {
+        return decode_jpeg(input, false).map(Decoding::whole);
+    };
+    match jpeg_scaled::decode_part(&header, scale, part) {
+        Ok((raster, part)) => Ok(Decoding {
+            decoded: Decoded::Pixels(raster),
+            scale,
+            part,
+            whole: (header.width.div_ceil(scale), header.height.div_ceil(scale)),
+        }),
+        Err(_) => decode_jpeg(input, false).map(Decoding::whole),
     }
 }
 
@@ -156,28 +231,97 @@ fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
     )))
 }
 
-fn decode_png(input: &[u8], max_pixels: u64) -> Result<Raster> {
-    let corrupt = |e: png::DecodingError| Error::corrupt("png", e);
+fn png_corrupt(e: png::DecodingError) -> Error {
+    Error::corrupt("png", e)
+}
+
+type PngReader<'a> = png::Reader<Cursor<&'a [u8]>>;
+
+fn png_reader(input: &[u8], max_pixels: u64) -> Result<PngReader<'_>> {
     let mut decoder = png::Decoder::new_with_limits(Cursor::new(input), png_limits_for(max_pixels));
     // Palette → RGB(A), tRNS → alpha, 1/2/4-bit → 8-bit; 16-bit is kept and rounded below.
     decoder.set_transformations(png::Transformations::EXPAND);
-    let mut reader = decoder.read_info().map_err(corrupt)?;
+    let reader = decoder.read_info().map_err(png_corrupt)?;
+    reader
+        .output_buffer_size()
+        .ok_or_else(|| Error::corrupt("png", "image too large for this platform"))?;
+    Ok(reader)
+}
+
+/// 16-bit big-endian samples to 8 bits. Round, not truncate: taking the high byte would darken
+/// every value by up to 1.
+fn png_round_to_8_bits(samples: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    samples
+        .chunks_exact(2)
+        .map(|b| ((u32::from(u16::from_be_bytes([b[0], b[1]])) * 255 + 32767) / 65535) as u8)
+}
+
+fn decode_png(input: &[u8], max_pixels: u64) -> Result<Raster> {
+    png_whole_frame(png_reader(input, max_pixels)?)
+}
+
+fn png_whole_frame(mut reader: PngReader<'_>) -> Result<Raster> {
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| Error::corrupt("png", "image too large for this platform"))?;
     let mut buf = vec![0; size];
-    let frame = reader.next_frame(&mut buf).map_err(corrupt)?;
+    let frame = reader.next_frame(&mut buf).map_err(png_corrupt)?;
     buf.truncate(frame.buffer_size());
     let channels = frame.color_type.samples() as u8;
     let data = match frame.bit_depth {
-        png::BitDepth::Sixteen => buf
-            .chunks_exact(2)
-            // Round, not truncate: taking the high byte would darken every value by up to 1.
-            .map(|b| ((u32::from(u16::from_be_bytes([b[0], b[1]])) * 255 + 32767) / 65535) as u8)
-            .collect(),
+        png::BitDepth::Sixteen => png_round_to_8_bits(&buf).collect(),
         _ => buf,
     };
     Ok(Raster::new(frame.width, frame.height, channels, data))
+}
+
+/// Decodes only `part` of a PNG: every row is still inflated and unfiltered (each row's filter
+/// reads the row above), but only the part's rows and columns are kept, so the picture is never
+/// held whole. Interlaced and animated files, whose rows do not come in order or whose first
+/// frame may not be the picture, are decoded whole (the part is then the whole picture). The
+/// kept pixels are the bytes the whole-frame decode gives for them.
+pub(crate) fn decode_png_part(input: &[u8], max_pixels: u64, part: PixelRect) -> Result<Decoding> {
+    let mut reader = png_reader(input, max_pixels)?;
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    let part = match part.clipped_to(width, height) {
+        Some(part) if !info.interlaced && info.animation_control.is_none() => part,
+        _ => return png_whole_frame(reader).map(|r| Decoding::whole(Decoded::Pixels(r))),
+    };
+    let (color_type, bit_depth) = reader.output_color_type();
+    let channels = color_type.samples();
+    let sample_bytes = if bit_depth == png::BitDepth::Sixteen {
+        2
+    } else {
+        1
+    };
+    let pixel_bytes = channels * sample_bytes;
+    let columns = part.x as usize * pixel_bytes..(part.x + part.width) as usize * pixel_bytes;
+    let rows = part.y..part.y + part.height;
+    let mut data = Vec::with_capacity(part.width as usize * part.height as usize * channels);
+    let mut y = 0;
+    while let Some(row) = reader.next_row().map_err(png_corrupt)? {
+        if rows.contains(&y) {
+            let kept = row
+                .data()
+                .get(columns.clone())
+                .ok_or_else(|| Error::corrupt("png", "row shorter than the header's width"))?;
+            match bit_depth {
+                png::BitDepth::Sixteen => data.extend(png_round_to_8_bits(kept)),
+                _ => data.extend_from_slice(kept),
+            }
+        }
+        y += 1;
+    }
+    if data.len() != part.width as usize * part.height as usize * channels {
+        return Err(Error::corrupt("png", "fewer rows than the header's height"));
+    }
+    Ok(Decoding {
+        decoded: Decoded::Pixels(Raster::new(part.width, part.height, channels as u8, data)),
+        scale: 1,
+        part,
+        whole: (width, height),
+    })
 }
 
 fn decode_webp(input: &[u8]) -> Result<Raster> {

@@ -15,6 +15,7 @@
 //! sampling, several scans) is refused by [`parse`], and a decode error makes the caller fall back
 //! to the full-size decoder, which copes with odd and damaged files as it always has.
 
+use super::PixelRect;
 use crate::error::{Error, Result};
 use crate::raster::Raster;
 
@@ -641,6 +642,27 @@ fn decode_block(
     }
 }
 
+/// Reads a block no output pixel needs: only its DC difference is kept (the next block's DC is
+/// predicted from it), everything else is read past. Refuses exactly the streams
+/// [`decode_block`] refuses, so decoding a part fails (and falls back) exactly when the whole
+/// picture would.
+#[inline(always)]
+fn skip_block(
+    bits: &mut Bits<'_>,
+    dc: &Huffman,
+    ac: &Huffman,
+    predictor: &mut i32,
+    block: &mut Block,
+) -> Result<()> {
+    bits.refill();
+    let size = u32::from(bits.decode(dc)?);
+    if size > 11 {
+        return Err(corrupt("bad DC size"));
+    }
+    *predictor = predictor.wrapping_add(bits.receive_extend(size));
+    skip_rest(bits, ac, 1, block, 1, 1)
+}
+
 /// Reads past the coefficients the IDCT does not need (up to the end of block).
 fn skip_rest(
     bits: &mut Bits<'_>,
@@ -758,7 +780,22 @@ fn ycbcr_row_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
 
 /// Decodes `header`'s scan at 1/`scale` (2, 4 or 8): `ceil(width/scale) × ceil(height/scale)`
 /// pixels, gray or RGB. Output pixel i stands for source pixels `[i·scale, (i+1)·scale)`.
+#[cfg(test)]
 pub(crate) fn decode(header: &Header<'_>, scale: u32) -> Result<Raster> {
+    decode_part(header, scale, None).map(|(raster, _)| raster)
+}
+
+/// Like [`decode`], but only the pixels of `part` (in output pixels at 1/`scale`, clipped to
+/// the picture; `None` or an empty clip means all of it) are made: every MCU is still
+/// entropy-decoded (Huffman codes cannot be skipped), but the blocks of MCUs outside `part` are
+/// only read past — no dequantising, IDCT or colour conversion — and the raster holds only
+/// `part`. Returns the raster and the part (clipped) it holds. Pixels inside `part` are the
+/// same bytes as in the whole decode: every MCU is decoded independently of its neighbours.
+pub(crate) fn decode_part(
+    header: &Header<'_>,
+    scale: u32,
+    part: Option<PixelRect>,
+) -> Result<(Raster, PixelRect)> {
     if !matches!(scale, 2 | 4 | 8) {
         return Err(Error::Internal(format!("scaled JPEG decode at 1/{scale}")));
     }
@@ -768,19 +805,27 @@ pub(crate) fn decode(header: &Header<'_>, scale: u32) -> Result<Raster> {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { decode_avx2(header, scale) };
+        return unsafe { decode_avx2(header, scale, part) };
     }
-    decode_portable(header, scale)
+    decode_portable(header, scale, part)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn decode_avx2(header: &Header<'_>, scale: u32) -> Result<Raster> {
-    decode_portable(header, scale)
+unsafe fn decode_avx2(
+    header: &Header<'_>,
+    scale: u32,
+    part: Option<PixelRect>,
+) -> Result<(Raster, PixelRect)> {
+    decode_portable(header, scale, part)
 }
 
 #[inline(always)]
-fn decode_portable(header: &Header<'_>, scale: u32) -> Result<Raster> {
+fn decode_portable(
+    header: &Header<'_>,
+    scale: u32,
+    part: Option<PixelRect>,
+) -> Result<(Raster, PixelRect)> {
     let size = 8 / scale as usize;
     let components = &header.components;
     let (luma_h, luma_v) = (components[0].h, components[0].v);
@@ -812,7 +857,16 @@ fn decode_portable(header: &Header<'_>, scale: u32) -> Result<Raster> {
     let s = scale as usize;
     let (out_width, out_height) = (width.div_ceil(s), height.div_ceil(s));
     let channels = if components.len() == 3 { 3 } else { 1 };
-    let mut data = vec![0u8; out_width * out_height * channels];
+    let part = part
+        .and_then(|p| p.clipped_to(out_width as u32, out_height as u32))
+        .unwrap_or(PixelRect::whole(out_width as u32, out_height as u32));
+    let (part_left, part_top) = (part.x as usize, part.y as usize);
+    let (part_right, part_bottom) = (
+        part_left + part.width as usize,
+        part_top + part.height as usize,
+    );
+    let part_width = part.width as usize;
+    let mut data = vec![0u8; part_width * part.height as usize * channels];
 
     // One MCU's samples at output size, per component (chroma already at luma's size).
     let (tile_width, tile_height) = (size * luma_h, size * luma_v);
@@ -831,25 +885,37 @@ fn decode_portable(header: &Header<'_>, scale: u32) -> Result<Raster> {
             predictors.fill(0);
         }
         let (mx, my) = (mcu % mcus_across, mcu / mcus_across);
+        // The tile's output columns and rows that fall inside the part (empty when none do).
+        let (x0, y0) = (mx * tile_width, my * tile_height);
+        let columns = x0.max(part_left)..(x0 + tile_width).min(part_right);
+        let rows = y0.max(part_top)..(y0 + tile_height).min(part_bottom);
+        let needed = !columns.is_empty() && !rows.is_empty();
         for (index, component) in components.iter().enumerate() {
             let plan = &plans[index];
             let (dc, ac) = tables[index];
             let tile = &mut tiles[index];
             for by in 0..component.v {
                 for bx in 0..component.h {
-                    decode_block(&mut bits, dc, ac, &mut predictors[index], plan, &mut block)?;
+                    let predictor = &mut predictors[index];
+                    if !needed {
+                        skip_block(&mut bits, dc, ac, predictor, &mut block)?;
+                        continue;
+                    }
+                    decode_block(&mut bits, dc, ac, predictor, plan, &mut block)?;
                     let start = by * plan.height * tile_width + bx * plan.width;
                     idct(&block, plan, &mut tile[start..], tile_width);
                 }
             }
         }
-        // Copy (gray) or colour-convert (YCbCr) the tile into the picture, clipped at its edges.
-        let (x0, y0) = (mx * tile_width, my * tile_height);
-        let columns = tile_width.min(out_width - x0);
-        for row in 0..tile_height.min(out_height - y0) {
-            let at = ((y0 + row) * out_width + x0) * channels;
-            let out = &mut data[at..at + columns * channels];
-            let span = row * tile_width..row * tile_width + columns;
+        if !needed {
+            continue;
+        }
+        // Copy (gray) or colour-convert (YCbCr) the tile's pixels inside the part into the raster.
+        for row in rows {
+            let at = ((row - part_top) * part_width + columns.start - part_left) * channels;
+            let out = &mut data[at..at + columns.len() * channels];
+            let from = (row - y0) * tile_width + columns.start - x0;
+            let span = from..from + columns.len();
             if channels == 1 {
                 out.copy_from_slice(&tiles[0][span]);
             } else {
@@ -858,11 +924,9 @@ fn decode_portable(header: &Header<'_>, scale: u32) -> Result<Raster> {
             }
         }
     }
-    Ok(Raster::new(
-        out_width as u32,
-        out_height as u32,
-        channels as u8,
-        data,
+    Ok((
+        Raster::new(part.width, part.height, channels as u8, data),
+        part,
     ))
 }
 
