@@ -513,7 +513,7 @@ mod tests {
     use super::*;
     use crate::options::{Fit, Gravity, Position};
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestRunner};
+    use proptest::test_runner::{Config, TestRng, TestRunner};
     use std::cell::Cell;
 
     /// Smooth gradients plus noise (so every coefficient and filter tap matters), with runs of
@@ -714,11 +714,16 @@ mod tests {
     fn decoding_only_the_part_read_changes_no_byte() {
         let jpeg_parts = Cell::new(0u32);
         let png_parts = Cell::new(0u32);
-        let mut runner = TestRunner::new(Config {
+        // A fixed seed: the counts asserted at the end depend on which cases are drawn, and a
+        // random seed made them fall below the bound now and then (28 JPEG part decodes in one CI
+        // run). The other proptests keep exploring with random seeds.
+        let config = Config {
             cases: 400,
             failure_persistence: None,
             ..Config::default()
-        });
+        };
+        let rng = TestRng::deterministic_rng(config.rng_algorithm);
+        let mut runner = TestRunner::new_with_rng(config, rng);
         let cases = (
             any_source(),
             16u32..=480,
@@ -776,11 +781,12 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        // Measured with this (deterministic) runner: 45 of 400 cases for JPEG, 68 for PNG.
+        // With this fixed seed: 42 of the 400 cases decode a JPEG part, 87 a PNG part.
         assert!(
             jpeg_parts.get() >= 30,
-            "JPEG part decodes: {}",
-            jpeg_parts.get()
+            "JPEG part decodes: {} (PNG: {})",
+            jpeg_parts.get(),
+            png_parts.get()
         );
         assert!(
             png_parts.get() >= 30,
