@@ -36,6 +36,9 @@ lint:
 
 test-rust:
 	$(CARGO) test
+	@# The Node and wasm packages build the core with `compact-resize` (one RGBA resize kernel);
+	@# its unit tests, the bit-exactness digests among them, run in that build too.
+	$(CARGO) test -p thumbsmith --lib --no-default-features --features compact-resize
 
 ## Criterion benches: per stage and the whole avatar job.
 bench:
