@@ -586,12 +586,7 @@ fn decode_block(
     block: &mut Block,
 ) -> Result<()> {
     block.coefficients = [0; 64];
-    bits.refill();
-    let size = u32::from(bits.decode(dc)?);
-    if size > 11 {
-        return Err(corrupt("bad DC size"));
-    }
-    *predictor = predictor.wrapping_add(bits.receive_extend(size));
+    read_dc(bits, dc, predictor)?;
     block.coefficients[0] = predictor
         .saturating_mul(plan.quant[0])
         .clamp(-COEFFICIENT_LIMIT, COEFFICIENT_LIMIT);
@@ -654,13 +649,21 @@ fn skip_block(
     predictor: &mut i32,
     block: &mut Block,
 ) -> Result<()> {
+    read_dc(bits, dc, predictor)?;
+    skip_rest(bits, ac, 1, block, 1, 1)
+}
+
+/// Reads a block's DC difference into the component's running `predictor` (kept for blocks that
+/// are decoded and for blocks that are only read past alike).
+#[inline(always)]
+fn read_dc(bits: &mut Bits<'_>, dc: &Huffman, predictor: &mut i32) -> Result<()> {
     bits.refill();
     let size = u32::from(bits.decode(dc)?);
     if size > 11 {
         return Err(corrupt("bad DC size"));
     }
     *predictor = predictor.wrapping_add(bits.receive_extend(size));
-    skip_rest(bits, ac, 1, block, 1, 1)
+    Ok(())
 }
 
 /// Reads past the coefficients the IDCT does not need (up to the end of block).
