@@ -4,7 +4,7 @@
 
 use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
 
-use crate::decode::Decoded;
+use crate::decode::{Decoded, YCbCr};
 use crate::raster::Raster;
 
 /// Converts decoded pixels (or CMYK inks) described by `icc` to sRGB. Returns the raster in sRGB
@@ -18,6 +18,7 @@ pub(crate) fn to_srgb(decoded: Decoded, icc: Option<&[u8]>) -> Raster {
             }
             None => naive_cmyk_to_rgb(&inks),
         },
+        Decoded::YCbCr(planes) => to_srgb(Decoded::Pixels(planes.to_rgb()), icc),
         Decoded::Pixels(raster) => {
             let Some(p) = profile else { return raster };
             if is_srgb(&p) {
@@ -42,6 +43,69 @@ pub(crate) fn without_conversion(decoded: Decoded) -> Raster {
     match decoded {
         Decoded::Pixels(raster) => raster,
         Decoded::Cmyk(inks) => naive_cmyk_to_rgb(&inks),
+        Decoded::YCbCr(planes) => planes.to_rgb(),
+    }
+}
+
+// JFIF full-range YCbCr → RGB with zune-jpeg's 14-bit constants and rounding, so a JPEG the
+// planar path decodes gets the colours the full-size decoder gives it.
+const Y_CF: i32 = 16384;
+const CR_CF: i32 = 22970;
+const CB_CF: i32 = 29032;
+const C_G_CR: i32 = -11700;
+const C_G_CB: i32 = -5638;
+const YUV_ROUND: i32 = (1 << 13) - 1;
+
+/// Luma (1 channel) and Cb/Cr (2 channels, interleaved) of the same size to RGB.
+pub(crate) fn ycbcr_to_rgb(luma: &Raster, chroma: &Raster) -> Raster {
+    debug_assert_eq!(
+        (luma.width, luma.height, luma.channels, chroma.channels),
+        (chroma.width, chroma.height, 1, 2)
+    );
+    let mut rgb = vec![0u8; luma.data.len() * 3];
+    for ((pixel, &y), cbcr) in rgb
+        .chunks_exact_mut(3)
+        .zip(&luma.data)
+        .zip(chroma.data.chunks_exact(2))
+    {
+        pixel.copy_from_slice(&ycbcr_pixel(y, cbcr[0], cbcr[1]));
+    }
+    Raster::new(luma.width, luma.height, 3, rgb)
+}
+
+#[inline(always)]
+fn ycbcr_pixel(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
+    let y = i32::from(y) * Y_CF + YUV_ROUND;
+    [
+        ((y + cr * CR_CF) >> 14).clamp(0, 255) as u8,
+        ((y + cr * C_G_CR + cb * C_G_CB) >> 14).clamp(0, 255) as u8,
+        ((y + cb * CB_CF) >> 14).clamp(0, 255) as u8,
+    ]
+}
+
+impl YCbCr {
+    /// The planes as RGB at the luma's size, each chroma sample repeated over the luma samples
+    /// it covers: for a smart crop's look at the picture, and for callers that want the pixels
+    /// before any resize (the pipeline resamples the planes themselves).
+    pub(crate) fn to_rgb(&self) -> Raster {
+        let (h, v) = self.subsampling;
+        let (luma, chroma, part) = (&self.luma, &self.chroma, self.chroma_part);
+        // The chroma sample of absolute luma position `at` along one axis, inside the part.
+        let index = |at: u32, factor: u32, start: u32, length: u32| {
+            (at / factor)
+                .saturating_sub(start)
+                .min(length.saturating_sub(1)) as usize
+        };
+        let mut spread = Vec::with_capacity(luma.data.len() * 2);
+        for y in 0..luma.height {
+            let row = index(self.luma_part.y + y, v, part.y, part.height) * part.width as usize;
+            for x in 0..luma.width {
+                let at = 2 * (row + index(self.luma_part.x + x, h, part.x, part.width));
+                spread.extend_from_slice(&chroma.data[at..at + 2]);
+            }
+        }
+        ycbcr_to_rgb(luma, &Raster::new(luma.width, luma.height, 2, spread))
     }
 }
 

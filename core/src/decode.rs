@@ -11,8 +11,23 @@ use crate::sniff::Format;
 pub(crate) enum Decoded {
     Pixels(Raster),
     Cmyk(Raster),
+    /// A baseline JPEG's planes as coded, still YCbCr (see [`jpeg_scaled`]).
+    YCbCr(YCbCr),
 }
 
+/// Luma, and Cb/Cr interleaved at their own resolution (the luma's divided by `subsampling`),
+/// each for the part of its plane that was decoded; [`crate::colour::ycbcr_to_rgb`] makes RGB
+/// of them once they are resampled to the same size.
+pub(crate) struct YCbCr {
+    pub luma: Raster,
+    pub luma_part: PixelRect,
+    pub chroma: Raster,
+    pub chroma_part: PixelRect,
+    /// Luma samples per chroma sample, across and down (1 or 2 each).
+    pub subsampling: (u32, u32),
+}
+
+mod islow;
 mod jpeg_scaled;
 
 /// A rectangle of whole pixels of a decoded picture: the part of it a caller will read.
@@ -62,6 +77,7 @@ impl Decoding {
     pub(crate) fn whole(decoded: Decoded) -> Decoding {
         let (width, height) = match &decoded {
             Decoded::Pixels(r) | Decoded::Cmyk(r) => (r.width, r.height),
+            Decoded::YCbCr(planes) => (planes.luma.width, planes.luma.height),
         };
         Decoding {
             decoded,
@@ -88,40 +104,47 @@ pub(crate) fn decode(
     }
 }
 
-/// Whether [`decode_jpeg_shrunk`] can decode `input` below full size (a baseline gray or YCbCr
-/// JPEG with common sampling); the size it would then give is `ceil(width / scale)` by
-/// `ceil(height / scale)`.
-pub(crate) fn jpeg_can_shrink(input: &[u8]) -> bool {
-    jpeg_scaled::parse(input).is_some()
-}
+pub(crate) use jpeg_scaled::Header as JpegHeader;
 
-/// Decodes a JPEG at 1/`scale` (2, 4 or 8) in the DCT domain and returns the pixels with the scale
-/// they are at: 1 when the file turned out to need the full-size decoder (which then decoded it,
-/// so an odd or damaged file gives the same result as without shrinking).
-pub(crate) fn decode_jpeg_shrunk(input: &[u8], scale: u32) -> Result<(Decoded, u32)> {
-    decode_jpeg_shrunk_part(input, scale, None).map(|d| (d.decoded, d.scale))
-}
-
-/// [`decode_jpeg_shrunk`], only `part` of the picture (in pixels at 1/`scale`) when given. The
-/// scale is 1 and the part the whole picture when the file needed the full-size decoder.
-pub(crate) fn decode_jpeg_shrunk_part(
-    input: &[u8],
-    scale: u32,
-    part: Option<PixelRect>,
-) -> Result<Decoding> {
+/// The headers of a complete JPEG that the planar decoder ([`decode_jpeg_planes`]) takes — a
+/// baseline gray or YCbCr file with common sampling — or `None` for the full-size decoder.
+pub(crate) fn jpeg_planar_header(input: &[u8]) -> Option<JpegHeader<'_>> {
     if !jpeg_is_complete(input) {
-        return decode_jpeg(input, false).map(Decoding::whole);
+        return None;
     }
-    let Some(header) = jpeg_scaled::parse(input) else {
-        return decode_jpeg(input, false).map(Decoding::whole);
-    };
-    match jpeg_scaled::decode_part(&header, scale, part) {
-        Ok((raster, part)) => Ok(Decoding {
-            decoded: Decoded::Pixels(raster),
-            scale,
-            part,
-            whole: (header.width.div_ceil(scale), header.height.div_ceil(scale)),
-        }),
+    jpeg_scaled::parse(input)
+}
+
+/// Decodes a JPEG at 1/`scale` (1, 2, 4 or 8) into its planes ([`Decoded::YCbCr`], or gray
+/// pixels), only `parts` (luma, chroma: pixels of each plane at that scale) when given. A file
+/// that turns out to need the full-size decoder is decoded by it instead: RGB pixels, scale 1,
+/// the whole picture (so an odd or damaged file gives the same result as it always did).
+pub(crate) fn decode_jpeg_planes(
+    input: &[u8],
+    header: &JpegHeader<'_>,
+    scale: u32,
+    parts: Option<(PixelRect, PixelRect)>,
+) -> Result<Decoding> {
+    match jpeg_scaled::decode_part(header, scale, parts) {
+        Ok(planes) => {
+            let (luma, luma_part) = (planes.luma, planes.luma_part);
+            let decoded = match planes.chroma {
+                None => Decoded::Pixels(luma),
+                Some((chroma, chroma_part)) => Decoded::YCbCr(YCbCr {
+                    luma,
+                    luma_part,
+                    chroma,
+                    chroma_part,
+                    subsampling: planes.subsampling,
+                }),
+            };
+            Ok(Decoding {
+                decoded,
+                scale,
+                part: luma_part,
+                whole: (header.width.div_ceil(scale), header.height.div_ceil(scale)),
+            })
+        }
         Err(_) => decode_jpeg(input, false).map(Decoding::whole),
     }
 }

@@ -60,12 +60,54 @@ pub mod stages {
         Ok((crate::colour::without_conversion(decoded), probe.icc))
     }
 
-    /// Decode a JPEG at 1/`scale` (2, 4 or 8) in the DCT domain, as `process` does when the
-    /// output is small enough; the scale it was decoded at comes back with the pixels (1 when
-    /// the file needed the full-size decoder).
-    pub fn decode_jpeg_shrunk(input: &[u8], scale: u32) -> Result<(Raster, u32)> {
-        let (decoded, scale) = crate::decode::decode_jpeg_shrunk(input, scale)?;
-        Ok((crate::colour::without_conversion(decoded), scale))
+    /// A baseline JPEG's planes as the pipeline decodes them (see [`decode_jpeg_planes`]).
+    pub struct JpegPlanes {
+        /// Luma (or gray), 1 channel.
+        pub luma: Raster,
+        /// Cb and Cr interleaved at their own resolution; `None` for gray.
+        pub chroma: Option<Raster>,
+        /// Luma samples per chroma sample, across and down.
+        pub subsampling: (u32, u32),
+    }
+
+    /// Decode a JPEG at 1/`scale` (1, 2, 4 or 8) in the DCT domain into its planes, as
+    /// `process` does for baseline files; `None` when the file needs the full-size decoder.
+    pub fn decode_jpeg_planes(input: &[u8], scale: u32) -> Result<Option<JpegPlanes>> {
+        use crate::decode::{self, Decoded};
+        let Some(header) = decode::jpeg_planar_header(input) else {
+            return Ok(None);
+        };
+        let decoding = decode::decode_jpeg_planes(input, &header, scale, None)?;
+        Ok(match decoding.decoded {
+            _ if decoding.scale != scale => None,
+            Decoded::YCbCr(planes) => Some(JpegPlanes {
+                luma: planes.luma,
+                chroma: Some(planes.chroma),
+                subsampling: planes.subsampling,
+            }),
+            Decoded::Pixels(luma) if luma.channels == 1 => Some(JpegPlanes {
+                luma,
+                chroma: None,
+                subsampling: (1, 1),
+            }),
+            Decoded::Pixels(_) | Decoded::Cmyk(_) => None,
+        })
+    }
+
+    /// Resample `window` of every channel on its own (no alpha): for Cb/Cr planes.
+    pub fn resize_samples(
+        raster: &Raster,
+        window: [f64; 4],
+        width: u32,
+        height: u32,
+        kernel: Kernel,
+    ) -> Result<Raster> {
+        crate::resize::resize_samples(raster, window, width, height, kernel)
+    }
+
+    /// Luma and Cb/Cr of the same size to RGB.
+    pub fn ycbcr_to_rgb(luma: &Raster, chroma: &Raster) -> Raster {
+        crate::colour::ycbcr_to_rgb(luma, chroma)
     }
 
     /// ICC profile to sRGB.

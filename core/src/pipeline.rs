@@ -14,7 +14,7 @@ use crate::options::{Kernel, Options, OutputFormat, Rect};
 use crate::orient::Orientation;
 use crate::probe::{probe, ColorModel, Probe};
 use crate::raster::Raster;
-use crate::resize::resize;
+use crate::resize::{resize, resize_samples};
 use crate::sniff::Format;
 
 /// The result of [`process`]: the encoded image and what was done to make it.
@@ -190,7 +190,6 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
 
     let is_cmyk = metadata.color_model == ColorModel::Cmyk;
     let cmyk_raw = is_cmyk && options.to_srgb && icc.is_some();
-    let shrink = jpeg_shrink(input, &metadata, &plan, is_cmyk);
     let (rw, rh) = plan.resized;
     // The resize's output in stored (pre-orientation) axes.
     let (sw, sh) = if orientation.swaps_axes() {
@@ -199,26 +198,34 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
         (rw, rh)
     };
     // Without a smart crop the window is known before decoding, so only the pixels the resize
-    // will read need decoding (a smart crop looks at the whole picture first).
-    let part_at = |scale: u32| {
+    // will read need decoding (a smart crop looks at the whole picture first): those of a plane
+    // decoded at 1/`scale` whose samples each cover `subsampling` pixels of that decode.
+    let reads = |scale: u32, (across, down): (u32, u32)| {
         (plan.smart.is_none() && decode == Decode::OnlyWhatIsRead).then(|| {
-            let window = stored_window(&plan, orientation, (ow, oh), scale);
+            let stored = stored_window(&plan, orientation, (ow, oh), scale);
+            let window = in_plane(stored, (across, down));
             let whole = (
-                metadata.width.div_ceil(scale),
-                metadata.height.div_ceil(scale),
+                metadata.width.div_ceil(scale * across),
+                metadata.height.div_ceil(scale * down),
             );
             resize_reads(window, (sw, sh), options.kernel, whole)
         })
     };
+    let jpeg = (metadata.format == Format::Jpeg && !is_cmyk)
+        .then(|| decode::jpeg_planar_header(input))
+        .flatten();
     let Decoding {
         decoded,
         scale: shrink,
         part,
         whole: (dw, dh),
-    } = if shrink > 1 {
-        decode::decode_jpeg_shrunk_part(input, shrink, part_at(shrink))?
-    } else {
-        match part_at(1) {
+    } = match &jpeg {
+        Some(header) => {
+            let shrink = jpeg_shrink(&plan);
+            let parts = reads(shrink, (1, 1)).zip(reads(shrink, header.subsampling()));
+            decode::decode_jpeg_planes(input, header, shrink, parts)?
+        }
+        None => match reads(1, (1, 1)) {
             Some(part) if metadata.format == Format::Png => {
                 decode::decode_png_part(input, options.max_input_pixels, part)?
             }
@@ -228,7 +235,7 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
                 options.max_input_pixels,
                 cmyk_raw,
             )?),
-        }
+        },
     };
     let expected = (
         metadata.width.div_ceil(shrink),
@@ -250,23 +257,46 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
     // pixels, do not depend on how much was decoded.)
     let resized_pixels = u64::from(rw) * u64::from(rh);
     let source_pixels = u64::from(dw) * u64::from(dh);
+    let profile = icc.as_deref().filter(|_| options.to_srgb);
     let (pixels, profile_after_resize) = match decoded {
-        Decoded::Pixels(raster)
-            if options.to_srgb && icc.is_some() && resized_pixels < source_pixels =>
-        {
-            (raster, icc.as_deref())
+        // JPEG planes become RGB only after the resize, so their profile is applied there too.
+        Decoded::YCbCr(planes) => (Source::Planes(planes), profile),
+        Decoded::Pixels(raster) if profile.is_some() && resized_pixels < source_pixels => {
+            (Source::Pixels(raster), profile)
         }
-        decoded if options.to_srgb => (colour::to_srgb(decoded, icc.as_deref()), None),
-        decoded => (colour::without_conversion(decoded), None),
+        decoded if options.to_srgb => (Source::Pixels(colour::to_srgb(decoded, profile)), None),
+        decoded => (Source::Pixels(colour::without_conversion(decoded)), None),
     };
 
     if let Some(strategy) = plan.smart {
-        place_smart_window(&pixels, shrink, &mut plan, orientation, (ow, oh), strategy)?;
+        let look = match &pixels {
+            Source::Pixels(raster) => std::borrow::Cow::Borrowed(raster),
+            Source::Planes(planes) => std::borrow::Cow::Owned(planes.to_rgb()),
+        };
+        place_smart_window(&look, shrink, &mut plan, orientation, (ow, oh), strategy)?;
     }
-    // In the decoded part's own pixels: moved by whole pixels, which is exact in f64.
-    let [x, y, w, h] = stored_window(&plan, orientation, (ow, oh), shrink);
-    let window = [x - f64::from(part.x), y - f64::from(part.y), w, h];
-    let resized = resize(&pixels, window, sw, sh, options.kernel)?;
+    let stored = stored_window(&plan, orientation, (ow, oh), shrink);
+    let resized = match &pixels {
+        Source::Pixels(raster) => resize(
+            raster,
+            in_part(stored, (1, 1), part),
+            sw,
+            sh,
+            options.kernel,
+        )?,
+        Source::Planes(planes) => {
+            let luma = resize(
+                &planes.luma,
+                in_part(stored, (1, 1), part),
+                sw,
+                sh,
+                options.kernel,
+            )?;
+            let window = in_part(stored, planes.subsampling, planes.chroma_part);
+            let chroma = resize_samples(&planes.chroma, window, sw, sh, options.kernel)?;
+            colour::ycbcr_to_rgb(&luma, &chroma)
+        }
+    };
     drop(pixels);
     let resized = match profile_after_resize {
         Some(profile) => colour::to_srgb(Decoded::Pixels(resized), Some(profile)),
@@ -306,10 +336,7 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
 /// decode. Like libvips, it keeps at least 2× headroom for the resampling that follows: the
 /// largest factor at which the window is still at least twice the resized size on both axes. The
 /// ratio is the same in upright and stored coordinates (orientation swaps both sides alike).
-fn jpeg_shrink(input: &[u8], metadata: &crate::Metadata, plan: &Plan, is_cmyk: bool) -> u32 {
-    if metadata.format != Format::Jpeg || is_cmyk {
-        return 1;
-    }
+fn jpeg_shrink(plan: &Plan) -> u32 {
     let [_, _, window_width, window_height] = plan.window;
     let (resized_width, resized_height) = plan.resized;
     let fits = |factor: u32| {
@@ -317,10 +344,31 @@ fn jpeg_shrink(input: &[u8], metadata: &crate::Metadata, plan: &Plan, is_cmyk: b
         window_width / factor >= 2.0 * f64::from(resized_width)
             && window_height / factor >= 2.0 * f64::from(resized_height)
     };
-    match [8, 4, 2].into_iter().find(|&factor| fits(factor)) {
-        Some(factor) if decode::jpeg_can_shrink(input) => factor,
-        _ => 1,
-    }
+    [8, 4, 2]
+        .into_iter()
+        .find(|&factor| fits(factor))
+        .unwrap_or(1)
+}
+
+/// What the resize reads: decoded pixels, or a JPEG's planes still in YCbCr.
+enum Source {
+    Pixels(Raster),
+    Planes(decode::YCbCr),
+}
+
+/// `window` (in pixels of the whole decode) in a plane whose samples each cover
+/// `across`×`down` of those pixels (a JPEG's subsampled chroma): divided by 1 or 2, exact in f64.
+fn in_plane(window: [f64; 4], (across, down): (u32, u32)) -> [f64; 4] {
+    let [x, y, w, h] = window;
+    let (across, down) = (f64::from(across), f64::from(down));
+    [x / across, y / down, w / across, h / down]
+}
+
+/// [`in_plane`], relative to the `part` of the plane that was decoded: moved by whole pixels,
+/// which is exact in f64.
+fn in_part(window: [f64; 4], subsampling: (u32, u32), part: PixelRect) -> [f64; 4] {
+    let [x, y, w, h] = in_plane(window, subsampling);
+    [x - f64::from(part.x), y - f64::from(part.y), w, h]
 }
 
 /// The resize window (`plan.window` in the region) in the stored, pre-orientation picture as

@@ -37,6 +37,28 @@ pub(crate) fn resize(
     height: u32,
     kernel: Kernel,
 ) -> Result<Raster> {
+    resample(src, window, (width, height), kernel, src.has_alpha())
+}
+
+/// [`resize`] for samples that are not pixels with alpha — a JPEG's Cb/Cr pair: every channel
+/// on its own, none premultiplied by another.
+pub(crate) fn resize_samples(
+    src: &Raster,
+    window: [f64; 4],
+    width: u32,
+    height: u32,
+    kernel: Kernel,
+) -> Result<Raster> {
+    resample(src, window, (width, height), kernel, false)
+}
+
+fn resample(
+    src: &Raster,
+    window: [f64; 4],
+    (width, height): (u32, u32),
+    kernel: Kernel,
+    alpha: bool,
+) -> Result<Raster> {
     let [x, y, w, h] = window;
     let whole_pixels = [x, y, w, h].iter().all(|v| v.fract() == 0.0);
     if whole_pixels && w as u32 == width && h as u32 == height {
@@ -45,7 +67,7 @@ pub(crate) fn resize(
     let options = ResizeOptions::new()
         .resize_alg(algorithm(kernel))
         .crop(x, y, w, h)
-        .use_alpha(true);
+        .use_alpha(alpha);
     convolve(src, width, height, &options)
 }
 
@@ -99,7 +121,7 @@ fn convolve(src: &Raster, width: u32, height: u32, options: &ResizeOptions) -> R
     let source =
         ImageRef::new(src.width, src.height, rgba, PixelType::U8x4).map_err(|e| internal(&e))?;
     let mut dst = Image::new(width, height, PixelType::U8x4);
-    run(&source, &mut dst, &options.use_alpha(src.has_alpha()))?;
+    run(&source, &mut dst, options)?;
     Ok(narrow(dst.into_vec(), width, height, src.channels))
 }
 

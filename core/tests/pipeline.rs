@@ -523,19 +523,21 @@ fn large_jpeg_avatar_is_decoded_shrunk_and_matches_the_full_decode() {
     let jpeg = large_jpeg();
     let rendered = thumbsmith::render(&jpeg, &Options::avatar(512)).unwrap();
     assert_eq!((rendered.width, rendered.height), (512, 512));
-    // The pipeline decoded at 1/2 and resampled the centre window scaled by 1/2 exactly: the
-    // same steps by hand give the same bytes.
-    let (shrunk, scale) = stages::decode_jpeg_shrunk(&jpeg, 2).unwrap();
-    assert_eq!(scale, 2, "the fast path takes the file");
-    assert_eq!((shrunk.width, shrunk.height), (1500, 1050));
-    let by_hand = stages::resize(
-        &shrunk,
-        [225.0, 0.0, 1050.0, 1050.0],
-        512,
-        512,
-        Kernel::Lanczos3,
-    )
-    .unwrap();
+    // The pipeline decoded the planes at 1/2, resampled the centre window scaled by 1/2 exactly
+    // from luma and by 1/4 from the 4:2:0 chroma, and converted to RGB: the same steps by hand
+    // give the same bytes.
+    let planes = stages::decode_jpeg_planes(&jpeg, 2)
+        .unwrap()
+        .expect("the fast path takes the file");
+    assert_eq!((planes.luma.width, planes.luma.height), (1500, 1050));
+    assert_eq!(planes.subsampling, (2, 2));
+    let chroma = planes.chroma.expect("colour");
+    assert_eq!((chroma.width, chroma.height), (750, 525));
+    let window = [225.0, 0.0, 1050.0, 1050.0];
+    let luma = stages::resize(&planes.luma, window, 512, 512, Kernel::Lanczos3).unwrap();
+    let window = window.map(|v| v / 2.0);
+    let chroma = stages::resize_samples(&chroma, window, 512, 512, Kernel::Lanczos3).unwrap();
+    let by_hand = stages::ycbcr_to_rgb(&luma, &chroma);
     let rgba: Vec<u8> = by_hand
         .data
         .chunks_exact(3)

@@ -1,9 +1,11 @@
-//! Shrink-on-load for the common JPEG: a baseline (or extended sequential) Huffman JPEG with 8-bit
-//! samples, gray or YCbCr with the chroma at 1×1 and luma at 1×1, 2×1, 1×2 or 2×2, decoded straight
-//! to 1/2, 1/4 or 1/8 of its size, the way libjpeg's `scale_num/scale_denom` does: each 8×8 block
-//! goes through an N-point inverse DCT of its top-left N×N coefficients (N = 8/scale), and a chroma
-//! block subsampled by 2 gets twice luma's IDCT size, so chroma needs no upsampling and there is no
-//! full-size buffer anywhere.
+//! The decoder for the common JPEG: a baseline (or extended sequential) Huffman JPEG with 8-bit
+//! samples, gray or YCbCr with the chroma at 1×1 and luma at 1×1, 2×1, 1×2 or 2×2, decoded at
+//! full size or straight to 1/2, 1/4 or 1/8 of it, the way libjpeg's `scale_num/scale_denom`
+//! does: each 8×8 block goes through an N-point inverse DCT of its top-left N×N coefficients
+//! (N = 8/scale). It hands back the planes as they are coded — luma, and Cb/Cr at their own,
+//! usually halved, resolution — so the pipeline resamples each plane straight to the output size
+//! and converts to RGB there: no chroma upsampling and no colour conversion at the decoded size,
+//! and only the blocks the resize reads are transformed.
 //!
 //! Written by hand because no usable crate does it: zune-jpeg (the full-size decoder kept for every
 //! other file) has neither scaled IDCTs nor coefficient access; jpeg-decoder's `scale` decodes at
@@ -15,7 +17,9 @@
 //! sampling, several scans) is refused by [`parse`], and a decode error makes the caller fall back
 //! to the full-size decoder, which copes with odd and damaged files as it always has.
 
-use super::PixelRect;
+use std::ops::Range;
+
+use super::{islow, PixelRect};
 use crate::error::{Error, Result};
 use crate::raster::Raster;
 
@@ -26,13 +30,13 @@ const ZIGZAG: [u8; 64] = [
     52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ];
 
-/// Inverse DCTs to N = 1, 2, 4 or 8 outputs from the first N of 8 coefficients, as matrices
+/// Inverse DCTs to N = 1, 2 or 4 outputs from the first N of 8 coefficients, as matrices
 /// `√2 · C(u) · cos((2x+1)uπ/2N) · A(u) · 2^13` (libjpeg's islow scaling: a DC of d gives d·2^13)
-/// with `A(u) = sin(g·uπ/16) / (g·sin(uπ/16))`, g = 8/N (1 for N = 8). `A` makes each output
-/// exactly the mean of the g full-size pixels it stands for (what a full decode followed by a box
-/// filter gives), not a point sample of a lower-frequency cosine. Integers, computed once
-/// offline, so no platform's `cos` can change a bit. Matrices rather than a butterfly IDCT because
-/// they skip the all-zero rows and columns most blocks have and vectorise without shuffles.
+/// with `A(u) = sin(g·uπ/16) / (g·sin(uπ/16))`, g = 8/N. `A` makes each output exactly the mean
+/// of the g full-size pixels it stands for (what a full decode followed by a box filter gives),
+/// not a point sample of a lower-frequency cosine. Integers, computed once offline, so no
+/// platform's `cos` can change a bit. Matrices rather than butterflies because they skip the
+/// all-zero rows and columns most blocks have; the full-size IDCT is [`islow`]'s butterfly.
 const IDCT_1: [[i32; 8]; 1] = [[8192, 0, 0, 0, 0, 0, 0, 0]];
 const IDCT_2: [[i32; 8]; 2] = [
     [8192, 7423, 0, 0, 0, 0, 0, 0],
@@ -44,34 +48,25 @@ const IDCT_4: [[i32; 8]; 4] = [
     [8192, -4348, -7568, 8900, 0, 0, 0, 0],
     [8192, -10498, 7568, -3686, 0, 0, 0, 0],
 ];
-const IDCT_8: [[i32; 8]; 8] = [
-    [8192, 11363, 10703, 9633, 8192, 6436, 4433, 2260],
-    [8192, 9633, 4433, -2260, -8192, -11363, -10703, -6436],
-    [8192, 6436, -4433, -11363, -8192, 2260, 10703, 9633],
-    [8192, 2260, -10703, -6436, 8192, 9633, -4433, -11363],
-    [8192, -2260, -10703, 6436, 8192, -9633, -4433, 11363],
-    [8192, -6436, -4433, 11363, -8192, -2260, 10703, -9633],
-    [8192, -9633, 4433, 2260, -8192, 11363, -10703, 6436],
-    [8192, -11363, 10703, -9633, 8192, -6436, 4433, -2260],
-];
 
+/// The matrix of a scaled size; none at full size, where [`islow`] transforms.
 fn idct_matrix(size: usize) -> &'static [[i32; 8]] {
     match size {
         1 => &IDCT_1,
         2 => &IDCT_2,
         4 => &IDCT_4,
-        _ => &IDCT_8,
+        _ => &[],
     }
 }
 
-/// Dequantised coefficients are clamped to this magnitude (above anything 8-bit samples
-/// produce) to bound the IDCT's sums.
-const COEFFICIENT_LIMIT: i32 = 4095;
 /// libjpeg islow's descaling: 13-bit constants, 2 extra bits kept between the passes, and the
 /// 2D transform's factor 8.
 const PASS1_SHIFT: u32 = 13 - 2;
 const FINAL_SHIFT: u32 = 13 + 2 + 3;
 
+/// Cold and out of line: the hot decoding loops only branch to it.
+#[cold]
+#[inline(never)]
 fn corrupt(why: &str) -> Error {
     Error::corrupt("jpeg", why)
 }
@@ -520,16 +515,15 @@ impl<'a> Bits<'a> {
 
 /// Per component: which coefficients the scaled IDCT reads, and its size.
 struct Plan {
-    /// IDCT output size: columns and rows of output pixels per block.
-    width: usize,
-    height: usize,
+    /// IDCT output size: `size`×`size` output pixels per block.
+    size: usize,
     /// Zigzag positions below this may be kept; from here on coefficients are only skipped.
     keep_until: usize,
-    /// For each zigzag position: whether the coefficient lands inside the `height × width`
+    /// For each zigzag position: whether the coefficient lands inside the `size`×`size`
     /// top-left corner the IDCT reads.
     keep: [bool; 64],
-    /// Quantisation table in natural order, as i32.
-    quant: [i32; 64],
+    /// Quantisation table in zigzag order (the order coefficients arrive in), as i32.
+    quant_zigzag: [i32; 64],
     /// The column pass's matrix, `[output row][frequency]`.
     vertical: [[i32; 8]; 8],
     /// The row pass's matrix transposed, `[frequency][output column]`, so that pass sums whole
@@ -538,30 +532,30 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(width: usize, height: usize, quant: &[u16; 64]) -> Plan {
+    fn new(size: usize, quant: &[u16; 64]) -> Plan {
         let mut keep = [false; 64];
         let mut keep_until = 0;
         for (k, &natural) in ZIGZAG.iter().enumerate() {
             let (row, column) = (usize::from(natural) / 8, usize::from(natural) % 8);
-            if row < height && column < width {
+            if row < size && column < size {
                 keep[k] = true;
                 keep_until = k + 1;
             }
         }
+        let matrix = idct_matrix(size);
         let mut vertical = [[0; 8]; 8];
-        vertical[..height].copy_from_slice(idct_matrix(height));
+        vertical[..matrix.len()].copy_from_slice(matrix);
         let mut horizontal_by_frequency = [[0; 8]; 8];
-        for (x, row) in idct_matrix(width).iter().enumerate() {
+        for (x, row) in matrix.iter().enumerate() {
             for (u, &weight) in row.iter().enumerate() {
                 horizontal_by_frequency[u][x] = weight;
             }
         }
         Plan {
-            width,
-            height,
+            size,
             keep_until,
             keep,
-            quant: quant.map(i32::from),
+            quant_zigzag: ZIGZAG.map(|natural| i32::from(quant[usize::from(natural)])),
             vertical,
             horizontal_by_frequency,
         }
@@ -576,6 +570,27 @@ struct Block {
     columns: usize,
 }
 
+/// For each zigzag position k: how many rows and columns the positions 0..=k reach. Kept per
+/// block from the last coefficient stored (zigzag order only moves forward), so the IDCT skips
+/// all-zero rows and columns without any per-coefficient bookkeeping.
+const EXTENT: [(u8, u8); 64] = {
+    let mut extent = [(1u8, 1u8); 64];
+    let (mut rows, mut columns) = (1u8, 1u8);
+    let mut k = 0;
+    while k < 64 {
+        let natural = ZIGZAG[k];
+        if natural / 8 + 1 > rows {
+            rows = natural / 8 + 1;
+        }
+        if natural % 8 + 1 > columns {
+            columns = natural % 8 + 1;
+        }
+        extent[k] = (rows, columns);
+        k += 1;
+    }
+    extent
+};
+
 #[inline(always)]
 fn decode_block(
     bits: &mut Bits<'_>,
@@ -587,15 +602,15 @@ fn decode_block(
 ) -> Result<()> {
     block.coefficients = [0; 64];
     read_dc(bits, dc, predictor)?;
-    block.coefficients[0] = predictor
-        .saturating_mul(plan.quant[0])
-        .clamp(-COEFFICIENT_LIMIT, COEFFICIENT_LIMIT);
-    let (mut rows, mut columns) = (1, 1);
+    // Wrapping arithmetic here and in the IDCT: a valid file's coefficients are far from
+    // overflowing, and a damaged one gives garbage pixels, not a panic.
+    block.coefficients[0] = predictor.wrapping_mul(plan.quant_zigzag[0]);
+    let mut last = 0usize;
     let mut k = 1usize;
     // Coefficients the scaled IDCT reads: decoded, dequantised and stored.
-    loop {
+    let end = loop {
         if k >= plan.keep_until {
-            return skip_rest(bits, ac, k, block, rows, columns);
+            break skip_rest(bits, ac, k);
         }
         if bits.count < 32 {
             bits.refill();
@@ -612,10 +627,7 @@ fn decode_block(
                     k += 16;
                     continue;
                 }
-                // End of block.
-                block.rows = rows;
-                block.columns = columns;
-                return Ok(());
+                break Ok(()); // end of block
             }
             if size > 10 {
                 return Err(corrupt("bad AC size"));
@@ -627,14 +639,15 @@ fn decode_block(
             return Err(corrupt("coefficient index past 63"));
         }
         if plan.keep[k] {
-            let natural = usize::from(ZIGZAG[k]);
-            block.coefficients[natural] =
-                (value * plan.quant[natural]).clamp(-COEFFICIENT_LIMIT, COEFFICIENT_LIMIT);
-            rows = rows.max(natural / 8 + 1);
-            columns = columns.max(natural % 8 + 1);
+            block.coefficients[usize::from(ZIGZAG[k])] = value.wrapping_mul(plan.quant_zigzag[k]);
+            last = k;
         }
         k += 1;
-    }
+    };
+    let (rows, columns) = EXTENT[last];
+    block.rows = usize::from(rows).min(plan.size);
+    block.columns = usize::from(columns).min(plan.size);
+    end
 }
 
 /// Reads a block no output pixel needs: only its DC difference is kept (the next block's DC is
@@ -642,15 +655,9 @@ fn decode_block(
 /// [`decode_block`] refuses, so decoding a part fails (and falls back) exactly when the whole
 /// picture would.
 #[inline(always)]
-fn skip_block(
-    bits: &mut Bits<'_>,
-    dc: &Huffman,
-    ac: &Huffman,
-    predictor: &mut i32,
-    block: &mut Block,
-) -> Result<()> {
+fn skip_block(bits: &mut Bits<'_>, dc: &Huffman, ac: &Huffman, predictor: &mut i32) -> Result<()> {
     read_dc(bits, dc, predictor)?;
-    skip_rest(bits, ac, 1, block, 1, 1)
+    skip_rest(bits, ac, 1)
 }
 
 /// Reads a block's DC difference into the component's running `predictor` (kept for blocks that
@@ -667,16 +674,7 @@ fn read_dc(bits: &mut Bits<'_>, dc: &Huffman, predictor: &mut i32) -> Result<()>
 }
 
 /// Reads past the coefficients the IDCT does not need (up to the end of block).
-fn skip_rest(
-    bits: &mut Bits<'_>,
-    ac: &Huffman,
-    mut k: usize,
-    block: &mut Block,
-    rows: usize,
-    columns: usize,
-) -> Result<()> {
-    block.rows = rows;
-    block.columns = columns;
+fn skip_rest(bits: &mut Bits<'_>, ac: &Huffman, mut k: usize) -> Result<()> {
     while k < 64 {
         if bits.count < 32 {
             bits.refill();
@@ -708,27 +706,31 @@ fn skip_rest(
     Ok(())
 }
 
-/// The scaled IDCT of one block into `out` (`plan.height` rows of `plan.width` samples at
-/// `stride`), level-shifted and clamped to 0–255.
+/// The scaled IDCT of one block into `out` (`plan.size` rows of `plan.size` samples, rows
+/// `stride` apart), level-shifted and clamped to 0–255. At full size, libjpeg's butterfly
+/// ([`islow`]); smaller, the coefficient matrices above, which skip the all-zero rows and columns.
+/// `AVX2`: whether the CPU has it (the decoder is compiled once with and once without).
 #[inline(always)]
-fn idct(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
-    let (width, height) = (plan.width, plan.height);
+fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
+    let size = plan.size;
     let c = &block.coefficients;
     if block.rows == 1 && block.columns == 1 {
         // DC only (most chroma blocks of a photo, many luma ones): one flat value, the mean.
-        let value = ((c[0] + 4) >> 3) + 128;
-        let value = value.clamp(0, 255) as u8;
-        for row in out.chunks_mut(stride).take(height) {
-            row[..width].fill(value);
+        let value = ((c[0].wrapping_add(4) >> 3) + 128).clamp(0, 255) as u8;
+        for row in out.chunks_mut(stride).take(size) {
+            store_row(row, &[value; 8], size);
         }
         return;
+    }
+    if size == 8 {
+        return islow::idct(c, out, stride, AVX2);
     }
     // Wrapping arithmetic: a valid file's sums fit in 32 bits, and when only a partial sum does
     // not, modular arithmetic still gives the exact total; a damaged file gives garbage pixels,
     // not a panic.
     // Pass 1, down the columns: temp[y][u], eight columns u at once.
     let mut temp = [[0i32; 8]; 8];
-    for (y, temp_row) in temp.iter_mut().enumerate().take(height) {
+    for (y, temp_row) in temp.iter_mut().enumerate().take(size) {
         let weights = &plan.vertical[y];
         let mut sums = [0i32; 8];
         for v in 0..block.rows {
@@ -742,8 +744,9 @@ fn idct(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
             temp_row[u] = sums[u].wrapping_add(1 << (PASS1_SHIFT - 1)) >> PASS1_SHIFT;
         }
     }
-    // Pass 2, along the rows: eight output columns x at once.
-    for (row, temp_row) in out.chunks_mut(stride).take(height).zip(&temp) {
+    // Pass 2, along the rows: eight output columns x at once, all eight descaled and clamped
+    // (a fixed-length loop the compiler vectorises), the first `size` kept.
+    for (row, temp_row) in out.chunks_mut(stride).zip(&temp).take(size) {
         let mut sums = [0i32; 8];
         for (&value, weights) in temp_row
             .iter()
@@ -754,52 +757,63 @@ fn idct(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
                 sums[x] = sums[x].wrapping_add(weights[x].wrapping_mul(value));
             }
         }
-        for (x, sample) in row[..width].iter_mut().enumerate() {
+        let mut samples = [0u8; 8];
+        for x in 0..8 {
             let value = (sums[x].wrapping_add(1 << (FINAL_SHIFT - 1)) >> FINAL_SHIFT) + 128;
-            *sample = value.clamp(0, 255) as u8;
+            samples[x] = value.clamp(0, 255) as u8;
         }
+        store_row(row, &samples, size);
     }
 }
 
-// JFIF full-range YCbCr → RGB with zune-jpeg's 14-bit constants and rounding, so a scaled decode
-// matches the full decoder's colours.
-const Y_CF: i32 = 16384;
-const CR_CF: i32 = 22970;
-const CB_CF: i32 = 29032;
-const C_G_CR: i32 = -11700;
-const C_G_CB: i32 = -5638;
-const YUV_ROUND: i32 = (1 << 13) - 1;
-
+/// The first `size` (8, 4, 2 or 1) of `samples` into `row`: one fixed-size move per size, where
+/// a slice copy of a length known only at run time would be a call to `memcpy` per row.
 #[inline(always)]
-fn ycbcr_row_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
-    for (((&y, &cb), &cr), rgb) in y.iter().zip(cb).zip(cr).zip(out.chunks_exact_mut(3)) {
-        let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
-        let y0 = i32::from(y) * Y_CF + YUV_ROUND;
-        rgb[0] = ((y0 + cr * CR_CF) >> 14).clamp(0, 255) as u8;
-        rgb[1] = ((y0 + cr * C_G_CR + cb * C_G_CB) >> 14).clamp(0, 255) as u8;
-        rgb[2] = ((y0 + cb * CB_CF) >> 14).clamp(0, 255) as u8;
+fn store_row(row: &mut [u8], samples: &[u8; 8], size: usize) {
+    match size {
+        8 => row[..8].copy_from_slice(samples),
+        4 => row[..4].copy_from_slice(&samples[..4]),
+        2 => row[..2].copy_from_slice(&samples[..2]),
+        _ => row[0] = samples[0],
     }
 }
 
-/// Decodes `header`'s scan at 1/`scale` (2, 4 or 8): `ceil(width/scale) × ceil(height/scale)`
-/// pixels, gray or RGB. Output pixel i stands for source pixels `[i·scale, (i+1)·scale)`.
-#[cfg(test)]
-pub(crate) fn decode(header: &Header<'_>, scale: u32) -> Result<Raster> {
-    decode_part(header, scale, None).map(|(raster, _)| raster)
+/// A baseline JPEG's samples as decoded, not yet converted to RGB: the luma (or gray) plane and,
+/// for colour files, Cb and Cr interleaved at their own resolution (the luma's divided by the
+/// subsampling), each only for the part a caller asked for.
+pub(crate) struct Planes {
+    pub luma: Raster,
+    pub luma_part: PixelRect,
+    pub chroma: Option<(Raster, PixelRect)>,
+    /// Luma samples per chroma sample, across and down (1 or 2 each).
+    pub subsampling: (u32, u32),
 }
 
-/// Like [`decode`], but only the pixels of `part` (in output pixels at 1/`scale`, clipped to
-/// the picture; `None` or an empty clip means all of it) are made: every MCU is still
-/// entropy-decoded (Huffman codes cannot be skipped), but the blocks of MCUs outside `part` are
-/// only read past — no dequantising, IDCT or colour conversion — and the raster holds only
-/// `part`. Returns the raster and the part (clipped) it holds. Pixels inside `part` are the
-/// same bytes as in the whole decode: every MCU is decoded independently of its neighbours.
+impl Header<'_> {
+    /// Luma samples per chroma sample, across and down: (2, 2) for 4:2:0, (1, 1) for 4:4:4 and
+    /// gray.
+    pub(crate) fn subsampling(&self) -> (u32, u32) {
+        let luma = self.components[0];
+        (luma.h as u32, luma.v as u32)
+    }
+}
+
+/// Decodes `header`'s scan at 1/`scale` (1, 2, 4 or 8) into planes: luma
+/// `ceil(width/scale) × ceil(height/scale)`, chroma `ceil(width/(scale·h)) ×
+/// ceil(height/(scale·v))` for subsampling (h, v). Luma pixel i stands for source pixels
+/// `[i·scale, (i+1)·scale)`, chroma pixel i for `[i·scale·h, (i+1)·scale·h)`.
+///
+/// `parts` (luma, chroma; in pixels of each plane, clipped to it; `None` means all) limits what
+/// is made: every MCU is still entropy-decoded (Huffman codes cannot be skipped), but blocks
+/// outside their plane's part are only read past — no dequantising or IDCT — and each plane
+/// holds only its part. Pixels inside a part are the same bytes as in the whole decode: every
+/// block is transformed on its own.
 pub(crate) fn decode_part(
     header: &Header<'_>,
     scale: u32,
-    part: Option<PixelRect>,
-) -> Result<(Raster, PixelRect)> {
-    if !matches!(scale, 2 | 4 | 8) {
+    parts: Option<(PixelRect, PixelRect)>,
+) -> Result<Planes> {
+    if !matches!(scale, 1 | 2 | 4 | 8) {
         return Err(Error::Internal(format!("scaled JPEG decode at 1/{scale}")));
     }
     // The same integer code compiled twice: with AVX2 the IDCT's eight-lane arithmetic becomes
@@ -808,9 +822,9 @@ pub(crate) fn decode_part(
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { decode_avx2(header, scale, part) };
+        return unsafe { decode_avx2(header, scale, parts) };
     }
-    decode_portable(header, scale, part)
+    decode_portable::<false>(header, scale, parts)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -818,31 +832,113 @@ pub(crate) fn decode_part(
 unsafe fn decode_avx2(
     header: &Header<'_>,
     scale: u32,
-    part: Option<PixelRect>,
-) -> Result<(Raster, PixelRect)> {
-    decode_portable(header, scale, part)
+    parts: Option<(PixelRect, PixelRect)>,
+) -> Result<Planes> {
+    decode_portable::<true>(header, scale, parts)
+}
+
+/// One plane being filled: its part (whole pixels of the plane) and the samples of that part,
+/// `channels` interleaved.
+struct PlaneOut {
+    part: PixelRect,
+    channels: usize,
+    data: Vec<u8>,
+}
+
+impl PlaneOut {
+    fn new(whole: (usize, usize), part: Option<PixelRect>, channels: usize) -> PlaneOut {
+        let (width, height) = (whole.0 as u32, whole.1 as u32);
+        let part = part
+            .and_then(|p| p.clipped_to(width, height))
+            .unwrap_or(PixelRect::whole(width, height));
+        let data = vec![0u8; part.width as usize * part.height as usize * channels];
+        PlaneOut {
+            part,
+            channels,
+            data,
+        }
+    }
+
+    /// The columns and rows of the `size`×`size` block at (`x`, `y`) inside the part, or `None`
+    /// when the block has no pixel there.
+    fn overlap(&self, x: usize, y: usize, size: usize) -> Option<(Range<usize>, Range<usize>)> {
+        let part = self.part;
+        let (left, top) = (part.x as usize, part.y as usize);
+        let right = left + part.width as usize;
+        let bottom = top + part.height as usize;
+        let columns = x.max(left)..(x + size).min(right);
+        let rows = y.max(top)..(y + size).min(bottom);
+        (!columns.is_empty() && !rows.is_empty()).then_some((columns, rows))
+    }
+
+    /// Where the `size`×`size` block at (`x`, `y`) starts in `data`, when it lies wholly inside
+    /// the part (most blocks: the others are at the part's edges).
+    #[inline(always)]
+    fn inside(&self, x: usize, y: usize, size: usize) -> Option<usize> {
+        let part = self.part;
+        let (left, top) = (part.x as usize, part.y as usize);
+        let inside = x >= left
+            && y >= top
+            && x + size <= left + part.width as usize
+            && y + size <= top + part.height as usize;
+        inside.then(|| ((y - top) * part.width as usize + x - left) * self.channels)
+    }
+
+    /// The distance between rows in `data`.
+    fn stride(&self) -> usize {
+        self.part.width as usize * self.channels
+    }
+
+    /// Copies the overlap of a block's samples (`size`×`size`, rows `size` long) at (`x`, `y`)
+    /// into the part: a luma block (`second` is `None`), or a Cb block and a Cr block
+    /// interleaved.
+    fn put(&mut self, first: &[u8], second: Option<&[u8]>, (x, y): (usize, usize), size: usize) {
+        let Some((columns, rows)) = self.overlap(x, y, size) else {
+            return;
+        };
+        let (left, top, width) = (
+            self.part.x as usize,
+            self.part.y as usize,
+            self.part.width as usize,
+        );
+        let n = self.channels;
+        for row in rows {
+            let at = ((row - top) * width + columns.start - left) * n;
+            let out = &mut self.data[at..at + columns.len() * n];
+            let from = (row - y) * size + columns.start - x;
+            let first = &first[from..from + columns.len()];
+            match second {
+                None => out.copy_from_slice(first),
+                Some(second) => {
+                    let second = &second[from..from + columns.len()];
+                    for ((pair, &a), &b) in out.chunks_exact_mut(2).zip(first).zip(second) {
+                        pair[0] = a;
+                        pair[1] = b;
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> (Raster, PixelRect) {
+        let part = self.part;
+        let raster = Raster::new(part.width, part.height, self.channels as u8, self.data);
+        (raster, part)
+    }
 }
 
 #[inline(always)]
-fn decode_portable(
+fn decode_portable<const AVX2: bool>(
     header: &Header<'_>,
     scale: u32,
-    part: Option<PixelRect>,
-) -> Result<(Raster, PixelRect)> {
+    parts: Option<(PixelRect, PixelRect)>,
+) -> Result<Planes> {
     let size = 8 / scale as usize;
     let components = &header.components;
     let (luma_h, luma_v) = (components[0].h, components[0].v);
     let plans: Vec<Plan> = components
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let (w, h) = if i == 0 {
-                (size, size)
-            } else {
-                (size * luma_h, size * luma_v)
-            };
-            Plan::new(w, h, &header.quant[c.quant])
-        })
+        .map(|c| Plan::new(size, &header.quant[c.quant]))
         .collect();
     let tables: Vec<(&Huffman, &Huffman)> = components
         .iter()
@@ -854,26 +950,23 @@ fn decode_portable(
         .collect::<Result<_>>()?;
 
     let (width, height) = (header.width as usize, header.height as usize);
-    let (mcu_width, mcu_height) = (8 * luma_h, 8 * luma_v);
-    let mcus_across = width.div_ceil(mcu_width);
-    let mcus_down = height.div_ceil(mcu_height);
+    let mcus_across = width.div_ceil(8 * luma_h);
+    let mcus_down = height.div_ceil(8 * luma_v);
     let s = scale as usize;
-    let (out_width, out_height) = (width.div_ceil(s), height.div_ceil(s));
-    let channels = if components.len() == 3 { 3 } else { 1 };
-    let part = part
-        .and_then(|p| p.clipped_to(out_width as u32, out_height as u32))
-        .unwrap_or(PixelRect::whole(out_width as u32, out_height as u32));
-    let (part_left, part_top) = (part.x as usize, part.y as usize);
-    let (part_right, part_bottom) = (
-        part_left + part.width as usize,
-        part_top + part.height as usize,
+    let colour = components.len() == 3;
+    let mut luma = PlaneOut::new(
+        (width.div_ceil(s), height.div_ceil(s)),
+        parts.map(|p| p.0),
+        1,
     );
-    let part_width = part.width as usize;
-    let mut data = vec![0u8; part_width * part.height as usize * channels];
+    let mut chroma = colour.then(|| {
+        let whole = (width.div_ceil(s * luma_h), height.div_ceil(s * luma_v));
+        PlaneOut::new(whole, parts.map(|p| p.1), 2)
+    });
 
-    // One MCU's samples at output size, per component (chroma already at luma's size).
-    let (tile_width, tile_height) = (size * luma_h, size * luma_v);
-    let mut tiles = vec![vec![0u8; tile_width * tile_height]; components.len()];
+    // One block's samples at output size, for blocks at a part's edge and for Cb and Cr
+    // before they are interleaved.
+    let (mut samples, mut cb_samples) = ([0u8; 64], [0u8; 64]);
     let mut predictors = vec![0i32; components.len()];
     let mut block = Block {
         coefficients: [0; 64],
@@ -888,49 +981,53 @@ fn decode_portable(
             predictors.fill(0);
         }
         let (mx, my) = (mcu % mcus_across, mcu / mcus_across);
-        // The tile's output columns and rows that fall inside the part (empty when none do).
-        let (x0, y0) = (mx * tile_width, my * tile_height);
-        let columns = x0.max(part_left)..(x0 + tile_width).min(part_right);
-        let rows = y0.max(part_top)..(y0 + tile_height).min(part_bottom);
-        let needed = !columns.is_empty() && !rows.is_empty();
+        // One loop for every block (one copy of the hot code): luma's blocks lie on the luma
+        // plane, Cb's and Cr's (one each: chroma is never subsampled further than luma's MCU)
+        // on the interleaved chroma plane.
         for (index, component) in components.iter().enumerate() {
-            let plan = &plans[index];
             let (dc, ac) = tables[index];
-            let tile = &mut tiles[index];
+            let plane = match index {
+                0 => &mut luma,
+                _ => chroma
+                    .as_mut()
+                    .ok_or_else(|| Error::Internal("chroma block without a chroma plane".into()))?,
+            };
             for by in 0..component.v {
                 for bx in 0..component.h {
+                    let x = (mx * component.h + bx) * size;
+                    let y = (my * component.v + by) * size;
                     let predictor = &mut predictors[index];
-                    if !needed {
-                        skip_block(&mut bits, dc, ac, predictor, &mut block)?;
+                    if plane.overlap(x, y, size).is_none() {
+                        skip_block(&mut bits, dc, ac, predictor)?;
                         continue;
                     }
-                    decode_block(&mut bits, dc, ac, predictor, plan, &mut block)?;
-                    let start = by * plan.height * tile_width + bx * plan.width;
-                    idct(&block, plan, &mut tile[start..], tile_width);
+                    decode_block(&mut bits, dc, ac, predictor, &plans[index], &mut block)?;
+                    // Luma straight into the plane, unless at the part's edge; Cb and Cr via
+                    // their own blocks, interleaved once both are made.
+                    let inside = plane.inside(x, y, size);
+                    let stride = plane.stride();
+                    let (out, out_stride) = match (index, inside) {
+                        (0, Some(at)) => (&mut plane.data[at..], stride),
+                        (1, _) => (&mut cb_samples[..], size),
+                        _ => (&mut samples[..], size),
+                    };
+                    idct::<AVX2>(&block, &plans[index], out, out_stride);
+                    match (index, inside) {
+                        (0, Some(_)) | (1, _) => {}
+                        (0, None) => plane.put(&samples, None, (x, y), size),
+                        _ => plane.put(&cb_samples, Some(&samples), (x, y), size),
+                    }
                 }
             }
         }
-        if !needed {
-            continue;
-        }
-        // Copy (gray) or colour-convert (YCbCr) the tile's pixels inside the part into the raster.
-        for row in rows {
-            let at = ((row - part_top) * part_width + columns.start - part_left) * channels;
-            let out = &mut data[at..at + columns.len() * channels];
-            let from = (row - y0) * tile_width + columns.start - x0;
-            let span = from..from + columns.len();
-            if channels == 1 {
-                out.copy_from_slice(&tiles[0][span]);
-            } else {
-                let [y, cb, cr] = [&tiles[0], &tiles[1], &tiles[2]];
-                ycbcr_row_to_rgb(&y[span.clone()], &cb[span.clone()], &cr[span], out);
-            }
-        }
     }
-    Ok((
-        Raster::new(part.width, part.height, channels as u8, data),
-        part,
-    ))
+    let (luma, luma_part) = luma.finish();
+    Ok(Planes {
+        luma,
+        luma_part,
+        chroma: chroma.map(PlaneOut::finish),
+        subsampling: header.subsampling(),
+    })
 }
 
 #[cfg(test)]
@@ -998,24 +1095,50 @@ mod tests {
         out
     }
 
-    /// The full-size decode (zune-jpeg) box-averaged by `scale`: what the scaled decode should
-    /// approximate. Edge boxes average the pixels that exist.
-    fn full_decode_shrunk(jpeg: &[u8], scale: u32) -> Raster {
-        let Ok(super::super::Decoded::Pixels(full)) = super::super::decode_jpeg(jpeg, false) else {
-            panic!("zune decodes the test picture");
+    /// The full-size decode (zune-jpeg, left in YCbCr: luma, and chroma upsampled to full size)
+    /// as a luma plane and, for colour files, a Cb/Cr plane.
+    fn full_decode_planes(jpeg: &[u8]) -> (Raster, Option<Raster>) {
+        use zune_core::colorspace::ColorSpace;
+        let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+            zune_core::bytestream::ZCursor::new(jpeg),
+            crate::decode::jpeg_options(),
+        );
+        decoder.decode_headers().unwrap();
+        let gray = decoder.input_colorspace() == Some(ColorSpace::Luma);
+        let out = if gray {
+            ColorSpace::Luma
+        } else {
+            ColorSpace::YCbCr
         };
-        let n = usize::from(full.channels);
-        let (w, h) = (full.width as usize, full.height as usize);
-        let s = scale as usize;
-        let (ow, oh) = (w.div_ceil(s), h.div_ceil(s));
+        decoder.set_options(crate::decode::jpeg_options().jpeg_set_out_colorspace(out));
+        let data = decoder.decode().expect("zune decodes the test picture");
+        let info = decoder.info().unwrap();
+        let (w, h) = (u32::from(info.width), u32::from(info.height));
+        if gray {
+            return (Raster::new(w, h, 1, data), None);
+        }
+        let luma = data.chunks_exact(3).map(|p| p[0]).collect();
+        let chroma = data.chunks_exact(3).flat_map(|p| [p[1], p[2]]).collect();
+        (
+            Raster::new(w, h, 1, luma),
+            Some(Raster::new(w, h, 2, chroma)),
+        )
+    }
+
+    /// `raster` box-averaged by `across`×`down`: what a scaled plane should approximate. Edge
+    /// boxes average the pixels that exist.
+    fn box_shrink(raster: &Raster, (across, down): (usize, usize)) -> Raster {
+        let n = usize::from(raster.channels);
+        let (w, h) = (raster.width as usize, raster.height as usize);
+        let (ow, oh) = (w.div_ceil(across), h.div_ceil(down));
         let mut data = vec![0u8; ow * oh * n];
         for oy in 0..oh {
             for ox in 0..ow {
                 for c in 0..n {
                     let (mut sum, mut count) = (0u32, 0u32);
-                    for y in oy * s..((oy + 1) * s).min(h) {
-                        for x in ox * s..((ox + 1) * s).min(w) {
-                            sum += u32::from(full.data[(y * w + x) * n + c]);
+                    for y in oy * down..((oy + 1) * down).min(h) {
+                        for x in ox * across..((ox + 1) * across).min(w) {
+                            sum += u32::from(raster.data[(y * w + x) * n + c]);
                             count += 1;
                         }
                     }
@@ -1060,36 +1183,48 @@ mod tests {
         (total as f64 / a.data.len().max(1) as f64, max.unwrap_or(0))
     }
 
-    fn scaled(jpeg: &[u8], scale: u32) -> Raster {
+    fn scaled(jpeg: &[u8], scale: u32) -> Planes {
         let header = parse(jpeg).expect("the fast path takes this file");
-        decode(&header, scale).expect("scaled decode")
+        decode_part(&header, scale, None).expect("scaled decode")
     }
 
-    /// Mean and largest difference allowed from the box-filtered full decode, measured on these
-    /// pictures (mean, max per channel over every sampling and scale): smooth ones agree to
-    /// rounding (≤ 0.74, ≤ 4; narrow 4:2:0 pictures, where the full decoder's chroma upsampling
-    /// meets the border on every row, up to 0.64 over all channels); hard edges ring in any DCT-domain downscale (the dropped high
-    /// frequencies), and the full decoder's chroma upsampling differs from the box, so pictures
-    /// with edges differ more (≤ 3.0, ≤ 53 at 4:2:0 and 1/2 on one stripe edge).
+    /// Mean and largest difference allowed from the box-filtered full decode, per plane, measured
+    /// on these pictures over every sampling and scale. Luma: smooth pictures agree to rounding;
+    /// hard edges ring in any DCT-domain downscale (the dropped high frequencies). Chroma: the
+    /// full decoder upsamples subsampled chroma with a triangle filter before the box, which
+    /// smooths what the planes keep sharp, so edges differ more there.
     const SMOOTH: (f64, u8) = (0.8, 5);
     const EDGES: (f64, u8) = (2.5, 64);
-    /// The committed photo is a 160×120 reduction, so nearly every block holds edges: measured
-    /// 3.42 / 31 at 1/2, 2.79 / 18 at 1/4, 0.54 / 3 at 1/8. (A full-size camera photo, with far
-    /// less detail per pixel, differs by ~0.3 on average.)
+    /// The committed photo is a 160×120 reduction, so nearly every block holds edges.
     const PHOTO: (f64, u8) = (3.6, 36);
 
-    /// Only whole boxes are compared: the last column (row) of a decode at 1/s also averages the
+    /// Only whole boxes are compared: the last column (row) of a plane at 1/s also averages the
     /// encoder's padding beyond the image when the size is not a multiple of s.
     fn check(jpeg: &[u8], scale: u32, (mean_bound, max_bound): (f64, u8), what: &str) {
-        let (fast, reference) = (scaled(jpeg, scale), full_decode_shrunk(jpeg, scale));
+        let planes = scaled(jpeg, scale);
+        let (full_luma, full_chroma) = full_decode_planes(jpeg);
         let header = parse(jpeg).unwrap();
-        let whole = (header.width / scale, header.height / scale);
-        let (mean, max) = difference(&whole_boxes(fast, whole), &whole_boxes(reference, whole));
-        // Within one level everywhere is rounding, whatever the mean of a few pixels says.
-        assert!(
-            max <= 1 || (mean < mean_bound && max <= max_bound),
-            "{what} at 1/{scale}: mean {mean:.3}, max {max}"
-        );
+        let (h, v) = planes.subsampling;
+        let s = scale as usize;
+        let mut pairs = vec![(
+            "luma",
+            planes.luma,
+            box_shrink(&full_luma, (s, s)),
+            (header.width / scale, header.height / scale),
+        )];
+        if let (Some((chroma, _)), Some(full)) = (planes.chroma, full_chroma) {
+            let (across, down) = (s * h as usize, s * v as usize);
+            let boxes = (header.width / across as u32, header.height / down as u32);
+            pairs.push(("chroma", chroma, box_shrink(&full, (across, down)), boxes));
+        }
+        for (plane, fast, reference, whole) in pairs {
+            let (mean, max) = difference(&whole_boxes(fast, whole), &whole_boxes(reference, whole));
+            // Within one level everywhere is rounding, whatever the mean of a few pixels says.
+            assert!(
+                max <= 1 || (mean < mean_bound && max <= max_bound),
+                "{what} {plane} at 1/{scale}: mean {mean:.3}, max {max}"
+            );
+        }
     }
 
     #[test]
@@ -1106,7 +1241,7 @@ mod tests {
                 for restart in [None, Some(3)] {
                     // Sizes that are not multiples of an MCU, nor of the scale.
                     let jpeg = encode((203, 117, edges), sampling, gray, restart);
-                    for scale in [2, 4, 8] {
+                    for scale in [1, 2, 4, 8] {
                         let what = format!("{name} edges {edges} restart {restart:?}");
                         let bounds = if edges { EDGES } else { SMOOTH };
                         check(&jpeg, scale, bounds, &what);
@@ -1120,7 +1255,7 @@ mod tests {
     #[test]
     fn a_camera_photo_matches_the_full_decode_box_filtered() {
         let photo = include_bytes!("../../tests/fixtures/photo.jpg");
-        for scale in [2, 4, 8] {
+        for scale in [1, 2, 4, 8] {
             check(photo, scale, PHOTO, "photo.jpg");
         }
     }
@@ -1128,9 +1263,16 @@ mod tests {
     #[test]
     fn output_is_the_ceiling_of_the_size_over_the_scale() {
         let jpeg = encode((33, 17, true), SamplingFactor::R_4_2_0, false, None);
-        for (scale, size) in [(2, (17, 9)), (4, (9, 5)), (8, (5, 3))] {
-            let raster = scaled(&jpeg, scale);
-            assert_eq!((raster.width, raster.height), size, "1/{scale}");
+        for (scale, luma, chroma) in [
+            (1, (33, 17), (17, 9)),
+            (2, (17, 9), (9, 5)),
+            (4, (9, 5), (5, 3)),
+            (8, (5, 3), (3, 2)),
+        ] {
+            let planes = scaled(&jpeg, scale);
+            assert_eq!((planes.luma.width, planes.luma.height), luma, "1/{scale}");
+            let (cbcr, _) = planes.chroma.expect("colour");
+            assert_eq!((cbcr.width, cbcr.height), chroma, "1/{scale}");
         }
     }
 
@@ -1175,7 +1317,7 @@ mod tests {
         #[test]
         fn random_sizes_samplings_and_scales(
             width in 1u32..90, height in 1u32..90, (sampling, gray) in any_sampling(),
-            scale in prop_oneof![Just(2u32), Just(4), Just(8)],
+            scale in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
             restart in proptest::option::of(1u16..6),
         ) {
             let jpeg = encode((width, height, false), sampling, gray, restart);
@@ -1187,7 +1329,7 @@ mod tests {
         fn mutated_files_never_panic(
             edits in proptest::collection::vec((0.0f64..1.0, any::<u8>()), 1..8),
             cut in 0.5f64..1.0,
-            scale in prop_oneof![Just(2u32), Just(4), Just(8)],
+            scale in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
         ) {
             let mut jpeg = encode((61, 45, true), SamplingFactor::R_4_2_0, false, Some(2));
             for (at, byte) in edits {
@@ -1198,7 +1340,7 @@ mod tests {
             cut_jpeg.truncate((cut * jpeg.len() as f64) as usize);
             for input in [jpeg, cut_jpeg] {
                 if let Some(header) = parse(&input) {
-                    let _ = decode(&header, scale);
+                    let _ = decode_part(&header, scale, None);
                 }
             }
         }
