@@ -27,7 +27,7 @@ pub(crate) struct YCbCr {
     pub subsampling: (u32, u32),
 }
 
-mod islow;
+mod idct;
 mod jpeg_scaled;
 
 /// A rectangle of whole pixels of a decoded picture: the part of it a caller will read.

@@ -19,7 +19,7 @@
 
 use std::ops::Range;
 
-use super::{islow, PixelRect};
+use super::{idct, PixelRect};
 use crate::error::{Error, Result};
 use crate::raster::Raster;
 
@@ -36,7 +36,7 @@ const ZIGZAG: [u8; 64] = [
 /// of the g full-size pixels it stands for (what a full decode followed by a box filter gives),
 /// not a point sample of a lower-frequency cosine. Integers, computed once offline, so no
 /// platform's `cos` can change a bit. Matrices rather than butterflies because they skip the
-/// all-zero rows and columns most blocks have; the full-size IDCT is [`islow`]'s butterfly.
+/// all-zero rows and columns most blocks have; the full-size IDCT is [`idct::islow`]'s butterfly.
 const IDCT_1: [[i32; 8]; 1] = [[8192, 0, 0, 0, 0, 0, 0, 0]];
 const IDCT_2: [[i32; 8]; 2] = [
     [8192, 7423, 0, 0, 0, 0, 0, 0],
@@ -49,7 +49,7 @@ const IDCT_4: [[i32; 8]; 4] = [
     [8192, -10498, 7568, -3686, 0, 0, 0, 0],
 ];
 
-/// The matrix of a scaled size; none at full size, where [`islow`] transforms.
+/// The matrix of a scaled size; none at full size, where [`idct::islow`] transforms.
 fn idct_matrix(size: usize) -> &'static [[i32; 8]] {
     match size {
         1 => &IDCT_1,
@@ -708,7 +708,7 @@ fn skip_rest(bits: &mut Bits<'_>, ac: &Huffman, mut k: usize) -> Result<()> {
 
 /// The scaled IDCT of one block into `out` (`plan.size` rows of `plan.size` samples, rows
 /// `stride` apart), level-shifted and clamped to 0–255. At full size, libjpeg's butterfly
-/// ([`islow`]); smaller, the coefficient matrices above, which skip the all-zero rows and columns.
+/// ([`idct::islow`]); smaller, the coefficient matrices above, which skip the all-zero rows and columns.
 /// `AVX2`: whether the CPU has it (the decoder is compiled once with and once without).
 #[inline(always)]
 fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
@@ -718,12 +718,12 @@ fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: us
         // DC only (most chroma blocks of a photo, many luma ones): one flat value, the mean.
         let value = ((c[0].wrapping_add(4) >> 3) + 128).clamp(0, 255) as u8;
         for row in out.chunks_mut(stride).take(size) {
-            store_row(row, &[value; 8], size);
+            idct::store_row(row, &[value; 8], size);
         }
         return;
     }
     if size == 8 {
-        return islow::idct(c, out, stride, AVX2);
+        return idct::islow(c, out, stride, AVX2);
     }
     // Wrapping arithmetic: a valid file's sums fit in 32 bits, and when only a partial sum does
     // not, modular arithmetic still gives the exact total; a damaged file gives garbage pixels,
@@ -762,19 +762,7 @@ fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: us
             let value = (sums[x].wrapping_add(1 << (FINAL_SHIFT - 1)) >> FINAL_SHIFT) + 128;
             samples[x] = value.clamp(0, 255) as u8;
         }
-        store_row(row, &samples, size);
-    }
-}
-
-/// The first `size` (8, 4, 2 or 1) of `samples` into `row`: one fixed-size move per size, where
-/// a slice copy of a length known only at run time would be a call to `memcpy` per row.
-#[inline(always)]
-fn store_row(row: &mut [u8], samples: &[u8; 8], size: usize) {
-    match size {
-        8 => row[..8].copy_from_slice(samples),
-        4 => row[..4].copy_from_slice(&samples[..4]),
-        2 => row[..2].copy_from_slice(&samples[..2]),
-        _ => row[0] = samples[0],
+        idct::store_row(row, &samples, size);
     }
 }
 
@@ -1299,6 +1287,40 @@ mod tests {
             None
         ))
         .is_some());
+    }
+
+    /// Every IDCT size gives the same bytes with AVX2 as without, for blocks of any extent
+    /// (including wrapped, clamped extremes).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_idct_size_gives_the_same_bytes_with_avx2() {
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut seed = 7u32;
+        for round in 0..3000 {
+            let size = [1, 2, 4, 8][round % 4];
+            let plan = Plan::new(size, &[1; 64]);
+            let mut block = Block {
+                coefficients: [0; 64],
+                rows: 1 + round / 4 % size,
+                columns: 1 + round / 16 % size,
+            };
+            for (i, c) in block.coefficients.iter_mut().enumerate() {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let range = if round % 7 == 0 { i32::MAX } else { 4096 };
+                let inside = i / 8 < block.rows && i % 8 < block.columns;
+                *c = if inside {
+                    (seed >> 1) as i32 % range - range / 2
+                } else {
+                    0
+                };
+            }
+            let (mut portable, mut simd) = ([0u8; 80], [0u8; 80]);
+            idct::<false>(&block, &plan, &mut portable, 10);
+            idct::<true>(&block, &plan, &mut simd, 10);
+            assert_eq!(portable, simd, "size {size}, round {round}");
+        }
     }
 
     fn any_sampling() -> impl Strategy<Value = (SamplingFactor, bool)> {

@@ -1,11 +1,12 @@
-//! The full-size 8×8 inverse DCT for the planar JPEG decoder: libjpeg's "islow" algorithm
+//! Inverse DCTs for the planar JPEG decoder. At full size, libjpeg's "islow" algorithm
 //! (jidctint.c — the Loeffler–Ligtenberg–Moschytz butterfly, 13-bit constants, 2 extra bits
-//! between the passes), 12 multiplications per 8 points where the coefficient-matrix IDCT the
-//! scaled sizes use needs 64. The butterfly is written once, generic over its arithmetic: on
-//! plain `i32`s, one column and then one row at a time (small code: the browser build's size
-//! budget is tight), and on AVX2 registers through intrinsics on x86-64, eight columns or rows
-//! at once with the transposes in registers. Both are the same wrapping integer arithmetic, so
-//! every build gives the same bytes.
+//! between the passes): 12 multiplications per 8 points where a coefficient matrix needs 64. The
+//! butterfly is written once, generic over its arithmetic: on plain `i32`s, one column and then
+//! one row at a time (small code: the browser build's size budget is tight), and on AVX2
+//! registers through intrinsics on x86-64, eight columns or rows at once with the transposes in
+//! registers. Both are the same wrapping integer arithmetic, so every build gives the same bytes.
+//! (The scaled sizes keep jpeg_scaled's coefficient matrices: an AVX2 copy of those measured no
+//! faster on a 1/2-scale job, whose time is the entropy decoding.)
 
 /// The arithmetic the butterfly needs, on one value or on a vector of lanes; all wrapping, so a
 /// damaged file gives garbage pixels, not a panic.
@@ -23,8 +24,8 @@ trait Arithmetic: Copy {
 trait Lanes: Arithmetic {
     fn load(values: &[i32; 8]) -> Self;
     fn transpose(rows: [Self; 8]) -> [Self; 8];
-    /// Adds 128, clamps to 0–255 and stores each of the eight rows as eight bytes.
-    fn store(rows: [Self; 8], out: &mut [u8], stride: usize);
+    /// Adds 128, clamps to 0–255 and stores the first `size` lanes of the first `size` rows.
+    fn store(rows: [Self; 8], out: &mut [u8], stride: usize, size: usize);
 }
 
 const CONST_BITS: i32 = 13;
@@ -95,13 +96,13 @@ fn idct_with<L: Lanes>(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     let columns_done = butterfly(rows).map(L::descale::<{ CONST_BITS - PASS1_BITS }>);
     let rows_done =
         butterfly(L::transpose(columns_done)).map(L::descale::<{ CONST_BITS + PASS1_BITS + 3 }>);
-    L::store(L::transpose(rows_done), out, stride);
+    L::store(L::transpose(rows_done), out, stride, 8);
 }
 
 /// The IDCT of one block's dequantised coefficients (natural order) into 8 rows of 8 samples,
 /// `stride` apart, level-shifted and clamped to 0–255.
 #[inline(always)]
-pub(super) fn idct(coefficients: &[i32; 64], out: &mut [u8], stride: usize, avx2: bool) {
+pub(super) fn islow(coefficients: &[i32; 64], out: &mut [u8], stride: usize, avx2: bool) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: the caller passes `avx2` only when the CPU has it.
@@ -126,6 +127,18 @@ fn idct_portable(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
         for (sample, value) in row[..8].iter_mut().zip(butterfly(values)) {
             *sample = value.descale::<ROW_SHIFT>().wrapping_add(128).clamp(0, 255) as u8;
         }
+    }
+}
+
+/// The first `size` (8, 4, 2 or 1) of `samples` into `row`: one fixed-size move per size, where
+/// a slice copy of a length known only at run time would be a call to `memcpy` per row.
+#[inline(always)]
+pub(super) fn store_row(row: &mut [u8], samples: &[u8; 8], size: usize) {
+    match size {
+        8 => row[..8].copy_from_slice(samples),
+        4 => row[..4].copy_from_slice(&samples[..4]),
+        2 => row[..2].copy_from_slice(&samples[..2]),
+        _ => row[0] = samples[0],
     }
 }
 
@@ -234,17 +247,16 @@ mod x86 {
             }
         }
         #[inline(always)]
-        fn store(rows: [Self; 8], out: &mut [u8], stride: usize) {
+        fn store(rows: [Self; 8], out: &mut [u8], stride: usize, size: usize) {
             unsafe {
                 let level = _mm256_set1_epi32(128);
                 let r = rows.map(|l| _mm256_add_epi32(l.0, level));
                 // Saturating narrowings clamp exactly as `clamp(0, 255)`: i32 → i16 keeps the
                 // sign and order, i16 → u8 clamps to 0–255. packs interleave 128-bit halves:
                 // words [r0 lo, r1 lo, r0 hi, r1 hi], bytes then mix four rows per register.
-                for pair in 0..2 {
-                    let (first, second) = (4 * pair, 4 * pair + 2);
+                for first in (0..size).step_by(4) {
                     let w01 = _mm256_packs_epi32(r[first], r[first + 1]);
-                    let w23 = _mm256_packs_epi32(r[second], r[second + 1]);
+                    let w23 = _mm256_packs_epi32(r[first + 2], r[first + 3]);
                     let bytes = _mm256_packus_epi16(w01, w23);
                     // Per 128-bit half, 4-byte groups: [r0 r1 r2 r3] of columns 0–3 (low half)
                     // and 4–7 (high half); gather each row's 8 bytes together.
@@ -252,9 +264,9 @@ mod x86 {
                     let rows4 = _mm256_permutevar8x32_epi32(bytes, order);
                     let mut buffer = [0u8; 32];
                     _mm256_storeu_si256(buffer.as_mut_ptr().cast(), rows4);
-                    for (i, row) in buffer.chunks_exact(8).enumerate() {
+                    for (i, row) in buffer.chunks_exact(8).take(size - first).enumerate() {
                         let at = (first + i) * stride;
-                        out[at..at + 8].copy_from_slice(row);
+                        super::store_row(&mut out[at..], row.try_into().unwrap(), size);
                     }
                 }
             }
@@ -327,7 +339,7 @@ mod tests {
             }
             let (mut portable, mut simd) = ([0u8; 80], [0u8; 80]);
             idct_portable(&coefficients, &mut portable, 10);
-            idct(&coefficients, &mut simd, 10, true);
+            islow(&coefficients, &mut simd, 10, true);
             assert_eq!(portable, simd, "round {round}");
         }
     }
