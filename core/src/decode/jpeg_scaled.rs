@@ -13,11 +13,16 @@
 //! libjpeg-turbo through C would not give the same bytes in the browser build; zenjpeg is AGPL.
 //! Everything is integer arithmetic, so every CPU and wasm get the same pixels.
 //!
-//! Anything outside that common case (progressive, arithmetic, 12-bit, CMYK, Adobe RGB, odd
-//! sampling, several scans) is refused by [`parse`], and a decode error makes the caller fall back
-//! to the full-size decoder, which copes with odd and damaged files as it always has.
+//! Files coded in several scans — progressive ones, and sequential ones with a scan per
+//! component — go through [`progressive`], which keeps only the coefficients this decoder reads.
+//!
+//! Anything outside that common case (arithmetic, 12-bit, CMYK, Adobe RGB, odd sampling) is
+//! refused by [`parse`], and a decode error makes the caller fall back to the full-size decoder,
+//! which copes with odd and damaged files as it always has.
 
 use std::ops::Range;
+
+mod progressive;
 
 use super::{idct, PixelRect};
 use crate::error::{Error, Result};
@@ -90,7 +95,11 @@ pub(crate) struct Header<'a> {
     dc: [Option<Box<Huffman>>; 4],
     ac: [Option<Box<Huffman>>; 4],
     restart_interval: usize,
+    /// The entropy-coded data of a single-scan sequential file.
     scan: &'a [u8],
+    /// For a file coded in several scans, the input from its first scan's marker on (the tables
+    /// and restart interval above are those in force before it; later ones are read on the way).
+    scans: Option<&'a [u8]>,
 }
 
 /// Reads the headers up to the first scan; `None` when the file is not one the fast path decodes
@@ -113,9 +122,11 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
         ac: Default::default(),
         restart_interval: 0,
         scan: &[],
+        scans: None,
     };
     let mut quant_defined = [false; 4];
     let mut adobe_transform: Option<u8> = None;
+    let mut progressive = false;
     let mut at = 2;
     loop {
         // Markers may be preceded by any number of 0xFF fill bytes.
@@ -128,6 +139,7 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
         let Some(&marker) = input.get(at) else {
             return Err(unsupported("no scan"));
         };
+        let marker_start = at - 1;
         at += 1;
         if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
             continue;
@@ -145,8 +157,9 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
         let body = &input[at + 2..at + length];
         at += length;
         match marker {
-            // Baseline and extended sequential, Huffman coded.
-            0xC0 | 0xC1 => {
+            // Baseline, extended sequential and progressive, Huffman coded.
+            0xC0..=0xC2 => {
+                progressive = marker == 0xC2;
                 if body.len() < 6 || body[0] != 8 {
                     return Err(unsupported("not 8-bit"));
                 }
@@ -170,11 +183,11 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
                     });
                 }
             }
-            // Progressive, lossless, hierarchical, arithmetic coded: the full decoder's job.
-            0xC2..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
-                return Err(unsupported("not sequential Huffman"))
+            // Lossless, hierarchical, arithmetic coded: the full decoder's job.
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
+                return Err(unsupported("not sequential or progressive Huffman"))
             }
-            0xC4 => parse_huffman(body, &mut header)?,
+            0xC4 => parse_huffman(body, &mut header.dc, &mut header.ac)?,
             0xDB => parse_quant(body, &mut header.quant, &mut quant_defined)?,
             0xDD => {
                 if body.len() < 2 {
@@ -186,8 +199,11 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
                 adobe_transform = Some(body[11]);
             }
             0xDA => {
-                parse_scan_header(body, &mut header)?;
-                header.scan = &input[at..];
+                if progressive || !is_single_scan(body, &mut header.components) {
+                    header.scans = Some(&input[marker_start..]);
+                } else {
+                    header.scan = &input[at..];
+                }
                 break;
             }
             _ => {}
@@ -214,10 +230,11 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
         header.components[0].v = 1;
     }
     for c in &header.components {
+        // A file in several scans may define tables between them; its scans check theirs.
         let tables_present = c.quant < 4
             && quant_defined[c.quant]
-            && header.dc[c.dc_table].is_some()
-            && header.ac[c.ac_table].is_some();
+            && (header.scans.is_some()
+                || header.dc[c.dc_table].is_some() && header.ac[c.ac_table].is_some());
         if !tables_present {
             return Err(unsupported("missing table"));
         }
@@ -246,7 +263,9 @@ fn parse_quant(mut body: &[u8], quant: &mut [[u16; 64]; 4], defined: &mut [bool;
     Ok(())
 }
 
-fn parse_huffman(mut body: &[u8], header: &mut Header<'_>) -> Result<()> {
+type Tables = [Option<Box<Huffman>>; 4];
+
+fn parse_huffman(mut body: &[u8], dc: &mut Tables, ac: &mut Tables) -> Result<()> {
     while let Some(&tc_th) = body.first() {
         let (class, id) = (tc_th >> 4, usize::from(tc_th & 15));
         if class > 1 || id > 3 || body.len() < 17 {
@@ -260,39 +279,35 @@ fn parse_huffman(mut body: &[u8], header: &mut Header<'_>) -> Result<()> {
         }
         let table = Huffman::new(&counts, &body[17..17 + total], class == 1)?;
         if class == 0 {
-            header.dc[id] = Some(Box::new(table));
+            dc[id] = Some(Box::new(table));
         } else {
-            header.ac[id] = Some(Box::new(table));
+            ac[id] = Some(Box::new(table));
         }
         body = &body[17 + total..];
     }
     Ok(())
 }
 
-fn parse_scan_header(body: &[u8], header: &mut Header<'_>) -> Result<()> {
-    let count = usize::from(*body.first().ok_or_else(|| corrupt("bad scan header"))?);
-    if body.len() < 4 + 2 * count {
-        return Err(corrupt("bad scan header"));
+/// Whether a sequential file's first scan holds every component, in frame order, with every
+/// coefficient (a single-scan file); if so, notes each component's tables.
+fn is_single_scan(body: &[u8], components: &mut [Component]) -> bool {
+    let count = usize::from(body.first().copied().unwrap_or(0));
+    if count != components.len() || body.len() < 4 + 2 * count {
+        return false;
     }
-    // One interleaved scan holding every component, in frame order: a single-scan sequential file.
-    if count != header.components.len() {
-        return Err(corrupt("not a single-scan file"));
+    let in_frame_order = components
+        .iter()
+        .zip(body[1..].chunks_exact(2))
+        .all(|(component, selector)| selector[0] == component.id && selector[1] & 0xCC == 0);
+    let spectral = &body[1 + 2 * count..];
+    if !in_frame_order || spectral[..3] != [0, 63, 0] {
+        return false;
     }
-    for (component, selector) in header.components.iter_mut().zip(body[1..].chunks_exact(2)) {
-        if selector[0] != component.id {
-            return Err(corrupt("scan order differs from frame order"));
-        }
+    for (component, selector) in components.iter_mut().zip(body[1..].chunks_exact(2)) {
         component.dc_table = usize::from(selector[1] >> 4);
         component.ac_table = usize::from(selector[1] & 15);
-        if component.dc_table > 3 || component.ac_table > 3 {
-            return Err(corrupt("bad table selector"));
-        }
     }
-    let spectral = &body[1 + 2 * count..];
-    if spectral[0] != 0 || spectral[1] != 63 || spectral[2] != 0 {
-        return Err(corrupt("not a sequential scan"));
-    }
-    Ok(())
+    true
 }
 
 /// Bits looked up in one step: codes (and, for AC, code plus value) up to this long take one
@@ -301,6 +316,7 @@ const LOOKAHEAD: u32 = 10;
 
 /// A Huffman table: a lookahead table for short codes, canonical-code limits for long ones, and
 /// for AC tables a second lookahead that holds run, length and the coefficient value together.
+#[derive(Clone)]
 struct Huffman {
     /// `(code length << 8) | symbol`, 0 when the code is longer than the lookahead.
     lookup: [u16; 1 << LOOKAHEAD],
@@ -456,6 +472,28 @@ impl<'a> Bits<'a> {
                 byte
             }
         }
+    }
+
+    /// One raw bit.
+    #[inline(always)]
+    fn bit(&mut self) -> bool {
+        if self.count == 0 {
+            self.refill();
+        }
+        let set = self.buffer >> 63 != 0;
+        self.consume(1);
+        set
+    }
+
+    /// `n` (1 to 16) raw bits.
+    #[inline(always)]
+    fn bits(&mut self, n: u32) -> u32 {
+        if self.count < n {
+            self.refill();
+        }
+        let value = self.peek(n);
+        self.consume(n);
+        value
     }
 
     #[inline(always)]
@@ -921,6 +959,9 @@ fn decode_portable<const AVX2: bool>(
     scale: u32,
     parts: Option<(PixelRect, PixelRect)>,
 ) -> Result<Planes> {
+    if let Some(scans) = header.scans {
+        return progressive::decode::<AVX2>(header, scans, scale, parts);
+    }
     let size = 8 / scale as usize;
     let components = &header.components;
     let (luma_h, luma_v) = (components[0].h, components[0].v);

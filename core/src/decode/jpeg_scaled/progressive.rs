@@ -1,0 +1,550 @@
+//! Files coded in several scans: progressive JPEGs (spectral selection and successive
+//! approximation, ITU T.81 G.1.2) and sequential ones with a scan per component. Each scan adds
+//! to coefficients of every block, so they are kept until the last scan — but only those the
+//! scaled IDCT reads (the top-left N×N of each block inside the part), plus, for every block, one
+//! bit per coefficient saying whether it is non-zero yet, which is all a refinement scan needs to
+//! be read. At 1/8 only the DC is read, so the AC scans are not even entropy-decoded: the decoder
+//! jumps to the next marker.
+//!
+//! Written here rather than taken from zune-jpeg (the full-size decoder), which keeps every
+//! coefficient of every block (2 bytes a sample: 127 MiB for a 5120×2880 photo before its
+//! pixels) and then transforms every block at full size.
+
+use std::ops::Range;
+
+use super::{
+    corrupt, parse_huffman, parse_quant, Bits, Block, Component, Header, Huffman, Plan,
+    PlaneOut, Planes, Tables, EXTENT, ZIGZAG,
+};
+use crate::decode::PixelRect;
+use crate::error::{Error, Result};
+
+/// One component's coefficients while the scans come in.
+struct Store {
+    /// Blocks per row as an interleaved scan lays them out (whole MCUs).
+    stride: usize,
+    /// Blocks a scan of this component alone covers (no MCU padding).
+    across: usize,
+    down: usize,
+    /// Per block (`stride` per row): bit k set once the coefficient at zigzag position k is
+    /// non-zero.
+    nonzero: Vec<u64>,
+    /// The blocks inside the part, and their kept coefficients (`size`² each, natural order
+    /// within the N×N corner).
+    columns: Range<usize>,
+    rows: Range<usize>,
+    kept: Vec<i16>,
+    /// The quantisation table in force at the component's first scan (libjpeg's rule).
+    quant: Option<[u16; 64]>,
+}
+
+impl Store {
+    /// Where block (`x`, `y`)'s kept coefficients are, when it lies inside the part.
+    #[inline(always)]
+    fn kept_at(&self, x: usize, y: usize, per_block: usize) -> Option<usize> {
+        (self.columns.contains(&x) && self.rows.contains(&y)).then(|| {
+            let index = (y - self.rows.start) * self.columns.len() + x - self.columns.start;
+            index * per_block
+        })
+    }
+}
+
+/// What one scan codes (T.81 B.2.3).
+struct Scan {
+    /// Frame component indices, with their DC and AC table numbers.
+    components: Vec<usize>,
+    tables: Vec<(usize, usize)>,
+    start: usize,
+    end: usize,
+    high: u32,
+    low: u32,
+}
+
+/// The per-block state a scan carries from block to block, reset at each restart marker.
+struct Running {
+    predictors: [i32; 4],
+    end_of_bands: u32,
+}
+
+/// Decodes a file coded in several scans (`scans`: the input from its first scan marker on) at
+/// 1/`scale` into planes, like [`super::decode_part`] does a single-scan one.
+pub(super) fn decode<const AVX2: bool>(
+    header: &Header<'_>,
+    scans: &[u8],
+    scale: u32,
+    parts: Option<(PixelRect, PixelRect)>,
+) -> Result<Planes> {
+    let size = 8 / scale as usize;
+    let per_block = size * size;
+    let components = &header.components;
+    let (luma_h, luma_v) = (components[0].h, components[0].v);
+    let (width, height) = (header.width as usize, header.height as usize);
+    let mcus_across = width.div_ceil(8 * luma_h);
+    let mcus_down = height.div_ceil(8 * luma_v);
+    let s = scale as usize;
+    let mut luma = PlaneOut::new(
+        (width.div_ceil(s), height.div_ceil(s)),
+        parts.map(|p| p.0),
+        1,
+    );
+    let mut chroma = (components.len() == 3).then(|| {
+        let whole = (width.div_ceil(s * luma_h), height.div_ceil(s * luma_v));
+        PlaneOut::new(whole, parts.map(|p| p.1), 2)
+    });
+    // Where each zigzag position is kept within a block's N×N corner (None: not read).
+    let slots: [Option<u8>; 64] = std::array::from_fn(|k| {
+        let natural = usize::from(ZIGZAG[k]);
+        let (row, column) = (natural / 8, natural % 8);
+        (row < size && column < size).then_some((row * size + column) as u8)
+    });
+
+    let mut stores = Vec::with_capacity(components.len());
+    for (index, c) in components.iter().enumerate() {
+        let part = match index {
+            0 => luma.part,
+            _ => chroma.as_ref().map_or(luma.part, |p| p.part),
+        };
+        let blocks = |from: u32, length: u32| {
+            from as usize / size..((from + length) as usize).div_ceil(size)
+        };
+        let columns = blocks(part.x, part.width);
+        let rows = blocks(part.y, part.height);
+        let stride = mcus_across * c.h;
+        stores.push(Store {
+            stride,
+            across: (width * c.h).div_ceil(luma_h).div_ceil(8),
+            down: (height * c.v).div_ceil(luma_v).div_ceil(8),
+            nonzero: vec![0; stride * mcus_down * c.v],
+            kept: vec![0; columns.len() * rows.len() * per_block],
+            columns,
+            rows,
+            quant: None,
+        });
+    }
+
+    let mut dc: Tables = header.dc.clone();
+    let mut ac: Tables = header.ac.clone();
+    let mut quant = header.quant;
+    let mut restart_interval = header.restart_interval;
+    let mut at = 0;
+    loop {
+        let (marker, body, after) = segment(scans, at)?;
+        at = after;
+        match marker {
+            0xD9 => break,
+            0xC4 => parse_huffman(body, &mut dc, &mut ac)?,
+            0xDB => parse_quant(body, &mut quant, &mut [false; 4])?,
+            0xDD => {
+                let interval = body.get(..2).ok_or_else(|| corrupt("bad restart interval"))?;
+                restart_interval = usize::from(u16::from_be_bytes([interval[0], interval[1]]));
+            }
+            0xDA => {
+                let scan = parse_scan(body, components, &dc, &ac)?;
+                for &c in &scan.components {
+                    stores[c].quant.get_or_insert(quant[components[c].quant]);
+                }
+                // At 1/8 the IDCT reads the DC alone: AC scans are jumped over unread.
+                if size == 1 && scan.start > 0 {
+                    at = next_marker(scans, at)?;
+                    continue;
+                }
+                let mut bits = Bits::new(&scans[at..]);
+                let geometry = (mcus_across, mcus_down, restart_interval);
+                decode_scan(&mut bits, &scan, components, &dc, &ac, &mut stores, &slots, per_block, geometry)?;
+                at = next_marker(scans, at + bits.position)?;
+            }
+            // Frame headers cannot come again; anything else (APPn, COM, DNL) is not ours.
+            0xC0..=0xCF => return Err(corrupt("second frame header")),
+            _ => {}
+        }
+    }
+
+    // Every scan is in: dequantise and transform the part's blocks.
+    let (mut samples, mut cb_samples) = ([0u8; 64], [0u8; 64]);
+    let mut block = Block {
+        coefficients: [0; 64],
+        rows: 1,
+        columns: 1,
+    };
+    // The zigzag positions the IDCT reads, but the DC: their non-zero bits give the extent.
+    let kept_ac: u64 = (1..64)
+        .filter(|&k| slots[k].is_some())
+        .map(|k| 1u64 << k)
+        .sum();
+    let plan = Plan::new(size, &[1; 64]);
+    // Luma's blocks on the luma plane; Cb's and Cr's together, interleaved on the chroma plane.
+    let groups: &[&[usize]] = match components.len() {
+        3 => &[&[0], &[1, 2]],
+        _ => &[&[0]],
+    };
+    for &group in groups {
+        let plane = match group[0] {
+            0 => &mut luma,
+            _ => chroma
+                .as_mut()
+                .ok_or_else(|| Error::Internal("chroma blocks without a chroma plane".into()))?,
+        };
+        let (rows, columns) = (stores[group[0]].rows.clone(), stores[group[0]].columns.clone());
+        for y in rows {
+            for x in columns.clone() {
+                for &index in group {
+                    let store = &stores[index];
+                    let quant = store.quant.unwrap_or(quant[components[index].quant]);
+                    let from = store.kept_at(x, y, per_block).unwrap_or(0);
+                    let kept = &store.kept[from..from + per_block];
+                    block.coefficients = [0; 64];
+                    for (slot, &value) in kept.iter().enumerate() {
+                        let natural = slot / size * 8 + slot % size;
+                        block.coefficients[natural] =
+                            i32::from(value).wrapping_mul(i32::from(quant[natural]));
+                    }
+                    let last_ac = store.nonzero[y * store.stride + x] & kept_ac;
+                    let (rows, columns) = EXTENT[63 - (last_ac | 1).leading_zeros() as usize];
+                    block.rows = usize::from(rows).min(size);
+                    block.columns = usize::from(columns).min(size);
+                    let (px, py) = (x * size, y * size);
+                    let inside = plane.inside(px, py, size);
+                    let stride = plane.stride();
+                    let (out, out_stride) = match (index, inside) {
+                        (0, Some(at)) => (&mut plane.data[at..], stride),
+                        (1, _) => (&mut cb_samples[..], size),
+                        _ => (&mut samples[..], size),
+                    };
+                    super::idct::<AVX2>(&block, &plan, out, out_stride);
+                    match (index, inside) {
+                        (0, Some(_)) | (1, _) => {}
+                        (0, None) => plane.put(&samples, None, (px, py), size),
+                        _ => plane.put(&cb_samples, Some(&samples), (px, py), size),
+                    }
+                }
+            }
+        }
+    }
+    let (luma, luma_part) = luma.finish();
+    Ok(Planes {
+        luma,
+        luma_part,
+        chroma: chroma.map(PlaneOut::finish),
+        subsampling: header.subsampling(),
+    })
+}
+
+/// The marker segment at or after `at` (fill bytes skipped): its marker, its body (empty for
+/// markers without one), and where the input goes on after it.
+fn segment(data: &[u8], mut at: usize) -> Result<(u8, &[u8], usize)> {
+    while data.get(at) == Some(&0xFF) {
+        at += 1;
+    }
+    let marker = *data.get(at).ok_or_else(|| corrupt("no end of image"))?;
+    if data.get(at.wrapping_sub(1)) != Some(&0xFF) {
+        return Err(corrupt("expected a marker"));
+    }
+    at += 1;
+    if marker == 0xD9 || marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+        return Ok((marker, &[], at));
+    }
+    let length = data
+        .get(at..at + 2)
+        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        .filter(|&length| length >= 2 && at + length <= data.len())
+        .ok_or_else(|| corrupt("bad segment length"))?;
+    Ok((marker, &data[at + 2..at + length], at + length))
+}
+
+/// The position of the next marker (its 0xFF) at or after `at` that ends entropy-coded data:
+/// not a stuffed 0xFF 0x00, not a restart marker.
+fn next_marker(data: &[u8], mut at: usize) -> Result<usize> {
+    while let Some(offset) = data.get(at..).and_then(|rest| rest.iter().position(|&b| b == 0xFF)) {
+        at += offset;
+        match data.get(at + 1) {
+            Some(0x00 | 0xD0..=0xD7) => at += 2,
+            Some(0xFF) => at += 1,
+            Some(_) => return Ok(at),
+            None => break,
+        }
+    }
+    Err(corrupt("no end of image"))
+}
+
+/// Reads a scan header (T.81 B.2.3) and checks it against the frame and the tables in force.
+fn parse_scan(body: &[u8], components: &[Component], dc: &Tables, ac: &Tables) -> Result<Scan> {
+    let count = usize::from(*body.first().ok_or_else(|| corrupt("bad scan header"))?);
+    if count == 0 || count > components.len() || body.len() < 4 + 2 * count {
+        return Err(corrupt("bad scan header"));
+    }
+    let spectral = &body[1 + 2 * count..];
+    let mut scan_components = Vec::with_capacity(count);
+    let mut tables = Vec::with_capacity(count);
+    for selector in body[1..1 + 2 * count].chunks_exact(2) {
+        let index = components
+            .iter()
+            .position(|c| c.id == selector[0])
+            .ok_or_else(|| corrupt("scan names an unknown component"))?;
+        scan_components.push(index);
+        tables.push((usize::from(selector[1] >> 4), usize::from(selector[1] & 15)));
+    }
+    let scan = Scan {
+        components: scan_components,
+        tables,
+        start: usize::from(spectral[0]),
+        end: usize::from(spectral[1]),
+        high: u32::from(spectral[2] >> 4),
+        low: u32::from(spectral[2] & 15),
+    };
+    let valid = scan.start <= scan.end
+        && scan.end <= 63
+        && scan.low <= 13
+        && (scan.start == 0 || count == 1)
+        && (scan.start > 0 || scan.end == 0 || scan.high == 0 && scan.low == 0);
+    // The tables the scan reads must be there: DC tables for a first DC scan, AC tables for
+    // any scan with AC coefficients (refinement scans read AC codes too, never DC ones).
+    let present = scan.tables.iter().all(|&(d, a)| {
+        let needs_dc = scan.start == 0 && scan.high == 0;
+        let needs_ac = scan.end > 0;
+        (!needs_dc || dc.get(d).is_some_and(Option::is_some))
+            && (!needs_ac || ac.get(a).is_some_and(Option::is_some))
+    });
+    if !valid || !present {
+        return Err(corrupt("bad scan header"));
+    }
+    Ok(scan)
+}
+
+/// Reads one scan's entropy-coded data into `stores`: whole MCUs for a scan of several
+/// components, the component's own blocks (no padding) for a scan of one.
+#[allow(clippy::too_many_arguments)]
+fn decode_scan(
+    bits: &mut Bits<'_>,
+    scan: &Scan,
+    components: &[Component],
+    dc: &Tables,
+    ac: &Tables,
+    stores: &mut [Store],
+    slots: &[Option<u8>; 64],
+    per_block: usize,
+    (mcus_across, mcus_down, restart_interval): (usize, usize, usize),
+) -> Result<()> {
+    let missing = || corrupt("missing Huffman table");
+    let tables: Vec<(Option<&Huffman>, Option<&Huffman>)> = scan
+        .tables
+        .iter()
+        .map(|&(d, a)| (dc[d & 3].as_deref(), ac[a & 3].as_deref()))
+        .collect();
+    let single = match scan.components[..] {
+        [only] => Some(only),
+        _ => None,
+    };
+    let (units_across, units_down) = match single {
+        Some(only) => (stores[only].across, stores[only].down),
+        None => (mcus_across, mcus_down),
+    };
+    let mut running = Running {
+        predictors: [0; 4],
+        end_of_bands: 0,
+    };
+    let mut unit = 0;
+    for unit_y in 0..units_down {
+        for unit_x in 0..units_across {
+            if restart_interval > 0 && unit > 0 && unit % restart_interval == 0 {
+                bits.restart()?;
+                running.predictors = [0; 4];
+                running.end_of_bands = 0;
+            }
+            unit += 1;
+            for (i, &c) in scan.components.iter().enumerate() {
+                let (h, v) = match single {
+                    Some(_) => (1, 1),
+                    None => (components[c].h, components[c].v),
+                };
+                let (dc, ac) = tables[i];
+                for block_y in 0..v {
+                    for block_x in 0..h {
+                        let (x, y) = (unit_x * h + block_x, unit_y * v + block_y);
+                        let store = &mut stores[c];
+                        let kept = match store.kept_at(x, y, per_block) {
+                            Some(at) => Some(&mut store.kept[at..at + per_block]),
+                            None => None,
+                        };
+                        let nonzero = &mut store.nonzero[y * store.stride + x];
+                        let eob = &mut running.end_of_bands;
+                        match (scan.start, scan.high) {
+                            (0, 0) => {
+                                let predictor = &mut running.predictors[i];
+                                super::read_dc(bits, dc.ok_or_else(missing)?, predictor)?;
+                                let kept = kept.map(|kept| {
+                                    kept[0] = predictor.wrapping_shl(scan.low) as i16;
+                                    kept
+                                });
+                                // A sequential scan: the AC coefficients follow in the block.
+                                if scan.end > 0 {
+                                    let ac = ac.ok_or_else(missing)?;
+                                    ac_first(bits, ac, scan, 1, nonzero, kept, slots, eob)?;
+                                }
+                            }
+                            (0, _) => {
+                                if bits.bit() {
+                                    if let Some(kept) = kept {
+                                        kept[0] |= 1 << scan.low;
+                                    }
+                                }
+                            }
+                            (start, 0) => {
+                                let ac = ac.ok_or_else(missing)?;
+                                ac_first(bits, ac, scan, start, nonzero, kept, slots, eob)?;
+                            }
+                            _ => {
+                                let ac = ac.ok_or_else(missing)?;
+                                ac_refine(bits, ac, scan, nonzero, kept, slots, eob)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A block's first pass over the AC band `start..=scan.end` (T.81 G.1.2.2): run/size codes,
+/// each value scaled up by the scan's successive-approximation shift, and end-of-band runs
+/// that cover whole following blocks.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn ac_first(
+    bits: &mut Bits<'_>,
+    ac: &Huffman,
+    scan: &Scan,
+    start: usize,
+    nonzero: &mut u64,
+    kept: Option<&mut [i16]>,
+    slots: &[Option<u8>; 64],
+    end_of_bands: &mut u32,
+) -> Result<()> {
+    if *end_of_bands > 0 {
+        *end_of_bands -= 1;
+        return Ok(());
+    }
+    let mut k = start;
+    let mut found = 0u64;
+    let mut kept = kept;
+    while k <= scan.end {
+        if bits.count < 32 {
+            bits.refill();
+        }
+        let fast = ac.fast_ac[bits.peek(super::LOOKAHEAD) as usize];
+        let (run, value) = if fast != 0 {
+            bits.consume((fast & 15) as u32);
+            (((fast >> 4) & 15) as usize, fast >> 8)
+        } else {
+            let symbol = bits.decode(ac)?;
+            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+            if size == 0 {
+                if run < 15 {
+                    // An end-of-band run of 2^run + `run` more bits blocks, this one included.
+                    *end_of_bands = (1 << run) - 1;
+                    if run > 0 {
+                        *end_of_bands += bits.bits(run);
+                    }
+                    break;
+                }
+                k += 16;
+                continue;
+            }
+            (run as usize, bits.receive_extend(size))
+        };
+        k += run;
+        if k > scan.end {
+            return Err(corrupt("coefficient index past the band"));
+        }
+        found |= 1 << k;
+        if let (Some(kept), Some(slot)) = (kept.as_deref_mut(), slots[k]) {
+            kept[usize::from(slot)] = value.wrapping_shl(scan.low) as i16;
+        }
+        k += 1;
+    }
+    *nonzero |= found;
+    Ok(())
+}
+
+/// A refinement pass over the AC band (T.81 G.1.2.3): one more bit of every coefficient that
+/// is already non-zero, and new coefficients of magnitude 1 placed among the zero ones.
+#[inline(always)]
+fn ac_refine(
+    bits: &mut Bits<'_>,
+    ac: &Huffman,
+    scan: &Scan,
+    nonzero: &mut u64,
+    kept: Option<&mut [i16]>,
+    slots: &[Option<u8>; 64],
+    end_of_bands: &mut u32,
+) -> Result<()> {
+    let (plus, minus) = (1i16 << scan.low, (-1i16).wrapping_shl(scan.low));
+    let mut kept = kept;
+    let mut nz = *nonzero;
+    // One more bit of a coefficient that is already non-zero, away from zero.
+    let refine = |bits: &mut Bits<'_>, kept: Option<&mut [i16]>, k: usize| {
+        if bits.bit() {
+            if let (Some(kept), Some(slot)) = (kept, slots[k]) {
+                let value = &mut kept[usize::from(slot)];
+                if *value & plus == 0 {
+                    *value = value.wrapping_add(if *value >= 0 { plus } else { minus });
+                }
+            }
+        }
+    };
+    let mut k = scan.start;
+    if *end_of_bands == 0 {
+        while k <= scan.end {
+            if bits.count < 32 {
+                bits.refill();
+            }
+            let symbol = bits.decode(ac)?;
+            let (mut run, size) = (u32::from(symbol >> 4), symbol & 15);
+            let mut new = None;
+            if size != 0 {
+                new = Some(if bits.bit() { plus } else { minus });
+            } else if run != 15 {
+                *end_of_bands = 1 << run;
+                if run > 0 {
+                    *end_of_bands += bits.bits(run);
+                }
+                break;
+            }
+            // Past `run` zero coefficients (refining the non-zero ones on the way) to the
+            // zero one the new coefficient goes to.
+            while k <= scan.end {
+                if nz & (1 << k) != 0 {
+                    refine(bits, kept.as_deref_mut(), k);
+                } else {
+                    if run == 0 {
+                        break;
+                    }
+                    run -= 1;
+                }
+                k += 1;
+            }
+            if let Some(value) = new {
+                if k > scan.end {
+                    return Err(corrupt("coefficient index past the band"));
+                }
+                nz |= 1 << k;
+                if let (Some(kept), Some(slot)) = (kept.as_deref_mut(), slots[k]) {
+                    kept[usize::from(slot)] = value;
+                }
+            }
+            k += 1;
+        }
+    }
+    if *end_of_bands > 0 {
+        // Inside an end-of-band run: only the refinement bits of the non-zero coefficients.
+        while k <= scan.end {
+            if nz & (1 << k) != 0 {
+                refine(bits, kept.as_deref_mut(), k);
+            }
+            k += 1;
+        }
+        *end_of_bands -= 1;
+    }
+    *nonzero = nz;
+    Ok(())
+}
