@@ -172,6 +172,17 @@ pub(super) fn decode<const AVX2: bool>(
         .map(|k| 1u64 << k)
         .sum();
     let plan = Plan::new(size, &[1; 64]);
+    // Each component's quantisation steps, laid out like its kept coefficients.
+    let quant: Vec<Vec<i32>> = stores
+        .iter()
+        .zip(components)
+        .map(|(store, c)| {
+            let table = store.quant.unwrap_or(quant[c.quant]);
+            (0..per_block)
+                .map(|slot| i32::from(table[slot / size * 8 + slot % size]))
+                .collect()
+        })
+        .collect();
     // Luma's blocks on the luma plane; Cb's and Cr's together, interleaved on the chroma plane.
     let groups: &[&[usize]] = match components.len() {
         3 => &[&[0], &[1, 2]],
@@ -189,19 +200,21 @@ pub(super) fn decode<const AVX2: bool>(
             for x in columns.clone() {
                 for &index in group {
                     let store = &stores[index];
-                    let quant = store.quant.unwrap_or(quant[components[index].quant]);
                     let from = store.kept_at(x, y, per_block).unwrap_or(0);
                     let kept = &store.kept[from..from + per_block];
-                    block.coefficients = [0; 64];
-                    for (slot, &value) in kept.iter().enumerate() {
-                        let natural = slot / size * 8 + slot % size;
-                        block.coefficients[natural] =
-                            i32::from(value).wrapping_mul(i32::from(quant[natural]));
-                    }
                     let last_ac = store.nonzero[y * store.stride + x] & kept_ac;
                     let (rows, columns) = EXTENT[63 - (last_ac | 1).leading_zeros() as usize];
                     block.rows = usize::from(rows).min(size);
                     block.columns = usize::from(columns).min(size);
+                    // Dequantised only where the extent says a coefficient may be non-zero.
+                    block.coefficients = [0; 64];
+                    let rows_out = block.coefficients.chunks_exact_mut(8);
+                    let rows_in = kept.chunks_exact(size).zip(quant[index].chunks_exact(size));
+                    for (out, (values, steps)) in rows_out.zip(rows_in).take(block.rows) {
+                        for ((o, &v), &q) in out.iter_mut().zip(values).zip(steps) {
+                            *o = i32::from(v).wrapping_mul(q);
+                        }
+                    }
                     let (px, py) = (x * size, y * size);
                     let inside = plane.inside(px, py, size);
                     let stride = plane.stride();
@@ -467,7 +480,9 @@ fn ac_first(
 }
 
 /// A refinement pass over the AC band (T.81 G.1.2.3): one more bit of every coefficient that
-/// is already non-zero, and new coefficients of magnitude 1 placed among the zero ones.
+/// is already non-zero, and new coefficients of magnitude 1 placed among the zero ones. The
+/// coefficients are walked as bit sets (zero ones, non-zero ones), not one position at a time:
+/// most of a band is zero, and inside an end-of-band run only the non-zero ones read a bit.
 #[inline(always)]
 fn ac_refine(
     bits: &mut Bits<'_>,
@@ -478,73 +493,92 @@ fn ac_refine(
     slots: &[Option<u8>; 64],
     end_of_bands: &mut u32,
 ) -> Result<()> {
-    let (plus, minus) = (1i16 << scan.low, (-1i16).wrapping_shl(scan.low));
+    let end = scan.end;
+    // The positions from `from` to the band's end, and those below `to`.
+    let band_from = |from: usize| match from > end {
+        true => 0,
+        false => (u64::MAX << from) & (u64::MAX >> (63 - end)),
+    };
+    let below = |to: usize| match to >= 64 {
+        true => u64::MAX,
+        false => (1u64 << to) - 1,
+    };
     let mut kept = kept;
     let mut nz = *nonzero;
-    // One more bit of a coefficient that is already non-zero, away from zero.
-    let refine = |bits: &mut Bits<'_>, kept: Option<&mut [i16]>, k: usize| {
+    let mut k = scan.start;
+    if *end_of_bands == 0 {
+        while k <= end {
+            if bits.count < 32 {
+                bits.refill();
+            }
+            let symbol = bits.decode(ac)?;
+            let (run, size) = (symbol >> 4, symbol & 15);
+            let mut new = None;
+            if size != 0 {
+                new = Some(bits.bit());
+            } else if run != 15 {
+                *end_of_bands = 1 << run;
+                if run > 0 {
+                    *end_of_bands += bits.bits(u32::from(run));
+                }
+                break;
+            }
+            // The new coefficient goes to the zero one after `run` zero ones (a run of 16 with
+            // none: ZRL); the non-zero ones before it are refined on the way.
+            let mut zeros = !nz & band_from(k);
+            for _ in 0..run {
+                zeros &= zeros.wrapping_sub(1);
+            }
+            let target = match zeros {
+                0 => end + 1,
+                _ => zeros.trailing_zeros() as usize,
+            };
+            refine(bits, kept.as_deref_mut(), slots, nz & band_from(k) & below(target), scan.low);
+            if let Some(positive) = new {
+                if target > end {
+                    return Err(corrupt("coefficient index past the band"));
+                }
+                nz |= 1 << target;
+                if let (Some(kept), Some(slot)) = (kept.as_deref_mut(), slots[target]) {
+                    kept[usize::from(slot)] = match positive {
+                        true => 1 << scan.low,
+                        false => (-1i16).wrapping_shl(scan.low),
+                    };
+                }
+            }
+            k = target + 1;
+        }
+    }
+    if *end_of_bands > 0 {
+        // Inside an end-of-band run: only the refinement bits of the non-zero coefficients.
+        refine(bits, kept, slots, nz & band_from(k), scan.low);
+        *end_of_bands -= 1;
+    }
+    *nonzero = nz;
+    Ok(())
+}
+
+/// Reads one more bit (bit `low`) of each non-zero coefficient in `positions`, in zigzag order,
+/// and adds it to those that are kept: away from zero, once.
+#[inline(always)]
+fn refine(
+    bits: &mut Bits<'_>,
+    mut kept: Option<&mut [i16]>,
+    slots: &[Option<u8>; 64],
+    mut positions: u64,
+    low: u32,
+) {
+    let (plus, minus) = (1i16 << low, (-1i16).wrapping_shl(low));
+    while positions != 0 {
+        let k = positions.trailing_zeros() as usize;
+        positions &= positions - 1;
         if bits.bit() {
-            if let (Some(kept), Some(slot)) = (kept, slots[k]) {
+            if let (Some(kept), Some(slot)) = (kept.as_deref_mut(), slots[k]) {
                 let value = &mut kept[usize::from(slot)];
                 if *value & plus == 0 {
                     *value = value.wrapping_add(if *value >= 0 { plus } else { minus });
                 }
             }
         }
-    };
-    let mut k = scan.start;
-    if *end_of_bands == 0 {
-        while k <= scan.end {
-            if bits.count < 32 {
-                bits.refill();
-            }
-            let symbol = bits.decode(ac)?;
-            let (mut run, size) = (u32::from(symbol >> 4), symbol & 15);
-            let mut new = None;
-            if size != 0 {
-                new = Some(if bits.bit() { plus } else { minus });
-            } else if run != 15 {
-                *end_of_bands = 1 << run;
-                if run > 0 {
-                    *end_of_bands += bits.bits(run);
-                }
-                break;
-            }
-            // Past `run` zero coefficients (refining the non-zero ones on the way) to the
-            // zero one the new coefficient goes to.
-            while k <= scan.end {
-                if nz & (1 << k) != 0 {
-                    refine(bits, kept.as_deref_mut(), k);
-                } else {
-                    if run == 0 {
-                        break;
-                    }
-                    run -= 1;
-                }
-                k += 1;
-            }
-            if let Some(value) = new {
-                if k > scan.end {
-                    return Err(corrupt("coefficient index past the band"));
-                }
-                nz |= 1 << k;
-                if let (Some(kept), Some(slot)) = (kept.as_deref_mut(), slots[k]) {
-                    kept[usize::from(slot)] = value;
-                }
-            }
-            k += 1;
-        }
     }
-    if *end_of_bands > 0 {
-        // Inside an end-of-band run: only the refinement bits of the non-zero coefficients.
-        while k <= scan.end {
-            if nz & (1 << k) != 0 {
-                refine(bits, kept.as_deref_mut(), k);
-            }
-            k += 1;
-        }
-        *end_of_bands -= 1;
-    }
-    *nonzero = nz;
-    Ok(())
 }
