@@ -13,8 +13,8 @@
 use std::ops::Range;
 
 use super::{
-    corrupt, parse_huffman, parse_quant, Bits, Block, Component, Header, Huffman, Plan,
-    PlaneOut, Planes, Tables, EXTENT, ZIGZAG,
+    corrupt, parse_huffman, parse_quant, Bits, Block, Component, Header, Huffman, Plan, PlaneOut,
+    Planes, Tables, EXTENT, ZIGZAG,
 };
 use crate::decode::PixelRect;
 use crate::error::{Error, Result};
@@ -135,7 +135,9 @@ pub(super) fn decode<const AVX2: bool>(
             0xC4 => parse_huffman(body, &mut dc, &mut ac)?,
             0xDB => parse_quant(body, &mut quant, &mut [false; 4])?,
             0xDD => {
-                let interval = body.get(..2).ok_or_else(|| corrupt("bad restart interval"))?;
+                let interval = body
+                    .get(..2)
+                    .ok_or_else(|| corrupt("bad restart interval"))?;
                 restart_interval = usize::from(u16::from_be_bytes([interval[0], interval[1]]));
             }
             0xDA => {
@@ -150,7 +152,17 @@ pub(super) fn decode<const AVX2: bool>(
                 }
                 let mut bits = Bits::new(&scans[at..]);
                 let geometry = (mcus_across, mcus_down, restart_interval);
-                decode_scan(&mut bits, &scan, components, &dc, &ac, &mut stores, &slots, per_block, geometry)?;
+                decode_scan(
+                    &mut bits,
+                    &scan,
+                    components,
+                    &dc,
+                    &ac,
+                    &mut stores,
+                    &slots,
+                    per_block,
+                    geometry,
+                )?;
                 at = next_marker(scans, at + bits.position)?;
             }
             // Frame headers cannot come again; anything else (APPn, COM, DNL) is not ours.
@@ -195,7 +207,10 @@ pub(super) fn decode<const AVX2: bool>(
                 .as_mut()
                 .ok_or_else(|| Error::Internal("chroma blocks without a chroma plane".into()))?,
         };
-        let (rows, columns) = (stores[group[0]].rows.clone(), stores[group[0]].columns.clone());
+        let (rows, columns) = (
+            stores[group[0]].rows.clone(),
+            stores[group[0]].columns.clone(),
+        );
         for y in rows {
             for x in columns.clone() {
                 for &index in group {
@@ -267,7 +282,10 @@ fn segment(data: &[u8], mut at: usize) -> Result<(u8, &[u8], usize)> {
 /// The position of the next marker (its 0xFF) at or after `at` that ends entropy-coded data:
 /// not a stuffed 0xFF 0x00, not a restart marker.
 fn next_marker(data: &[u8], mut at: usize) -> Result<usize> {
-    while let Some(offset) = data.get(at..).and_then(|rest| rest.iter().position(|&b| b == 0xFF)) {
+    while let Some(offset) = data
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+    {
         at += offset;
         match data.get(at + 1) {
             Some(0x00 | 0xD0..=0xD7) => at += 2,
@@ -533,7 +551,13 @@ fn ac_refine(
                 0 => end + 1,
                 _ => zeros.trailing_zeros() as usize,
             };
-            refine(bits, kept.as_deref_mut(), slots, nz & band_from(k) & below(target), scan.low);
+            refine(
+                bits,
+                kept.as_deref_mut(),
+                slots,
+                nz & band_from(k) & below(target),
+                scan.low,
+            );
             if let Some(positive) = new {
                 if target > end {
                     return Err(corrupt("coefficient index past the band"));
