@@ -107,7 +107,8 @@ pub(crate) fn decode(
 pub(crate) use jpeg_scaled::Header as JpegHeader;
 
 /// The headers of a complete JPEG that the planar decoder ([`decode_jpeg_planes`]) takes — a
-/// baseline gray or YCbCr file with common sampling — or `None` for the full-size decoder.
+/// gray or YCbCr file, sequential or progressive, with common sampling — or `None` for the
+/// full-size decoder.
 pub(crate) fn jpeg_planar_header(input: &[u8]) -> Option<JpegHeader<'_>> {
     if !jpeg_is_complete(input) {
         return None;
