@@ -171,18 +171,30 @@ pub(super) fn decode<const AVX2: bool>(
         }
     }
 
-    // Every scan is in: dequantise and transform the part's blocks.
+    // Every scan is in: dequantise and transform the part's blocks. Of the non-zero bits only
+    // each part block's extent (the rows and columns the IDCT must read) is needed: taken, and
+    // the bits freed, so they and the planes being filled are not held at once.
+    let kept_ac: u64 = (1..64)
+        .filter(|&k| slots[k].is_some())
+        .map(|k| 1u64 << k)
+        .sum();
+    let extents: Vec<Vec<(u8, u8)>> = stores
+        .iter_mut()
+        .map(|store| {
+            let nonzero = std::mem::take(&mut store.nonzero);
+            let rows = nonzero.chunks_exact(store.stride).take(store.rows.end);
+            rows.skip(store.rows.start)
+                .flat_map(|row| &row[store.columns.clone()])
+                .map(|&bits| EXTENT[63 - (bits & kept_ac | 1).leading_zeros() as usize])
+                .collect()
+        })
+        .collect();
     let (mut samples, mut cb_samples) = ([0u8; 64], [0u8; 64]);
     let mut block = Block {
         coefficients: [0; 64],
         rows: 1,
         columns: 1,
     };
-    // The zigzag positions the IDCT reads, but the DC: their non-zero bits give the extent.
-    let kept_ac: u64 = (1..64)
-        .filter(|&k| slots[k].is_some())
-        .map(|k| 1u64 << k)
-        .sum();
     let plan = Plan::new(size, &[1; 64]);
     // Each component's quantisation steps, laid out like its kept coefficients.
     let quant: Vec<Vec<i32>> = stores
@@ -217,8 +229,7 @@ pub(super) fn decode<const AVX2: bool>(
                     let store = &stores[index];
                     let from = store.kept_at(x, y, per_block).unwrap_or(0);
                     let kept = &store.kept[from..from + per_block];
-                    let last_ac = store.nonzero[y * store.stride + x] & kept_ac;
-                    let (rows, columns) = EXTENT[63 - (last_ac | 1).leading_zeros() as usize];
+                    let (rows, columns) = extents[index][from / per_block];
                     block.rows = usize::from(rows).min(size);
                     block.columns = usize::from(columns).min(size);
                     // Dequantised only where the extent says a coefficient may be non-zero.
