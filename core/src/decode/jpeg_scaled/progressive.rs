@@ -403,20 +403,19 @@ fn decode_scan(
                     for block_x in 0..h {
                         let (x, y) = (unit_x * h + block_x, unit_y * v + block_y);
                         let store = &mut stores[c];
-                        let kept = match store.kept_at(x, y, per_block) {
-                            Some(at) => Some(&mut store.kept[at..at + per_block]),
-                            None => None,
-                        };
+                        let kept = store
+                            .kept_at(x, y, per_block)
+                            .map(|at| &mut store.kept[at..at + per_block]);
                         let nonzero = &mut store.nonzero[y * store.stride + x];
                         let eob = &mut running.end_of_bands;
                         match (scan.start, scan.high) {
                             (0, 0) => {
                                 let predictor = &mut running.predictors[i];
                                 super::read_dc(bits, dc.ok_or_else(missing)?, predictor)?;
-                                let kept = kept.map(|kept| {
+                                let mut kept = kept;
+                                if let Some(kept) = kept.as_deref_mut() {
                                     kept[0] = predictor.wrapping_shl(scan.low) as i16;
-                                    kept
-                                });
+                                }
                                 // A sequential scan: the AC coefficients follow in the block.
                                 if scan.end > 0 {
                                     let ac = ac.ok_or_else(missing)?;
