@@ -18,8 +18,8 @@ import binaryen from 'binaryen';
 const WASM32 = 'target_arch = "wasm32"';
 const WASM32_SIMD = 'all(target_arch = "wasm32", target_feature = "simd128")';
 
-/** Where cargo keeps the fast_image_resize source the workspace uses (downloading it if needed). */
-function fastImageResizeSource(workspace) {
+/** Where cargo keeps the source of the workspace's crate `name` (downloading it if needed). */
+export function crateSource(workspace, name) {
   const metadata = JSON.parse(
     execFileSync('cargo', ['metadata', '--format-version', '1', '--filter-platform', 'wasm32-unknown-unknown'], {
       cwd: workspace,
@@ -27,8 +27,8 @@ function fastImageResizeSource(workspace) {
       encoding: 'utf8',
     }),
   );
-  const pkg = metadata.packages.find((p) => p.name === 'fast_image_resize');
-  if (!pkg) throw new Error('fast_image_resize is not in the workspace any more: drop the SIMD gate');
+  const pkg = metadata.packages.find((p) => p.name === name);
+  if (!pkg) throw new Error(`${name} is not in the workspace any more: drop its override`);
   return path.dirname(pkg.manifest_path);
 }
 
@@ -46,7 +46,7 @@ async function* rustFiles(dir) {
  * cargo does not rebuild what has not changed.
  */
 export async function gatedFastImageResize(workspace, into) {
-  const source = fastImageResizeSource(workspace);
+  const source = crateSource(workspace, 'fast_image_resize');
   const stamp = path.join(into, '.source');
   const previous = await readFile(stamp, 'utf8').catch(() => '');
   if (previous !== source) {

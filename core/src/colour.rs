@@ -38,6 +38,21 @@ pub(crate) fn to_srgb(decoded: Decoded, icc: Option<&[u8]>) -> Raster {
     }
 }
 
+/// Whether [`to_srgb`] would change pixels of `channels` channels described by `icc`: false for
+/// an sRGB profile, one that cannot be parsed or one of another colour space (all three leave the
+/// pixels as they are). A profile whose transform cannot be built counts as a change.
+pub(crate) fn changes_pixels(icc: &[u8], channels: u8) -> bool {
+    let Ok(profile) = ColorProfile::new_from_slice(icc) else {
+        return false;
+    };
+    let describes = match profile.color_space {
+        DataColorSpace::Rgb => channels >= 3,
+        DataColorSpace::Gray => channels <= 2,
+        _ => false,
+    };
+    describes && !is_srgb(&profile)
+}
+
 /// Pixels whose profile is not applied (the caller keeps the profile, or there is none).
 pub(crate) fn without_conversion(decoded: Decoded) -> Raster {
     match decoded {

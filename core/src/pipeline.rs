@@ -1,5 +1,7 @@
-//! The whole job, stage by stage: limits → sniff and probe → plan → decode → colour → (smart crop)
-//! → resize → orient → letterbox → flatten → encode → extras.
+//! The whole job, stage by stage: limits → sniff and probe → plan → decode → colour → flatten
+//! (when the output has no alpha) → (smart crop) → resize → orient → letterbox → flatten (a
+//! letterbox's background, or pixels whose profile was applied after the resize) → encode →
+//! extras.
 
 use serde::Serialize;
 
@@ -268,6 +270,33 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
         decoded => (Source::Pixels(colour::without_conversion(decoded)), None),
     };
 
+    // An output without alpha is flattened onto the background before the resize rather than
+    // after: the resize is linear, so it is the same picture, but resampling alpha premultiplies
+    // colour by it in 8 bits, which loses most of the colour of nearly transparent pixels (the
+    // exact reference and sharp flatten before resampling too), and the flattened pixels are
+    // dithered rather than rounded (see `compose::flatten_dithered`). When a profile is still to
+    // be applied after the resize, the pixels are not sRGB yet and the background (an sRGB
+    // colour) cannot be blended into them as it is, so they keep the old order: resize with alpha,
+    // convert, then flatten. A smart crop then looks at the flattened picture, which is what the
+    // output shows.
+    let flattens = format == Format::Jpeg || options.flatten;
+    let pixels = match pixels {
+        Source::Pixels(raster)
+            if flattens
+                && raster.has_alpha()
+                && profile_after_resize
+                    .map_or(true, |icc| !colour::changes_pixels(icc, raster.channels)) =>
+        {
+            let origin = (part.x, part.y);
+            Source::Pixels(compose::flatten_dithered(
+                raster,
+                options.background,
+                origin,
+            ))
+        }
+        pixels => pixels,
+    };
+
     if let Some(strategy) = plan.smart {
         let look = match &pixels {
             Source::Pixels(raster) => std::borrow::Cow::Borrowed(raster),
@@ -304,7 +333,9 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
     };
     let upright = orientation.apply(resized).drop_opaque_alpha();
     let canvas = compose::letterbox(upright, plan.canvas, plan.offset, options.background);
-    let image = if format == Format::Jpeg || options.flatten {
+    // Flattened again: pixels that kept their alpha above, and a letterbox's see-through
+    // background.
+    let image = if flattens {
         compose::flatten(canvas, options.background)
     } else {
         canvas
@@ -559,7 +590,7 @@ fn place_smart_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::{Fit, Gravity, Position};
+    use crate::options::{Color, Fit, Gravity, Position};
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRng, TestRunner};
     use std::cell::Cell;
@@ -751,6 +782,45 @@ mod tests {
                 },
             )
     }
+
+    /// The dither pattern of the flatten before the resize is tied to the whole picture's pixel
+    /// grid: decoding only the part the resize reads gives the same bytes as decoding it all, for
+    /// RGBA and gray+alpha PNGs, on white and on a coloured background.
+    #[test]
+    fn flattening_before_the_resize_does_not_depend_on_the_part_decoded() {
+        for (colour, background) in [(6u8, Color::WHITE), (4, Color::WHITE), (6, TEAL), (4, TEAL)] {
+            let input = encode_source(&Source::Png(colour, false), 403, 301, 7);
+            let options = Options {
+                width: Some(32),
+                height: Some(24),
+                // A part that starts off the 4-pixel grid of the dither on both axes (a 4×
+                // downscale, so the part's start can be cut).
+                crop: Some(Rect {
+                    left: 151,
+                    top: 99,
+                    width: 128,
+                    height: 96,
+                }),
+                format: crate::options::OutputFormat::Jpeg,
+                background,
+                ..Options::default()
+            };
+            let part = compose_decoding(&input, &options, Decode::OnlyWhatIsRead).unwrap();
+            let whole = compose_decoding(&input, &options, Decode::Whole).unwrap();
+            let (decoded, (dw, dh)) = part.decoded;
+            assert_ne!(decoded, PixelRect::whole(dw, dh), "a part was decoded");
+            assert!(decoded.x % 4 != 0 && decoded.y % 4 != 0, "{decoded:?}");
+            assert!(!part.image.has_alpha());
+            assert_eq!(part.image, whole.image, "colour type {colour}");
+        }
+    }
+
+    const TEAL: Color = Color {
+        r: 0,
+        g: 128,
+        b: 128,
+        a: 255,
+    };
 
     /// Over random pictures (baseline JPEGs of every common sampling, gray or colour, with and
     /// without restart markers and EXIF orientations; non-interlaced gray, gray+alpha, RGB and

@@ -232,6 +232,28 @@ fn progressive_and_baseline_jpeg_agree() {
 /// An exact float Lanczos3 resample of a `[x, y, w, h]` window: the reference the SIMD resize of a
 /// centre crop must line up with.
 fn lanczos_reference(src: &Pixels, window: [f64; 4], out_w: u32, out_h: u32) -> Pixels {
+    let values: Vec<f64> = src.data.iter().map(|&v| f64::from(v)).collect();
+    let size = (src.width, src.height, src.channels);
+    let data = lanczos_reference_f64(&values, size, window, out_w, out_h)
+        .into_iter()
+        .map(|v| v.round().clamp(0.0, 255.0) as u8)
+        .collect();
+    Pixels {
+        width: out_w,
+        height: out_h,
+        channels: src.channels,
+        data,
+    }
+}
+
+/// [`lanczos_reference`] of samples in f64 (`width`×`height`×`channels`), unrounded.
+fn lanczos_reference_f64(
+    values: &[f64],
+    (width, height, channels): (u32, u32, usize),
+    window: [f64; 4],
+    out_w: u32,
+    out_h: u32,
+) -> Vec<f64> {
     fn lanczos(x: f64) -> f64 {
         if x == 0.0 {
             return 1.0;
@@ -265,29 +287,70 @@ fn lanczos_reference(src: &Pixels, window: [f64; 4], out_w: u32, out_h: u32) -> 
             })
             .collect()
     };
-    let wx = weights(window[0], window[2], out_w, src.width);
-    let wy = weights(window[1], window[3], out_h, src.height);
-    let n = src.channels;
+    let wx = weights(window[0], window[2], out_w, width);
+    let wy = weights(window[1], window[3], out_h, height);
     let mut data = Vec::new();
     for row in &wy {
         for col in &wx {
-            for c in 0..n {
+            for c in 0..channels {
                 let mut acc = 0.0;
                 for &(y, ky) in row {
                     for &(x, kx) in col {
-                        acc += ky * kx * f64::from(src.at(x as u32, y as u32)[c]);
+                        acc += ky * kx * values[(y * width as usize + x) * channels + c];
                     }
                 }
-                data.push(acc.round().clamp(0.0, 255.0) as u8);
+                data.push(acc);
             }
         }
     }
-    Pixels {
-        width: out_w,
-        height: out_h,
-        channels: n,
-        data,
+    data
+}
+
+#[test]
+fn see_through_pixels_are_flattened_before_the_resize() {
+    // Gradients under a mix of transparent, faint (alpha 40) and opaque pixels with hard edges.
+    // Resampled with alpha premultiplied into 8 bits and flattened afterwards, a faint pixel's
+    // colour kept ~5 bits and came back off by up to several levels (mean error 1.84 against the
+    // exact reference here); flattened onto the background first, only rounding is left (0.33).
+    let (w, h) = (256u32, 32u32);
+    let mut rgba = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let alpha = match ((x + y) % 11, (x + 2 * y) % 7) {
+                (0..=3, _) => 0,
+                (_, 0) => 40,
+                _ => 255,
+            };
+            rgba.extend_from_slice(&[x as u8, 255 - x as u8, (x / 2 + y * 3) as u8, alpha]);
+        }
     }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        let mut writer = enc.write_header().unwrap();
+        writer.write_image_data(&rgba).unwrap();
+    }
+    // On white, in f64.
+    let flattened: Vec<f64> = rgba
+        .chunks_exact(4)
+        .flat_map(|px| {
+            let a = f64::from(px[3]) / 255.0;
+            let blend = move |c: u8| f64::from(c) * a + 255.0 * (1.0 - a);
+            [blend(px[0]), blend(px[1]), blend(px[2])]
+        })
+        .collect();
+    let (out_w, out_h) = (100, 8);
+    let window = [0.0, 0.0, f64::from(w), f64::from(h)];
+    let exact = lanczos_reference_f64(&flattened, (w, h, 3), window, out_w, out_h);
+    let opts = options(r#"{"width": 100, "height": 8, "fit": "fill", "format": "jpeg"}"#);
+    let rendered = thumbsmith::render(&png_bytes, &opts).unwrap();
+    let ours = rendered
+        .rgba
+        .chunks_exact(4)
+        .flat_map(|px| px[..3].iter().map(|&v| f64::from(v)));
+    let mean_error = ours.zip(&exact).map(|(a, b)| (a - b).abs()).sum::<f64>() / exact.len() as f64;
+    assert!(mean_error < 0.5, "mean error {mean_error}");
 }
 
 #[test]
