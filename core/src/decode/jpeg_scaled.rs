@@ -993,9 +993,7 @@ fn decode_portable<const AVX2: bool>(
         PlaneOut::new(whole, parts.map(|p| p.1), 2)
     });
 
-    // One block's samples at output size, for blocks at a part's edge and for Cb and Cr
-    // before they are interleaved.
-    let (mut samples, mut cb_samples) = ([0u8; 64], [0u8; 64]);
+    let mut scratch: Scratch = ([0; 64], [0; 64]);
     let mut predictors = vec![0i32; components.len()];
     let mut block = Block {
         coefficients: [0; 64],
@@ -1031,32 +1029,63 @@ fn decode_portable<const AVX2: bool>(
                         continue;
                     }
                     decode_block(&mut bits, dc, ac, predictor, &plans[index], &mut block)?;
-                    // Luma straight into the plane, unless at the part's edge; Cb and Cr via
-                    // their own blocks, interleaved once both are made.
-                    let inside = plane.inside(x, y, size);
-                    let stride = plane.stride();
-                    let (out, out_stride) = match (index, inside) {
-                        (0, Some(at)) => (&mut plane.data[at..], stride),
-                        (1, _) => (&mut cb_samples[..], size),
-                        _ => (&mut samples[..], size),
-                    };
-                    idct::<AVX2>(&block, &plans[index], out, out_stride);
-                    match (index, inside) {
-                        (0, Some(_)) | (1, _) => {}
-                        (0, None) => plane.put(&samples, None, (x, y), size),
-                        _ => plane.put(&cb_samples, Some(&samples), (x, y), size),
-                    }
+                    transform_into::<AVX2>(
+                        &block,
+                        &plans[index],
+                        plane,
+                        index,
+                        (x, y),
+                        &mut scratch,
+                    );
                 }
             }
         }
     }
-    let (luma, luma_part) = luma.finish();
-    Ok(Planes {
-        luma,
-        luma_part,
-        chroma: chroma.map(PlaneOut::finish),
-        subsampling: header.subsampling(),
-    })
+    Ok(Planes::from_outputs(luma, chroma, header))
+}
+
+/// One block's samples at output size, for blocks at a part's edge, and Cb's kept until Cr's are
+/// made to interleave them.
+type Scratch = ([u8; 64], [u8; 64]);
+
+/// Transforms `block` of component `index` (0 luma, 1 Cb, 2 Cr — Cb's just before Cr's) at
+/// (`x`, `y`) of its plane into `plane`: luma straight into the plane, unless at the part's edge;
+/// Cb and Cr via their own blocks, interleaved once both are made.
+#[inline(always)]
+fn transform_into<const AVX2: bool>(
+    block: &Block,
+    plan: &Plan,
+    plane: &mut PlaneOut,
+    index: usize,
+    (x, y): (usize, usize),
+    (samples, cb_samples): &mut Scratch,
+) {
+    let size = plan.size;
+    let inside = plane.inside(x, y, size);
+    let stride = plane.stride();
+    let (out, out_stride) = match (index, inside) {
+        (0, Some(at)) => (&mut plane.data[at..], stride),
+        (1, _) => (&mut cb_samples[..], size),
+        _ => (&mut samples[..], size),
+    };
+    idct::<AVX2>(block, plan, out, out_stride);
+    match (index, inside) {
+        (0, Some(_)) | (1, _) => {}
+        (0, None) => plane.put(&samples[..], None, (x, y), size),
+        _ => plane.put(&cb_samples[..], Some(&samples[..]), (x, y), size),
+    }
+}
+
+impl Planes {
+    fn from_outputs(luma: PlaneOut, chroma: Option<PlaneOut>, header: &Header<'_>) -> Planes {
+        let (luma, luma_part) = luma.finish();
+        Planes {
+            luma,
+            luma_part,
+            chroma: chroma.map(PlaneOut::finish),
+            subsampling: header.subsampling(),
+        }
+    }
 }
 
 #[cfg(test)]

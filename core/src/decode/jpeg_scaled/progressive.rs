@@ -13,8 +13,8 @@
 use std::ops::Range;
 
 use super::{
-    corrupt, parse_huffman, parse_quant, Bits, Block, Component, Header, Huffman, Plan, PlaneOut,
-    Planes, Tables, EXTENT, ZIGZAG,
+    corrupt, parse_huffman, parse_quant, transform_into, Bits, Block, Component, Header, Huffman,
+    Plan, PlaneOut, Planes, Scratch, Tables, EXTENT, ZIGZAG,
 };
 use crate::decode::PixelRect;
 use crate::error::{Error, Result};
@@ -190,7 +190,7 @@ pub(super) fn decode<const AVX2: bool>(
                 .collect()
         })
         .collect();
-    let (mut samples, mut cb_samples) = ([0u8; 64], [0u8; 64]);
+    let mut scratch: Scratch = ([0; 64], [0; 64]);
     let mut block = Block {
         coefficients: [0; 64],
         rows: 1,
@@ -243,31 +243,13 @@ pub(super) fn decode<const AVX2: bool>(
                         }
                     }
                     block.coefficients[0] = i32::from(store.dc[at]).wrapping_mul(quant[index][0]);
-                    let (px, py) = (x * size, y * size);
-                    let inside = plane.inside(px, py, size);
-                    let stride = plane.stride();
-                    let (out, out_stride) = match (index, inside) {
-                        (0, Some(at)) => (&mut plane.data[at..], stride),
-                        (1, _) => (&mut cb_samples[..], size),
-                        _ => (&mut samples[..], size),
-                    };
-                    super::idct::<AVX2>(&block, &plan, out, out_stride);
-                    match (index, inside) {
-                        (0, Some(_)) | (1, _) => {}
-                        (0, None) => plane.put(&samples, None, (px, py), size),
-                        _ => plane.put(&cb_samples, Some(&samples), (px, py), size),
-                    }
+                    let position = (x * size, y * size);
+                    transform_into::<AVX2>(&block, &plan, plane, index, position, &mut scratch);
                 }
             }
         }
     }
-    let (luma, luma_part) = luma.finish();
-    Ok(Planes {
-        luma,
-        luma_part,
-        chroma: chroma.map(PlaneOut::finish),
-        subsampling: header.subsampling(),
-    })
+    Ok(Planes::from_outputs(luma, chroma, header))
 }
 
 /// The marker segment at or after `at` (fill bytes skipped): its marker, its body (empty for
