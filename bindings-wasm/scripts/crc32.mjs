@@ -9,9 +9,9 @@
 // the copy replaces the crate through a cargo path override: the lockfile is untouched and nothing
 // is vendored. A wrong table could not pass unnoticed: every PNG decode checks chunk CRCs and every
 // PNG the tests encode is compared byte for byte with the native CLI's.
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { crateSource } from './simd.mjs';
+import { copyCrate, crateSource } from './simd.mjs';
 
 /** What the copy's `src/table.rs` becomes: the same `CRC32_TABLE`, built by a `LazyLock`. */
 const COMPUTED_TABLE = `// Written by thumbsmith's bindings-wasm/scripts/crc32.mjs: the slicing-by-16 table, computed on
@@ -72,14 +72,7 @@ export async function computedTableCrc32fast(workspace, into) {
   if (values.length !== computed.length || values.some((value, i) => value !== computed[i])) {
     throw new Error(`${source}/src/table.rs is not the CRC-32 slicing-by-16 table: has crc32fast changed?`);
   }
-  const stamp = path.join(into, '.source');
-  const previous = await readFile(stamp, 'utf8').catch(() => '');
-  if (previous !== source) {
-    await rm(into, { recursive: true, force: true });
-    await mkdir(into, { recursive: true });
-    await cp(source, into, { recursive: true });
-    await writeFile(stamp, source);
-  }
+  await copyCrate(source, into);
   // Rewritten only when its text changes, so cargo does not rebuild what has not changed.
   const table = path.join(into, 'src', 'table.rs');
   if ((await readFile(table, 'utf8')) !== COMPUTED_TABLE) await writeFile(table, COMPUTED_TABLE);

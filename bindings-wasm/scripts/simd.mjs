@@ -32,6 +32,21 @@ export function crateSource(workspace, name) {
   return path.dirname(pkg.manifest_path);
 }
 
+/**
+ * Copies the crate at `source` to `into`, unless the copy there (its `.source` stamp) already is
+ * of it: an override's edits are then made again on the same text and cargo sees no change.
+ */
+export async function copyCrate(source, into) {
+  const stamp = path.join(into, '.source');
+  const previous = await readFile(stamp, 'utf8').catch(() => '');
+  if (previous !== source) {
+    await rm(into, { recursive: true, force: true });
+    await mkdir(into, { recursive: true });
+    await cp(source, into, { recursive: true });
+    await writeFile(stamp, source);
+  }
+}
+
 async function* rustFiles(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
@@ -47,14 +62,7 @@ async function* rustFiles(dir) {
  */
 export async function gatedFastImageResize(workspace, into) {
   const source = crateSource(workspace, 'fast_image_resize');
-  const stamp = path.join(into, '.source');
-  const previous = await readFile(stamp, 'utf8').catch(() => '');
-  if (previous !== source) {
-    await rm(into, { recursive: true, force: true });
-    await mkdir(into, { recursive: true });
-    await cp(source, into, { recursive: true });
-    await writeFile(stamp, source);
-  }
+  await copyCrate(source, into);
   let gated = 0;
   for await (const file of rustFiles(path.join(into, 'src'))) {
     const text = await readFile(file, 'utf8');

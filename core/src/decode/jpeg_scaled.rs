@@ -532,6 +532,21 @@ impl<'a> Bits<'a> {
         Ok(symbol)
     }
 
+    /// Reads past `count` (up to 64) raw bits.
+    #[inline(always)]
+    fn skip(&mut self, count: u32) {
+        let mut count = count;
+        // The buffer holds at least 57 bits after a refill.
+        if count > 56 {
+            self.bits(count - 56);
+            count = 56;
+        }
+        if self.count < count {
+            self.refill();
+        }
+        self.consume(count);
+    }
+
     /// Skips to just after the next restart marker (at a restart interval's end).
     fn restart(&mut self) -> Result<()> {
         self.buffer = 0;
@@ -843,24 +858,52 @@ pub(crate) fn decode_part(
         return Err(Error::Internal(format!("scaled JPEG decode at 1/{scale}")));
     }
     // The same integer code compiled twice: with AVX2 the IDCT's eight-lane arithmetic becomes
-    // vector instructions (baseline x86-64 has no 32-bit vector multiply, so it stays scalar).
+    // vector instructions (baseline x86-64 has no 32-bit vector multiply, so it stays scalar),
+    // and with BMI1/BMI2/LZCNT/POPCNT (every AVX2 CPU but a few low-end ones has them) the bit
+    // reader's shifts and the bit-set walks of the entropy decoder become single instructions.
     // Integer results do not depend on the instructions, so both give the same bytes.
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
+    if std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("bmi1")
+        && std::is_x86_feature_detected!("bmi2")
+        && std::is_x86_feature_detected!("lzcnt")
+        && std::is_x86_feature_detected!("popcnt")
+    {
+        // SAFETY: the CPU has these features, checked just above.
         return unsafe { decode_avx2(header, scale, parts) };
     }
     decode_portable::<false>(header, scale, parts)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 unsafe fn decode_avx2(
     header: &Header<'_>,
     scale: u32,
     parts: Option<(PixelRect, PixelRect)>,
 ) -> Result<Planes> {
     decode_portable::<true>(header, scale, parts)
+}
+
+/// Whether BMI2's `pdep` is one fast instruction here: on Intel since Haswell and on AMD since
+/// Zen 3 (family 19h); Zen 1/2 and Hygon microcode it (up to hundreds of cycles).
+#[cfg(target_arch = "x86_64")]
+fn pdep_is_fast() -> bool {
+    static FAST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FAST.get_or_init(|| {
+        use std::arch::x86_64::__cpuid;
+        let (vendor, signature) = (__cpuid(0), __cpuid(1));
+        let name = [vendor.ebx, vendor.edx, vendor.ecx]
+            .map(u32::to_le_bytes)
+            .concat();
+        let base = (signature.eax >> 8) & 0xF;
+        let family = match base {
+            0xF => base + ((signature.eax >> 20) & 0xFF),
+            _ => base,
+        };
+        let microcoded = matches!(&name[..], b"AuthenticAMD" | b"HygonGenuine") && family < 0x19;
+        std::is_x86_feature_detected!("bmi2") && !microcoded
+    })
 }
 
 /// One plane being filled: its part (whole pixels of the plane) and the samples of that part,
@@ -960,7 +1003,11 @@ fn decode_portable<const AVX2: bool>(
     parts: Option<(PixelRect, PixelRect)>,
 ) -> Result<Planes> {
     if let Some(scans) = header.scans {
-        return progressive::decode::<AVX2>(header, scans, scale, parts);
+        #[cfg(target_arch = "x86_64")]
+        if AVX2 && pdep_is_fast() {
+            return progressive::decode::<true, true>(header, scans, scale, parts);
+        }
+        return progressive::decode::<AVX2, false>(header, scans, scale, parts);
     }
     let size = 8 / scale as usize;
     let components = &header.components;
@@ -1383,7 +1430,7 @@ mod tests {
     }
 
     /// Every IDCT size gives the same bytes with AVX2 as without, for blocks of any extent
-    /// (including wrapped, clamped extremes).
+    /// (including wrapped, clamped extremes) — at full size that is `idct::islow`'s AVX2 code.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn every_idct_size_gives_the_same_bytes_with_avx2() {
