@@ -583,12 +583,12 @@ fn ac_refine<const PDEP: bool>(
 #[inline(always)]
 fn refine(
     bits: &mut Bits<'_>,
-    mut kept: Option<&mut [i16]>,
+    kept: Option<&mut [i16]>,
     slots: &[Option<u8>; 64],
     mut positions: u64,
     low: u32,
 ) {
-    let Some(kept) = kept.as_deref_mut() else {
+    let Some(kept) = kept else {
         // Outside the part the bits are only read past: all at once.
         bits.skip(positions.count_ones());
         return;
