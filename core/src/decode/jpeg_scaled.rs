@@ -727,6 +727,7 @@ fn read_dc(bits: &mut Bits<'_>, dc: &Huffman, predictor: &mut i32) -> Result<()>
 }
 
 /// Reads past the coefficients the IDCT does not need (up to the end of block).
+#[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
 fn skip_rest(bits: &mut Bits<'_>, ac: &Huffman, mut k: usize) -> Result<()> {
     while k < 64 {
         if bits.count < 32 {
