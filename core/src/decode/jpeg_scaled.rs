@@ -21,6 +21,7 @@
 //! which copes with odd and damaged files as it always has.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 mod progressive;
 
@@ -92,8 +93,8 @@ pub(crate) struct Header<'a> {
     pub height: u32,
     components: Vec<Component>,
     quant: [[u16; 64]; 4],
-    dc: [Option<Box<Huffman>>; 4],
-    ac: [Option<Box<Huffman>>; 4],
+    dc: Tables,
+    ac: Tables,
     restart_interval: usize,
     /// The entropy-coded data of a single-scan sequential file.
     scan: &'a [u8],
@@ -263,7 +264,9 @@ fn parse_quant(mut body: &[u8], quant: &mut [[u16; 64]; 4], defined: &mut [bool;
     Ok(())
 }
 
-type Tables = [Option<Box<Huffman>>; 4];
+/// The four Huffman table slots of each class. Shared, not copied: each scan of a progressive
+/// file keeps the tables in force at its marker until its last band is read.
+type Tables = [Option<Arc<Huffman>>; 4];
 
 fn parse_huffman(mut body: &[u8], dc: &mut Tables, ac: &mut Tables) -> Result<()> {
     while let Some(&tc_th) = body.first() {
@@ -279,9 +282,9 @@ fn parse_huffman(mut body: &[u8], dc: &mut Tables, ac: &mut Tables) -> Result<()
         }
         let table = Huffman::new(&counts, &body[17..17 + total], class == 1)?;
         if class == 0 {
-            dc[id] = Some(Box::new(table));
+            dc[id] = Some(Arc::new(table));
         } else {
-            ac[id] = Some(Box::new(table));
+            ac[id] = Some(Arc::new(table));
         }
         body = &body[17 + total..];
     }
@@ -406,6 +409,7 @@ fn extend(raw: i32, size: u32) -> i32 {
 
 /// The entropy-coded bits, MSB first, with 0xFF 0x00 unstuffed. At a marker (or the end) it feeds
 /// zeros and stops advancing, so the restart logic finds the marker where it is.
+#[derive(Clone)]
 struct Bits<'a> {
     data: &'a [u8],
     position: usize,
@@ -855,6 +859,17 @@ pub(crate) fn decode_part(
     scale: u32,
     parts: Option<(PixelRect, PixelRect)>,
 ) -> Result<Planes> {
+    decode_in_bands(header, scale, parts, progressive::BAND_BLOCKS)
+}
+
+/// [`decode_part`], with files in several scans read in bands of about `band_blocks` blocks
+/// (tests make them one MCU row).
+fn decode_in_bands(
+    header: &Header<'_>,
+    scale: u32,
+    parts: Option<(PixelRect, PixelRect)>,
+    band_blocks: usize,
+) -> Result<Planes> {
     if !matches!(scale, 1 | 2 | 4 | 8) {
         return Err(Error::Internal(format!("scaled JPEG decode at 1/{scale}")));
     }
@@ -871,9 +886,9 @@ pub(crate) fn decode_part(
         && std::is_x86_feature_detected!("popcnt")
     {
         // SAFETY: the CPU has these features, checked just above.
-        return unsafe { decode_avx2(header, scale, parts) };
+        return unsafe { decode_avx2(header, scale, parts, band_blocks) };
     }
-    decode_portable::<false>(header, scale, parts)
+    decode_portable::<false>(header, scale, parts, band_blocks)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -882,8 +897,9 @@ unsafe fn decode_avx2(
     header: &Header<'_>,
     scale: u32,
     parts: Option<(PixelRect, PixelRect)>,
+    band_blocks: usize,
 ) -> Result<Planes> {
-    decode_portable::<true>(header, scale, parts)
+    decode_portable::<true>(header, scale, parts, band_blocks)
 }
 
 /// Whether BMI2's `pdep` is one fast instruction here: on Intel since Haswell and on AMD since
@@ -1002,13 +1018,14 @@ fn decode_portable<const AVX2: bool>(
     header: &Header<'_>,
     scale: u32,
     parts: Option<(PixelRect, PixelRect)>,
+    band_blocks: usize,
 ) -> Result<Planes> {
     if let Some(scans) = header.scans {
         #[cfg(target_arch = "x86_64")]
         if AVX2 && pdep_is_fast() {
-            return progressive::decode::<true, true>(header, scans, scale, parts);
+            return progressive::decode::<true, true>(header, scans, scale, parts, band_blocks);
         }
-        return progressive::decode::<AVX2, false>(header, scans, scale, parts);
+        return progressive::decode::<AVX2, false>(header, scans, scale, parts, band_blocks);
     }
     let size = 8 / scale as usize;
     let components = &header.components;
@@ -1466,7 +1483,9 @@ mod tests {
 
     /// A file in several scans and the single-scan file it was losslessly transcoded from
     /// (`jpegtran`; tests/fixtures/jpeg-scans/make.sh): the same coefficients, so the same
-    /// planes, byte for byte, at every scale and for any part.
+    /// planes, byte for byte, at every scale and for any part, read in one band or in bands of
+    /// one MCU row (a scan then stops and goes on at every row, across restart intervals and
+    /// end-of-band runs).
     #[test]
     fn files_in_several_scans_give_the_single_scan_bytes() {
         let fixture = |name: &str| {
@@ -1500,10 +1519,16 @@ mod tests {
                     part((luma_w, luma_h)),
                     part((luma_w.div_ceil(h), luma_h.div_ceil(v))),
                 );
-                for parts in [None, Some(parts)] {
-                    let ours = decode_part(&header, scale, parts).unwrap();
+                for (parts, band_blocks) in [None, Some(parts)]
+                    .into_iter()
+                    .flat_map(|parts| [(parts, progressive::BAND_BLOCKS), (parts, 1)])
+                {
+                    let ours = decode_in_bands(&header, scale, parts, band_blocks).unwrap();
                     let reference = decode_part(&single_header, scale, parts).unwrap();
-                    let what = format!("{:?} at 1/{scale}, parts {parts:?}", header.subsampling());
+                    let what = format!(
+                        "{:?} at 1/{scale}, parts {parts:?}, bands of {band_blocks} blocks",
+                        header.subsampling()
+                    );
                     assert_eq!(ours.luma_part, reference.luma_part, "{what}");
                     assert!(ours.luma.data == reference.luma.data, "luma of {what}");
                     let chroma =
@@ -1551,11 +1576,14 @@ mod tests {
                 // No restarts: jpeg-encoder's optimised tables miss the DC differences they
                 // cause (the fixtures cover restarts in several scans).
                 let jpeg = encode_coded(size, sampling, gray, None, coding);
-                let planes = scaled(&jpeg, scale);
-                let what = format!("{width}×{height} {sampling:?} gray {gray} {coding:?} 1/{scale}");
-                prop_assert!(planes.luma.data == reference.luma.data, "luma of {}", what);
-                let chroma = |p: &Planes| p.chroma.as_ref().map(|(r, _)| r.data.clone());
-                prop_assert!(chroma(&planes) == chroma(&reference), "chroma of {}", what);
+                let header = parse(&jpeg).expect("the fast path takes this file");
+                for band_blocks in [progressive::BAND_BLOCKS, 1] {
+                    let planes = decode_in_bands(&header, scale, None, band_blocks).unwrap();
+                    let what = format!("{width}×{height} {sampling:?} gray {gray} {coding:?} 1/{scale} bands of {band_blocks}");
+                    prop_assert!(planes.luma.data == reference.luma.data, "luma of {}", what);
+                    let chroma = |p: &Planes| p.chroma.as_ref().map(|(r, _)| r.data.clone());
+                    prop_assert!(chroma(&planes) == chroma(&reference), "chroma of {}", what);
+                }
             }
         }
 
@@ -1587,6 +1615,7 @@ mod tests {
             for input in [jpeg, cut_jpeg] {
                 if let Some(header) = parse(&input) {
                     let _ = decode_part(&header, scale, None);
+                    let _ = decode_in_bands(&header, scale, None, 1);
                 }
             }
         }

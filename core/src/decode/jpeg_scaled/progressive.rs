@@ -1,16 +1,21 @@
 //! Files coded in several scans: progressive JPEGs (spectral selection and successive
 //! approximation, ITU T.81 G.1.2) and sequential ones with a scan per component. Each scan adds
-//! to coefficients of every block, so they are kept until the last scan — but only those the
-//! scaled IDCT reads (the top-left N×N of each block inside the part), plus, for every block, one
-//! bit per coefficient saying whether it is non-zero yet, which is all a refinement scan needs to
-//! be read. At 1/8 only the DC is read, so the AC scans are not even entropy-decoded: the decoder
-//! jumps to the next marker.
+//! to the coefficients of every block, so a block is done only after the last scan. The scans
+//! are read band by band: every scan is found first (a marker search), then for each band of
+//! MCU rows every scan reads that band's blocks and stops, to go on from there for the next
+//! band. A block's codes depend only on its own earlier coefficients and on where the scan's
+//! bit reader stands, so this reads each bit once, as scan-by-scan order does, but holds only
+//! one band's coefficients: of those only what the scaled IDCT reads (the top-left N×N of each
+//! block inside the part), plus, per block, one bit per coefficient saying whether it is
+//! non-zero yet, which is all a refinement scan needs to be read. Below the part nothing is
+//! read. At 1/8 only the DC is read, so the AC scans are not even entropy-decoded.
 //!
 //! Written here rather than taken from zune-jpeg (the full-size decoder), which keeps every
 //! coefficient of every block (2 bytes a sample: 127 MiB for a 5120×2880 photo before its
 //! pixels) and then transforms every block at full size.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::{
     corrupt, parse_huffman, parse_quant, transform_into, Bits, Block, Component, Header, Huffman,
@@ -19,20 +24,28 @@ use super::{
 use crate::decode::PixelRect;
 use crate::error::{Error, Result};
 
-/// One component's coefficients while the scans come in.
+/// How many blocks (of every component) a band holds at most, unless one MCU row holds more:
+/// with their non-zero bits and kept coefficients about 0.7 MiB at 1/2 (2.2 MiB at 1/1), so a
+/// band stays in the L2 cache while every scan passes over it.
+pub(super) const BAND_BLOCKS: usize = 16 * 1024;
+
+/// One component's coefficients in the band being read.
 struct Store {
     /// Blocks per row as an interleaved scan lays them out (whole MCUs).
     stride: usize,
     /// Blocks a scan of this component alone covers (no MCU padding).
     across: usize,
     down: usize,
-    /// Per block (`stride` per row): bit k set once the coefficient at zigzag position k is
-    /// non-zero.
+    /// The band's block rows, and per block of them (`stride` per row): bit k set once the
+    /// coefficient at zigzag position k is non-zero.
+    band: Range<usize>,
     nonzero: Vec<u64>,
-    /// The blocks inside the part, their DC coefficients, and their kept AC coefficients
-    /// (`size`² each, natural order within the N×N corner, the DC's place left 0). The DCs on
-    /// their own: the DC scans then touch 2 bytes a block, not a cache line.
+    /// The part's block columns and rows, the rows of it inside the band, and those blocks'
+    /// DC coefficients and kept AC coefficients (`size`² each, natural order within the N×N
+    /// corner, the DC's place left 0). The DCs on their own: the DC scans then touch 2 bytes a
+    /// block, not a cache line.
     columns: Range<usize>,
+    part_rows: Range<usize>,
     rows: Range<usize>,
     dc: Vec<i16>,
     kept: Vec<i16>,
@@ -41,19 +54,53 @@ struct Store {
 }
 
 impl Store {
-    /// The index of block (`x`, `y`) among the part's blocks, when it lies inside the part.
+    /// Makes the store hold block rows `band`, every coefficient zero.
+    fn start_band(&mut self, band: Range<usize>, per_block: usize) {
+        let top = band.start.max(self.part_rows.start);
+        self.rows = top..band.end.min(self.part_rows.end).max(top);
+        self.nonzero.clear();
+        self.nonzero.resize(band.len() * self.stride, 0);
+        self.band = band;
+        let blocks = self.columns.len() * self.rows.len();
+        self.dc.clear();
+        self.dc.resize(blocks, 0);
+        self.kept.clear();
+        self.kept.resize(blocks * per_block, 0);
+    }
+
+    /// The index of block (`x`, `y`) among the band's part blocks, when it is one.
     #[inline(always)]
     fn part_index(&self, x: usize, y: usize) -> Option<usize> {
         (self.columns.contains(&x) && self.rows.contains(&y))
             .then(|| (y - self.rows.start) * self.columns.len() + x - self.columns.start)
     }
+
+    /// The index of block (`x`, `y`) among the band's blocks (in `nonzero`).
+    #[inline(always)]
+    fn band_index(&self, x: usize, y: usize) -> usize {
+        (y - self.band.start) * self.stride + x
+    }
 }
 
-/// What one scan codes (T.81 B.2.3).
-struct Scan {
-    /// Frame component indices, with their DC and AC table numbers.
+/// One scan (T.81 B.2.3): what it codes, the tables and restart interval in force at its
+/// marker, and where its reading stands.
+struct Scan<'a> {
+    /// Frame component indices, with their tables.
     components: Vec<usize>,
-    tables: Vec<(usize, usize)>,
+    tables: Vec<ComponentTables>,
+    spectral: Spectral,
+    restart_interval: usize,
+    bits: Bits<'a>,
+    running: Running,
+}
+
+/// A scan component's DC and AC tables (`None` where the scan reads no code of that kind).
+type ComponentTables = (Option<Arc<Huffman>>, Option<Arc<Huffman>>);
+
+/// The coefficients a scan codes: zigzag positions `start..=end`, from bit `low` up (`high`:
+/// the bit above, 0 in a first pass).
+#[derive(Clone, Copy)]
+struct Spectral {
     start: usize,
     end: usize,
     high: u32,
@@ -61,20 +108,23 @@ struct Scan {
 }
 
 /// The per-block state a scan carries from block to block, reset at each restart marker.
+#[derive(Clone)]
 struct Running {
     predictors: [i32; 4],
     end_of_bands: u32,
 }
 
 /// Decodes a file coded in several scans (`scans`: the input from its first scan marker on) at
-/// 1/`scale` into planes, like [`super::decode_part`] does a single-scan one. `PDEP`: whether
-/// the CPU has a fast BMI2 `pdep` (see [`nth_set_bit`]).
+/// 1/`scale` into planes, like [`super::decode_part`] does a single-scan one, reading bands of
+/// about `band_blocks` blocks. `PDEP`: whether the CPU has a fast BMI2 `pdep` (see
+/// [`nth_set_bit`]).
 #[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
 pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
     header: &Header<'_>,
     scans: &[u8],
     scale: u32,
     parts: Option<(PixelRect, PixelRect)>,
+    band_blocks: usize,
 ) -> Result<Planes> {
     let size = 8 / scale as usize;
     let per_block = size * size;
@@ -109,26 +159,27 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
         let blocks = |from: u32, length: u32| {
             from as usize / size..((from + length) as usize).div_ceil(size)
         };
-        let columns = blocks(part.x, part.width);
-        let rows = blocks(part.y, part.height);
-        let stride = mcus_across * c.h;
         stores.push(Store {
-            stride,
+            stride: mcus_across * c.h,
             across: (width * c.h).div_ceil(luma_h).div_ceil(8),
             down: (height * c.v).div_ceil(luma_v).div_ceil(8),
-            nonzero: vec![0; stride * mcus_down * c.v],
-            dc: vec![0; columns.len() * rows.len()],
-            kept: vec![0; columns.len() * rows.len() * per_block],
-            columns,
-            rows,
+            band: 0..0,
+            nonzero: Vec::new(),
+            columns: blocks(part.x, part.width),
+            part_rows: blocks(part.y, part.height),
+            rows: 0..0,
+            dc: Vec::new(),
+            kept: Vec::new(),
             quant: None,
         });
     }
 
+    // Every scan found before any is read: their tables, restart intervals and data.
     let mut dc: Tables = header.dc.clone();
     let mut ac: Tables = header.ac.clone();
     let mut quant = header.quant;
     let mut restart_interval = header.restart_interval;
+    let mut found = Vec::new();
     let mut at = 0;
     loop {
         let (marker, body, after) = segment(scans, at)?;
@@ -144,29 +195,16 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
                 restart_interval = usize::from(u16::from_be_bytes([interval[0], interval[1]]));
             }
             0xDA => {
-                let scan = parse_scan(body, components, &dc, &ac)?;
+                let data = &scans[at..];
+                let scan = parse_scan(body, components, &dc, &ac, restart_interval, data)?;
                 for &c in &scan.components {
                     stores[c].quant.get_or_insert(quant[components[c].quant]);
                 }
                 // At 1/8 the IDCT reads the DC alone: AC scans are jumped over unread.
-                if size == 1 && scan.start > 0 {
-                    at = next_marker(scans, at)?;
-                    continue;
+                if size > 1 || scan.spectral.start == 0 {
+                    found.push(scan);
                 }
-                let mut bits = Bits::new(&scans[at..]);
-                let geometry = (mcus_across, mcus_down, restart_interval);
-                decode_scan::<PDEP>(
-                    &mut bits,
-                    &scan,
-                    components,
-                    &dc,
-                    &ac,
-                    &mut stores,
-                    &slots,
-                    per_block,
-                    geometry,
-                )?;
-                at = next_marker(scans, at + bits.position)?;
+                at = next_marker(scans, at)?;
             }
             // Frame headers cannot come again; anything else (APPn, COM, DNL) is not ours.
             0xC0..=0xCF => return Err(corrupt("second frame header")),
@@ -174,31 +212,6 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
         }
     }
 
-    // Every scan is in: dequantise and transform the part's blocks. Of the non-zero bits only
-    // each part block's extent (the rows and columns the IDCT must read) is needed: taken, and
-    // the bits freed, so they and the planes being filled are not held at once.
-    let kept_ac: u64 = (1..64)
-        .filter(|&k| slots[k].is_some())
-        .map(|k| 1u64 << k)
-        .sum();
-    let extents: Vec<Vec<(u8, u8)>> = stores
-        .iter_mut()
-        .map(|store| {
-            let nonzero = std::mem::take(&mut store.nonzero);
-            let rows = nonzero.chunks_exact(store.stride).take(store.rows.end);
-            rows.skip(store.rows.start)
-                .flat_map(|row| &row[store.columns.clone()])
-                .map(|&bits| EXTENT[63 - (bits & kept_ac | 1).leading_zeros() as usize])
-                .collect()
-        })
-        .collect();
-    let mut scratch: Scratch = ([0; 64], [0; 64]);
-    let mut block = Block {
-        coefficients: [0; 64],
-        rows: 1,
-        columns: 1,
-    };
-    let plan = Plan::new(size, &[1; 64]);
     // Each component's quantisation steps, laid out like its kept coefficients.
     let quant: Vec<Vec<i32>> = stores
         .iter()
@@ -210,16 +223,70 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
                 .collect()
         })
         .collect();
-    // Luma's blocks on the luma plane; Cb's and Cr's together, interleaved on the chroma plane.
-    let groups: &[&[usize]] = match components.len() {
+    // The MCU rows that hold part blocks of some component: the bands end there.
+    let mcus_needed = stores
+        .iter()
+        .zip(components)
+        .map(|(store, c)| store.part_rows.end.div_ceil(c.v))
+        .max()
+        .unwrap_or(0)
+        .min(mcus_down);
+    let blocks_per_mcu_row: usize = stores
+        .iter()
+        .zip(components)
+        .map(|(s, c)| s.stride * c.v)
+        .sum();
+    let band_mcus = (band_blocks / blocks_per_mcu_row.max(1)).max(1);
+    let mut top = 0;
+    while top < mcus_needed {
+        let mcu_rows = top..(top + band_mcus).min(mcus_down);
+        top = mcu_rows.end;
+        for (store, c) in stores.iter_mut().zip(components) {
+            store.start_band(mcu_rows.start * c.v..mcu_rows.end * c.v, per_block);
+        }
+        for scan in &mut found {
+            let band = (mcus_across, &mcu_rows);
+            decode_scan::<PDEP>(scan, band, components, &mut stores, &slots, per_block)?;
+        }
+        transform_band::<AVX2>(&stores, &quant, size, &slots, &mut luma, chroma.as_mut())?;
+    }
+    Ok(Planes::from_outputs(luma, chroma, header))
+}
+
+/// Dequantises and transforms the part blocks of the band every scan has been read for, onto
+/// the planes: luma's blocks on the luma plane, Cb's and Cr's together, interleaved, on the
+/// chroma plane.
+#[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
+fn transform_band<const AVX2: bool>(
+    stores: &[Store],
+    quant: &[Vec<i32>],
+    size: usize,
+    slots: &[Option<u8>; 64],
+    luma: &mut PlaneOut,
+    mut chroma: Option<&mut PlaneOut>,
+) -> Result<()> {
+    let per_block = size * size;
+    // Of a block's non-zero bits only the extent (the rows and columns the IDCT must read).
+    let kept_ac: u64 = (1..64)
+        .filter(|&k| slots[k].is_some())
+        .map(|k| 1u64 << k)
+        .sum();
+    let mut scratch: Scratch = ([0; 64], [0; 64]);
+    let mut block = Block {
+        coefficients: [0; 64],
+        rows: 1,
+        columns: 1,
+    };
+    let plan = Plan::new(size, &[1; 64]);
+    let groups: &[&[usize]] = match stores.len() {
         3 => &[&[0], &[1, 2]],
         _ => &[&[0]],
     };
     for &group in groups {
         let plane = match group[0] {
-            0 => &mut luma,
+            0 => &mut *luma,
             _ => chroma
-                .as_mut()
+                .as_deref_mut()
                 .ok_or_else(|| Error::Internal("chroma blocks without a chroma plane".into()))?,
         };
         let (rows, columns) = (
@@ -232,7 +299,9 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
                     let store = &stores[index];
                     let at = store.part_index(x, y).unwrap_or(0);
                     let kept = &store.kept[at * per_block..(at + 1) * per_block];
-                    let (rows, columns) = extents[index][at];
+                    let nonzero = store.nonzero[store.band_index(x, y)];
+                    let (rows, columns) =
+                        EXTENT[63 - (nonzero & kept_ac | 1).leading_zeros() as usize];
                     block.rows = usize::from(rows).min(size);
                     block.columns = usize::from(columns).min(size);
                     // Dequantised only where the extent says a coefficient may be non-zero.
@@ -251,7 +320,7 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
             }
         }
     }
-    Ok(Planes::from_outputs(luma, chroma, header))
+    Ok(())
 }
 
 /// The marker segment at or after `at` (fill bytes skipped): its marker, its body (empty for
@@ -279,10 +348,7 @@ fn segment(data: &[u8], mut at: usize) -> Result<(u8, &[u8], usize)> {
 /// The position of the next marker (its 0xFF) at or after `at` that ends entropy-coded data:
 /// not a stuffed 0xFF 0x00, not a restart marker.
 fn next_marker(data: &[u8], mut at: usize) -> Result<usize> {
-    while let Some(offset) = data
-        .get(at..)
-        .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
-    {
+    while let Some(offset) = data.get(at..).and_then(|rest| memchr::memchr(0xFF, rest)) {
         at += offset;
         match data.get(at + 1) {
             Some(0x00 | 0xD0..=0xD7) => at += 2,
@@ -294,13 +360,43 @@ fn next_marker(data: &[u8], mut at: usize) -> Result<usize> {
     Err(corrupt("no end of image"))
 }
 
-/// Reads a scan header (T.81 B.2.3) and checks it against the frame and the tables in force.
-fn parse_scan(body: &[u8], components: &[Component], dc: &Tables, ac: &Tables) -> Result<Scan> {
+/// Reads a scan header (T.81 B.2.3), checks it against the frame and the tables in force, and
+/// sets a bit reader at the start of its entropy-coded `data`.
+fn parse_scan<'a>(
+    body: &[u8],
+    components: &[Component],
+    dc: &Tables,
+    ac: &Tables,
+    restart_interval: usize,
+    data: &'a [u8],
+) -> Result<Scan<'a>> {
     let count = usize::from(*body.first().ok_or_else(|| corrupt("bad scan header"))?);
     if count == 0 || count > components.len() || body.len() < 4 + 2 * count {
         return Err(corrupt("bad scan header"));
     }
     let spectral = &body[1 + 2 * count..];
+    let (start, end) = (usize::from(spectral[0]), usize::from(spectral[1]));
+    let (high, low) = (u32::from(spectral[2] >> 4), u32::from(spectral[2] & 15));
+    let valid = start <= end
+        && end <= 63
+        && low <= 13
+        && (start == 0 || count == 1)
+        && (start > 0 || end == 0 || high == 0 && low == 0);
+    if !valid {
+        return Err(corrupt("bad scan header"));
+    }
+    // The tables the scan reads must be there: DC tables for a first DC scan, AC tables for
+    // any scan with AC coefficients (refinement scans read AC codes too, never DC ones).
+    let (needs_dc, needs_ac) = (start == 0 && high == 0, end > 0);
+    let table = |tables: &Tables, id: u8, needed: bool| match needed {
+        true => tables
+            .get(usize::from(id))
+            .cloned()
+            .flatten()
+            .map(Some)
+            .ok_or_else(|| corrupt("bad scan header")),
+        false => Ok(None),
+    };
     let mut scan_components = Vec::with_capacity(count);
     let mut tables = Vec::with_capacity(count);
     for selector in body[1..1 + 2 * count].chunks_exact(2) {
@@ -309,84 +405,76 @@ fn parse_scan(body: &[u8], components: &[Component], dc: &Tables, ac: &Tables) -
             .position(|c| c.id == selector[0])
             .ok_or_else(|| corrupt("scan names an unknown component"))?;
         scan_components.push(index);
-        tables.push((usize::from(selector[1] >> 4), usize::from(selector[1] & 15)));
+        tables.push((
+            table(dc, selector[1] >> 4, needs_dc)?,
+            table(ac, selector[1] & 15, needs_ac)?,
+        ));
     }
-    let scan = Scan {
+    Ok(Scan {
         components: scan_components,
         tables,
-        start: usize::from(spectral[0]),
-        end: usize::from(spectral[1]),
-        high: u32::from(spectral[2] >> 4),
-        low: u32::from(spectral[2] & 15),
-    };
-    let valid = scan.start <= scan.end
-        && scan.end <= 63
-        && scan.low <= 13
-        && (scan.start == 0 || count == 1)
-        && (scan.start > 0 || scan.end == 0 || scan.high == 0 && scan.low == 0);
-    // The tables the scan reads must be there: DC tables for a first DC scan, AC tables for
-    // any scan with AC coefficients (refinement scans read AC codes too, never DC ones).
-    let present = scan.tables.iter().all(|&(d, a)| {
-        let needs_dc = scan.start == 0 && scan.high == 0;
-        let needs_ac = scan.end > 0;
-        (!needs_dc || dc.get(d).is_some_and(Option::is_some))
-            && (!needs_ac || ac.get(a).is_some_and(Option::is_some))
-    });
-    if !valid || !present {
-        return Err(corrupt("bad scan header"));
-    }
-    Ok(scan)
+        spectral: Spectral {
+            start,
+            end,
+            high,
+            low,
+        },
+        restart_interval,
+        bits: Bits::new(data),
+        running: Running {
+            predictors: [0; 4],
+            end_of_bands: 0,
+        },
+    })
 }
 
-/// Reads one scan's entropy-coded data into `stores`: whole MCUs for a scan of several
-/// components, the component's own blocks (no padding) for a scan of one.
-#[allow(clippy::too_many_arguments)]
+/// Reads one scan's entropy-coded data for the band of MCU rows `mcu_rows` (of an image
+/// `mcus_across` MCUs wide) into `stores`:
+/// whole MCUs for a scan of several components, the component's own blocks (no padding) in
+/// those rows for a scan of one. The scan stops where the band ends and goes on from there.
 #[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
 fn decode_scan<const PDEP: bool>(
-    bits: &mut Bits<'_>,
-    scan: &Scan,
+    scan: &mut Scan<'_>,
+    (mcus_across, mcu_rows): (usize, &Range<usize>),
     components: &[Component],
-    dc: &Tables,
-    ac: &Tables,
     stores: &mut [Store],
     slots: &[Option<u8>; 64],
     per_block: usize,
-    (mcus_across, mcus_down, restart_interval): (usize, usize, usize),
 ) -> Result<()> {
     let missing = || corrupt("missing Huffman table");
-    let tables: Vec<(Option<&Huffman>, Option<&Huffman>)> = scan
-        .tables
-        .iter()
-        .map(|&(d, a)| (dc[d & 3].as_deref(), ac[a & 3].as_deref()))
-        .collect();
     let single = match scan.components[..] {
         [only] => Some(only),
         _ => None,
     };
-    let (units_across, units_down) = match single {
-        Some(only) => (stores[only].across, stores[only].down),
-        None => (mcus_across, mcus_down),
+    let (units_across, unit_rows) = match single {
+        Some(only) => {
+            let (store, v) = (&stores[only], components[only].v);
+            let clip = |row: usize| (row * v).min(store.down);
+            (store.across, clip(mcu_rows.start)..clip(mcu_rows.end))
+        }
+        None => (mcus_across, mcu_rows.clone()),
     };
-    let mut running = Running {
-        predictors: [0; 4],
-        end_of_bands: 0,
-    };
-    let first_ac = scan.start > 0 && scan.high == 0;
-    let mut unit = 0;
-    for unit_y in 0..units_down {
+    // The bit reader and running state as locals, put back at the band's end: through the
+    // pointer into `scan` the compiler would load and store them around every code.
+    let (mut bits, mut running) = (scan.bits.clone(), scan.running.clone());
+    let bits = &mut bits;
+    let running = &mut running;
+    let (tables, spectral, restart_interval) = (&scan.tables, scan.spectral, scan.restart_interval);
+    let first_ac = spectral.start > 0 && spectral.high == 0;
+    for unit_y in unit_rows {
         for unit_x in 0..units_across {
+            let unit = unit_y * units_across + unit_x;
             if restart_interval > 0 && unit > 0 && unit % restart_interval == 0 {
                 bits.restart()?;
                 running.predictors = [0; 4];
                 running.end_of_bands = 0;
             }
-            unit += 1;
             for (i, &c) in scan.components.iter().enumerate() {
                 let (h, v) = match single {
                     Some(_) => (1, 1),
                     None => (components[c].h, components[c].v),
                 };
-                let (dc, ac) = tables[i];
+                let (dc, ac) = (tables[i].0.as_deref(), tables[i].1.as_deref());
                 for block_y in 0..v {
                     for block_x in 0..h {
                         // A first AC pass codes nothing for the blocks of an end-of-band run.
@@ -397,34 +485,35 @@ fn decode_scan<const PDEP: bool>(
                         let (x, y) = (unit_x * h + block_x, unit_y * v + block_y);
                         let store = &mut stores[c];
                         let at = store.part_index(x, y);
+                        let index = store.band_index(x, y);
+                        let nonzero = &mut store.nonzero[index];
                         let kept = at.map(|at| &mut store.kept[at * per_block..][..per_block]);
-                        let nonzero = &mut store.nonzero[y * store.stride + x];
                         let eob = &mut running.end_of_bands;
-                        match (scan.start, scan.high) {
+                        match (spectral.start, spectral.high) {
                             (0, 0) => {
                                 let predictor = &mut running.predictors[i];
                                 super::read_dc(bits, dc.ok_or_else(missing)?, predictor)?;
                                 if let Some(at) = at {
-                                    store.dc[at] = predictor.wrapping_shl(scan.low) as i16;
+                                    store.dc[at] = predictor.wrapping_shl(spectral.low) as i16;
                                 }
                                 // A sequential scan: the AC coefficients follow in the block.
-                                if scan.end > 0 {
+                                if spectral.end > 0 {
                                     let ac = ac.ok_or_else(missing)?;
-                                    ac_first(bits, ac, scan, 1, nonzero, kept, slots, eob)?;
+                                    ac_first(bits, ac, spectral, 1, nonzero, kept, slots, eob)?;
                                 }
                             }
                             (0, _) => {
                                 if let (true, Some(at)) = (bits.bit(), at) {
-                                    store.dc[at] |= 1 << scan.low;
+                                    store.dc[at] |= 1 << spectral.low;
                                 }
                             }
                             (start, 0) => {
                                 let ac = ac.ok_or_else(missing)?;
-                                ac_first(bits, ac, scan, start, nonzero, kept, slots, eob)?;
+                                ac_first(bits, ac, spectral, start, nonzero, kept, slots, eob)?;
                             }
                             _ => {
                                 let ac = ac.ok_or_else(missing)?;
-                                ac_refine::<PDEP>(bits, ac, scan, nonzero, kept, slots, eob)?;
+                                ac_refine::<PDEP>(bits, ac, spectral, nonzero, kept, slots, eob)?;
                             }
                         }
                     }
@@ -432,10 +521,12 @@ fn decode_scan<const PDEP: bool>(
             }
         }
     }
+    scan.bits = bits.clone();
+    scan.running = running.clone();
     Ok(())
 }
 
-/// A block's first pass over the AC band `start..=scan.end` (T.81 G.1.2.2): run/size codes,
+/// A block's first pass over the AC band `start..=spectral.end` (T.81 G.1.2.2): run/size codes,
 /// each value scaled up by the scan's successive-approximation shift, and end-of-band runs
 /// that cover whole following blocks.
 #[allow(clippy::too_many_arguments)]
@@ -443,7 +534,7 @@ fn decode_scan<const PDEP: bool>(
 fn ac_first(
     bits: &mut Bits<'_>,
     ac: &Huffman,
-    scan: &Scan,
+    spectral: Spectral,
     start: usize,
     nonzero: &mut u64,
     kept: Option<&mut [i16]>,
@@ -457,7 +548,7 @@ fn ac_first(
     let mut k = start;
     let mut found = 0u64;
     let mut kept = kept;
-    while k <= scan.end {
+    while k <= spectral.end {
         if bits.count < 32 {
             bits.refill();
         }
@@ -483,12 +574,12 @@ fn ac_first(
             (run as usize, bits.receive_extend(size))
         };
         k += run;
-        if k > scan.end {
+        if k > spectral.end {
             return Err(corrupt("coefficient index past the band"));
         }
         found |= 1 << k;
         if let (Some(kept), Some(slot)) = (kept.as_deref_mut(), slots[k]) {
-            kept[usize::from(slot)] = value.wrapping_shl(scan.low) as i16;
+            kept[usize::from(slot)] = value.wrapping_shl(spectral.low) as i16;
         }
         k += 1;
     }
@@ -504,13 +595,13 @@ fn ac_first(
 fn ac_refine<const PDEP: bool>(
     bits: &mut Bits<'_>,
     ac: &Huffman,
-    scan: &Scan,
+    spectral: Spectral,
     nonzero: &mut u64,
     kept: Option<&mut [i16]>,
     slots: &[Option<u8>; 64],
     end_of_bands: &mut u32,
 ) -> Result<()> {
-    let end = scan.end;
+    let end = spectral.end;
     // The positions from `from` to the band's end, and those below `to`.
     let band_from = |from: usize| match from > end {
         true => 0,
@@ -522,7 +613,7 @@ fn ac_refine<const PDEP: bool>(
     };
     let mut kept = kept;
     let mut nz = *nonzero;
-    let mut k = scan.start;
+    let mut k = spectral.start;
     if *end_of_bands == 0 {
         while k <= end {
             if bits.count < 32 {
@@ -552,7 +643,7 @@ fn ac_refine<const PDEP: bool>(
                 kept.as_deref_mut(),
                 slots,
                 nz & band_from(k) & below(target),
-                scan.low,
+                spectral.low,
             );
             if let Some(positive) = new {
                 if target > end {
@@ -561,8 +652,8 @@ fn ac_refine<const PDEP: bool>(
                 nz |= 1 << target;
                 if let (Some(kept), Some(slot)) = (kept.as_deref_mut(), slots[target]) {
                     kept[usize::from(slot)] = match positive {
-                        true => 1 << scan.low,
-                        false => (-1i16).wrapping_shl(scan.low),
+                        true => 1 << spectral.low,
+                        false => (-1i16).wrapping_shl(spectral.low),
                     };
                 }
             }
@@ -571,7 +662,7 @@ fn ac_refine<const PDEP: bool>(
     }
     if *end_of_bands > 0 {
         // Inside an end-of-band run: only the refinement bits of the non-zero coefficients.
-        refine(bits, kept, slots, nz & band_from(k), scan.low);
+        refine(bits, kept, slots, nz & band_from(k), spectral.low);
         *end_of_bands -= 1;
     }
     *nonzero = nz;
