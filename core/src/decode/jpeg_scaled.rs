@@ -1065,8 +1065,17 @@ fn decode_portable<const AVX2: bool>(
         rows: 1,
         columns: 1,
     };
+    // MCU rows below every part are not read at all (those above it and the blocks beside it
+    // are: Huffman codes say where the next block starts only once read).
+    let below_parts = |plane: &PlaneOut, v: usize| {
+        (plane.part.y as usize + plane.part.height as usize).div_ceil(size * v)
+    };
+    let mcus_needed = components.iter().enumerate().map(|(index, c)| match index {
+        0 => below_parts(&luma, c.v),
+        _ => chroma.as_ref().map_or(0, |plane| below_parts(plane, c.v)),
+    });
     let mut bits = Bits::new(header.scan);
-    let total = mcus_across * mcus_down;
+    let total = mcus_across * mcus_needed.max().unwrap_or(0).min(mcus_down);
     for mcu in 0..total {
         if header.restart_interval > 0 && mcu > 0 && mcu % header.restart_interval == 0 {
             bits.restart()?;
@@ -1583,6 +1592,50 @@ mod tests {
                     prop_assert!(planes.luma.data == reference.luma.data, "luma of {}", what);
                     let chroma = |p: &Planes| p.chroma.as_ref().map(|(r, _)| r.data.clone());
                     prop_assert!(chroma(&planes) == chroma(&reference), "chroma of {}", what);
+                }
+            }
+        }
+
+        /// A part's samples are the whole decode's, wherever the part lies: the MCU rows below
+        /// it are not read, the blocks above and beside it only read past — in one scan or in
+        /// several, and read in bands of one MCU row.
+        #[test]
+        fn a_part_is_the_same_bytes_as_the_whole(
+            width in 1u32..90, height in 1u32..90, (sampling, gray) in any_sampling(),
+            scale in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
+            progressive: bool,
+            corners in [0.0f64..1.0, 0.0f64..1.0, 0.0f64..1.0, 0.0f64..1.0],
+        ) {
+            let coding = if progressive { Coding::Progressive } else { Coding::Interleaved };
+            let jpeg = encode_coded((width, height, true), sampling, gray, None, coding);
+            let header = parse(&jpeg).expect("the fast path takes this file");
+            let (luma_w, luma_h) = (width.div_ceil(scale), height.div_ceil(scale));
+            let (h, v) = header.subsampling();
+            let [x0, x1, y0, y1] = corners;
+            let part = |(w, h): (u32, u32)| {
+                let (left, right) = ((x0.min(x1) * w as f64) as u32, (x0.max(x1) * w as f64) as u32);
+                let (top, bottom) = ((y0.min(y1) * h as f64) as u32, (y0.max(y1) * h as f64) as u32);
+                PixelRect { x: left, y: top, width: right - left + 1, height: bottom - top + 1 }
+            };
+            let parts = (part((luma_w, luma_h)), part((luma_w.div_ceil(h), luma_h.div_ceil(v))));
+            let whole = decode_part(&header, scale, None).unwrap();
+            for band_blocks in [progressive::BAND_BLOCKS, 1] {
+                let ours = decode_in_bands(&header, scale, Some(parts), band_blocks).unwrap();
+                let what = format!("{width}×{height} {sampling:?} gray {gray} {coding:?} 1/{scale} {parts:?} bands of {band_blocks}");
+                let mut planes = vec![(&ours.luma, ours.luma_part, &whole.luma)];
+                if let (Some((chroma, part)), Some((whole_chroma, _))) = (&ours.chroma, &whole.chroma) {
+                    planes.push((chroma, *part, whole_chroma));
+                }
+                for (plane, part, whole) in planes {
+                    let n = usize::from(plane.channels);
+                    let (x, w) = (part.x as usize * n, part.width as usize * n);
+                    for row in 0..part.height as usize {
+                        let from = (part.y as usize + row) * whole.width as usize * n + x;
+                        prop_assert!(
+                            plane.data[row * w..][..w] == whole.data[from..from + w],
+                            "row {} of {}", row, what
+                        );
+                    }
                 }
             }
         }
