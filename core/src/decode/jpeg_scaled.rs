@@ -14,7 +14,8 @@
 //! Everything is integer arithmetic, so every CPU and wasm get the same pixels.
 //!
 //! Files coded in several scans — progressive ones, and sequential ones with a scan per
-//! component — go through [`progressive`], which keeps only the coefficients this decoder reads.
+//! component — go through [`progressive`], which reads them a band of MCU rows at a time and
+//! keeps only the coefficients this decoder reads.
 //!
 //! Anything outside that common case (arithmetic, 12-bit, CMYK, Adobe RGB, odd sampling) is
 //! refused by [`parse`], and a decode error makes the caller fall back to the full-size decoder,
@@ -850,10 +851,11 @@ impl Header<'_> {
 /// `[i·scale, (i+1)·scale)`, chroma pixel i for `[i·scale·h, (i+1)·scale·h)`.
 ///
 /// `parts` (luma, chroma; in pixels of each plane, clipped to it; `None` means all) limits what
-/// is made: every MCU is still entropy-decoded (Huffman codes cannot be skipped), but blocks
-/// outside their plane's part are only read past — no dequantising or IDCT — and each plane
-/// holds only its part. Pixels inside a part are the same bytes as in the whole decode: every
-/// block is transformed on its own.
+/// is made: MCU rows below every part are not read at all; above and beside a part every MCU
+/// is still entropy-decoded (Huffman codes cannot be skipped), but blocks outside their plane's
+/// part are only read past — no dequantising or IDCT — and each plane holds only its part.
+/// Pixels inside a part are the same bytes as in the whole decode: every block is transformed
+/// on its own.
 pub(crate) fn decode_part(
     header: &Header<'_>,
     scale: u32,
