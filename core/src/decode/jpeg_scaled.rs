@@ -1069,12 +1069,14 @@ fn decode_portable<const AVX2: bool>(
     };
     // MCU rows below every part are not read at all (those above it and the blocks beside it
     // are: Huffman codes say where the next block starts only once read).
-    let below_parts = |plane: &PlaneOut, v: usize| {
+    let mcu_rows_to_part_end = |plane: &PlaneOut, v: usize| {
         (plane.part.y as usize + plane.part.height as usize).div_ceil(size * v)
     };
     let mcus_needed = components.iter().enumerate().map(|(index, c)| match index {
-        0 => below_parts(&luma, c.v),
-        _ => chroma.as_ref().map_or(0, |plane| below_parts(plane, c.v)),
+        0 => mcu_rows_to_part_end(&luma, c.v),
+        _ => chroma
+            .as_ref()
+            .map_or(0, |plane| mcu_rows_to_part_end(plane, c.v)),
     });
     let mut bits = Bits::new(header.scan);
     let total = mcus_across * mcus_needed.max().unwrap_or(0).min(mcus_down);

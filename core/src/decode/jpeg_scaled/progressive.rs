@@ -29,6 +29,11 @@ use crate::error::{Error, Result};
 /// band stays in the L2 cache while every scan passes over it.
 pub(super) const BAND_BLOCKS: usize = 16 * 1024;
 
+/// The most scans a file may have here (progressive files have about 10; the full-size decoder
+/// gets the others): each is held, with its tables, until the last band is read, so a file of
+/// a million tiny scans must not make a million.
+const MAX_SCANS: usize = 1000;
+
 /// One component's coefficients in the band being read.
 struct Store {
     /// Blocks per row as an interleaved scan lays them out (whole MCUs).
@@ -202,6 +207,9 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
                 }
                 // At 1/8 the IDCT reads the DC alone: AC scans are jumped over unread.
                 if size > 1 || scan.spectral.start == 0 {
+                    if found.len() == MAX_SCANS {
+                        return Err(corrupt("too many scans"));
+                    }
                     found.push(scan);
                 }
                 at = next_marker(scans, at)?;
@@ -748,8 +756,34 @@ static SELECT_IN_BYTE: [[u8; 8]; 256] = {
 
 #[cfg(test)]
 mod tests {
-    use super::nth_set_bit;
+    use super::{next_marker, nth_set_bit, MAX_SCANS};
+    use crate::decode::jpeg_scaled::{decode_part, parse};
     use proptest::prelude::*;
+
+    /// A file with more scans than [`MAX_SCANS`] is left to the full-size decoder, not held
+    /// scan by scan; one with that many still decodes here.
+    #[test]
+    fn too_many_scans_are_refused() {
+        let jpeg = include_bytes!("../../../tests/fixtures/jpeg-scans/progressive-gray.jpg");
+        let first = (0..jpeg.len() - 1)
+            .find(|&at| jpeg[at] == 0xFF && jpeg[at + 1] == 0xDA)
+            .unwrap();
+        let end = next_marker(jpeg, first + 2).unwrap();
+        // The first (DC) scan again and again: each one a valid scan.
+        let with_scans = |count: usize| {
+            let mut file = jpeg[..first].to_vec();
+            for _ in 0..count {
+                file.extend_from_slice(&jpeg[first..end]);
+            }
+            file.extend_from_slice(&jpeg[end..]);
+            file
+        };
+        let at_most = with_scans(MAX_SCANS - 9);
+        assert!(decode_part(&parse(&at_most).unwrap(), 1, None).is_ok());
+        let too_many = with_scans(MAX_SCANS);
+        let refused = decode_part(&parse(&too_many).unwrap(), 1, None);
+        assert!(matches!(refused, Err(e) if e.to_string().contains("too many scans")));
+    }
 
     proptest! {
         /// The table (and `pdep`, where the CPU has it) land on the bit that clearing the
