@@ -925,6 +925,24 @@ fn pdep_is_fast() -> bool {
     })
 }
 
+/// How many MCU rows reach down to the end of every component's part (blocks of `size` pixels
+/// of their plane): a decoder need not read the rows below.
+fn mcu_rows_to_parts_end(
+    components: &[Component],
+    luma: &PlaneOut,
+    chroma: Option<&PlaneOut>,
+    size: usize,
+) -> usize {
+    let to_end = |plane: &PlaneOut, v: usize| {
+        (plane.part.y as usize + plane.part.height as usize).div_ceil(size * v)
+    };
+    let per_component = components.iter().enumerate().map(|(index, c)| match index {
+        0 => to_end(luma, c.v),
+        _ => chroma.map_or(0, |plane| to_end(plane, c.v)),
+    });
+    per_component.max().unwrap_or(0)
+}
+
 /// One plane being filled: its part (whole pixels of the plane) and the samples of that part,
 /// `channels` interleaved.
 struct PlaneOut {
@@ -1069,17 +1087,9 @@ fn decode_portable<const AVX2: bool>(
     };
     // MCU rows below every part are not read at all (those above it and the blocks beside it
     // are: Huffman codes say where the next block starts only once read).
-    let mcu_rows_to_part_end = |plane: &PlaneOut, v: usize| {
-        (plane.part.y as usize + plane.part.height as usize).div_ceil(size * v)
-    };
-    let mcus_needed = components.iter().enumerate().map(|(index, c)| match index {
-        0 => mcu_rows_to_part_end(&luma, c.v),
-        _ => chroma
-            .as_ref()
-            .map_or(0, |plane| mcu_rows_to_part_end(plane, c.v)),
-    });
+    let mcus_needed = mcu_rows_to_parts_end(components, &luma, chroma.as_ref(), size);
     let mut bits = Bits::new(header.scan);
-    let total = mcus_across * mcus_needed.max().unwrap_or(0).min(mcus_down);
+    let total = mcus_across * mcus_needed.min(mcus_down);
     for mcu in 0..total {
         if header.restart_interval > 0 && mcu > 0 && mcu % header.restart_interval == 0 {
             bits.restart()?;

@@ -18,8 +18,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{
-    corrupt, parse_huffman, parse_quant, transform_into, Bits, Block, Component, Header, Huffman,
-    Plan, PlaneOut, Planes, Scratch, Tables, EXTENT, ZIGZAG,
+    corrupt, mcu_rows_to_parts_end, parse_huffman, parse_quant, transform_into, Bits, Block,
+    Component, Header, Huffman, Plan, PlaneOut, Planes, Scratch, Tables, EXTENT, ZIGZAG,
 };
 use crate::decode::PixelRect;
 use crate::error::{Error, Result};
@@ -113,7 +113,7 @@ struct Spectral {
 }
 
 /// The per-block state a scan carries from block to block, reset at each restart marker.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 struct Running {
     predictors: [i32; 4],
     end_of_bands: u32,
@@ -231,14 +231,9 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
                 .collect()
         })
         .collect();
-    // The MCU rows that hold part blocks of some component: the bands end there.
-    let mcus_needed = stores
-        .iter()
-        .zip(components)
-        .map(|(store, c)| store.part_rows.end.div_ceil(c.v))
-        .max()
-        .unwrap_or(0)
-        .min(mcus_down);
+    // The bands end with the last MCU row that holds part blocks.
+    let mcus_needed =
+        mcu_rows_to_parts_end(components, &luma, chroma.as_ref(), size).min(mcus_down);
     let blocks_per_mcu_row: usize = stores
         .iter()
         .zip(components)
@@ -464,9 +459,7 @@ fn decode_scan<const PDEP: bool>(
     };
     // The bit reader and running state as locals, put back at the band's end: through the
     // pointer into `scan` the compiler would load and store them around every code.
-    let (mut bits, mut running) = (scan.bits.clone(), scan.running.clone());
-    let bits = &mut bits;
-    let running = &mut running;
+    let (mut bits, mut running) = (scan.bits.clone(), scan.running);
     let (tables, spectral, restart_interval) = (&scan.tables, scan.spectral, scan.restart_interval);
     let first_ac = spectral.start > 0 && spectral.high == 0;
     for unit_y in unit_rows {
@@ -500,14 +493,16 @@ fn decode_scan<const PDEP: bool>(
                         match (spectral.start, spectral.high) {
                             (0, 0) => {
                                 let predictor = &mut running.predictors[i];
-                                super::read_dc(bits, dc.ok_or_else(missing)?, predictor)?;
+                                super::read_dc(&mut bits, dc.ok_or_else(missing)?, predictor)?;
                                 if let Some(at) = at {
                                     store.dc[at] = predictor.wrapping_shl(spectral.low) as i16;
                                 }
                                 // A sequential scan: the AC coefficients follow in the block.
                                 if spectral.end > 0 {
                                     let ac = ac.ok_or_else(missing)?;
-                                    ac_first(bits, ac, spectral, 1, nonzero, kept, slots, eob)?;
+                                    ac_first(
+                                        &mut bits, ac, spectral, 1, nonzero, kept, slots, eob,
+                                    )?;
                                 }
                             }
                             (0, _) => {
@@ -517,11 +512,15 @@ fn decode_scan<const PDEP: bool>(
                             }
                             (start, 0) => {
                                 let ac = ac.ok_or_else(missing)?;
-                                ac_first(bits, ac, spectral, start, nonzero, kept, slots, eob)?;
+                                ac_first(
+                                    &mut bits, ac, spectral, start, nonzero, kept, slots, eob,
+                                )?;
                             }
                             _ => {
                                 let ac = ac.ok_or_else(missing)?;
-                                ac_refine::<PDEP>(bits, ac, spectral, nonzero, kept, slots, eob)?;
+                                ac_refine::<PDEP>(
+                                    &mut bits, ac, spectral, nonzero, kept, slots, eob,
+                                )?;
                             }
                         }
                     }
@@ -529,8 +528,7 @@ fn decode_scan<const PDEP: bool>(
             }
         }
     }
-    scan.bits = bits.clone();
-    scan.running = running.clone();
+    (scan.bits, scan.running) = (bits, running);
     Ok(())
 }
 
