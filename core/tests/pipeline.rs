@@ -439,6 +439,22 @@ fn metadata_is_stripped_unless_kept() {
     assert!(metadata(&photo).unwrap().has_exif);
     let out = run("photo.jpg", r#"{"width": 32}"#);
     assert!(!metadata(&out.data).unwrap().has_exif);
+    // Not even JFIF's APP0 (only tables and the frame header before the scans), and the
+    // component ids 1, 2, 3 say YCbCr to a decoder as libjpeg reads them.
+    let mut at = 2;
+    let mut markers = Vec::new();
+    while out.data[at + 1] != 0xDA {
+        markers.push(out.data[at + 1]);
+        if out.data[at + 1] == 0xC0 {
+            let ids: Vec<u8> = (0..3).map(|c| out.data[at + 10 + 3 * c]).collect();
+            assert_eq!((out.data[at + 9], ids), (3, vec![1, 2, 3]));
+        }
+        at += 2 + usize::from(u16::from_be_bytes([out.data[at + 2], out.data[at + 3]]));
+    }
+    assert!(
+        markers.iter().all(|m| [0xC0, 0xDB, 0xC4].contains(m)),
+        "{markers:x?}"
+    );
     let kept = run("photo.jpg", r#"{"width": 32, "keep_copyright": true}"#);
     let text = String::from_utf8_lossy(&kept.data);
     assert!(text.contains("Example Photographer"));
@@ -651,4 +667,32 @@ fn shrunk_decodes_keep_orientation_smart_crop_and_exact_sizes() {
         let pixels = decode(&out.data);
         assert_eq!((pixels.width, pixels.height), (out.width, out.height));
     }
+}
+
+/// Each coefficient is rounded to its nearest quantisation step, as libjpeg rounds it. An 8×8
+/// gray block of 39 pixels at 161 and 25 at 160 has a DC coefficient of 2087 (the sum less
+/// 128 per pixel), 43.48 steps of q80's luma DC step (48): 43, which decodes to 160 everywhere.
+/// jpeg-encoder 0.7.1 divides by a 15-bit reciprocal that makes it 44, and every pixel 161 —
+/// the reason for the patched copy in core/vendor/jpeg-encoder. The 161s sit on every other
+/// pixel (and 7 more): the AC coefficients they make all quantise to 0.
+#[test]
+fn jpeg_coefficients_round_to_the_nearest_step() {
+    let mut gray = [160u8; 64];
+    for (i, px) in gray.iter_mut().enumerate() {
+        let (x, y) = (i % 8, i / 8);
+        if (x + y) % 2 == 0 || (y % 2 == 1 && (x == 0 || x == 4) && i != 60) {
+            *px = 161;
+        }
+    }
+    assert_eq!(gray.iter().filter(|&&p| p == 161).count(), 39);
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, 8, 8);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.write_header().unwrap().write_image_data(&gray).unwrap();
+    }
+    let out = process(&png_bytes, &options(r#"{"format": "jpeg", "quality": 80}"#)).unwrap();
+    let decoded = decode(&out.data);
+    assert_eq!((decoded.width, decoded.height, decoded.channels), (8, 8, 1));
+    assert_eq!(decoded.data, vec![160; 64]);
 }
