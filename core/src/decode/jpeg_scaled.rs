@@ -421,12 +421,19 @@ impl SkipTable {
             if entry == 0 || used + length + size > SKIP_BITS || size > 10 {
                 break;
             }
+            let step = if size == 0 { 16 } else { run + 1 };
+            let is_end = size == 0 && run != 15;
+            // A block starts at 1 or later, so more than 63 positions can never be used (and
+            // would not fit the 7 bits a hostile table of 1-bit zero runs could fill).
+            if !is_end && passed + step > 63 {
+                break;
+            }
             used += length + size;
-            if size == 0 && run != 15 {
+            if is_end {
                 end_of_block = true;
                 break;
             }
-            passed += if size == 0 { 16 } else { run + 1 };
+            passed += step;
         }
         if used == 0 {
             return 0;
@@ -1778,17 +1785,17 @@ mod tests {
         // only a few per cent of them: many cases.
         #![proptest_config(ProptestConfig::with_cases(4000))]
 
-        /// Reading past several coefficients at once ([`Huffman::skip`]) reads exactly what
+        /// Reading past several coefficients at once ([`SkipTable`]) reads exactly what
         /// reading them one at a time does: on random bits, from any position in a block, block
         /// after block, the same outcome (end of block, the block's end at 64, or a refusal) and
-        /// the same bits read. Standard and optimised tables, and a hostile one whose short
-        /// codes include a size-11 coefficient (refused) and long runs; no 0xFF bytes, so the
+        /// the same bits read. Standard and optimised tables, and hostile ones whose short codes
+        /// are a size-11 coefficient (refused), long runs, or 16 zeros; no 0xFF bytes, so the
         /// bits read are the bytes taken less the bits still buffered.
         #[test]
         fn skipping_several_coefficients_reads_what_one_at_a_time_reads(
             data in proptest::collection::vec(0u8..0xFF, 16..400),
             starts in proptest::collection::vec(1usize..64, 1..12),
-            kind in 0..4, chroma: bool,
+            kind in 0..5, chroma: bool,
         ) {
             let hostile = |lengths: &[(usize, u8)], symbols: &[u8]| {
                 let mut counts = [0u8; 16];
@@ -1804,6 +1811,9 @@ mod tests {
             } else if kind == 3 {
                 // A 1-bit code for size 11: code and value fill the 12 skipped bits exactly.
                 hostile(&[(1, 1), (3, 2), (4, 2), (5, 2), (6, 2)], &[0x0B, 0x00, 0x01, 0xF0, 0x22, 0xF1, 0x03, 0x74, 0x11])
+            } else if kind == 4 {
+                // A 1-bit code for 16 zeros: twelve of them in the skipped bits pass 192.
+                hostile(&[(1, 1), (2, 1), (3, 1)], &[0xF0, 0x00, 0x01])
             } else {
                 let coding = if kind == 1 { Coding::ScanPerComponent } else { Coding::Interleaved };
                 let jpeg = encode_coded((40, 24, true), SamplingFactor::R_4_2_0, false, None, coding);

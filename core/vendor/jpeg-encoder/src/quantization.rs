@@ -182,16 +182,13 @@ static DEFAULT_CHROMA_TABLES: [[u16; 64]; 9] = [
     ],
 ];
 
-// thumbsmith patch: the reciprocal had 15 fractional bits, too few for coefficients of more
-// than a few hundred: e.g. with a divisor of 48 (q80's luma DC) 2039 / 48 = 42.48 became 43,
-// and with 320 the tie 160 / 320 became 0. Those errors leaned toward larger DC values on dark
-// blocks and smaller ones elsewhere (a brightness shift in about 5 % of blocks at q80). Now the
-// result is exactly libjpeg-turbo's: `floor((|x| + divisor / 2) / divisor)`.
-//
-// With `m = floor(2^32 / d) + 1`, `m * d - 2^32` is below `d`, so `(n * m) >> 32` is exactly
-// `floor(n / d)` for every `n < 2^16` and `d < 2^16` (here `n` = |coefficient| + `d / 2`
-// < 2^15 + 2^13, `d` <= 2^14) (the error `n * (m * d - 2^32) / (d * 2^32)`
-// stays below `1 / d`; Granlund & Montgomery, "Division by invariant integers").
+// thumbsmith patch: the reciprocal had 15 fractional bits, too few near a half step: 2039 / 48
+// (48: q80's luma DC divisor) = 42.48 became 43, and the tie 160 / 320 became 0 (libjpeg: 42
+// and 1). At q80 about 5 % of a photo's blocks had a DC coefficient a step off. Now the result
+// is exactly libjpeg-turbo's, `floor((|x| + divisor / 2) / divisor)`: with
+// `m = floor(2^32 / d) + 1`, `m * d - 2^32` is below `d`, so `(n * m) >> 32` is `floor(n / d)`
+// for every `n < 2^16` and `d < 2^16` (Granlund & Montgomery, "Division by invariant
+// integers"); here `n = |x| + d / 2 <= 2^15 + 2^13` and `d <= 2^14`.
 fn compute_reciprocal(divisor: u32) -> (u64, i32) {
     ((1u64 << 32) / u64::from(divisor) + 1, (divisor / 2) as i32)
 }
