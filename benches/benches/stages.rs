@@ -4,7 +4,7 @@
 //! (no corpus needed), so the numbers are comparable from machine to machine.
 //!
 //! `cargo bench -p thumbsmith-benches --bench stages [-- FILTER]`, e.g. `-- resize/`.
-//! Baseline JPEG decoding is measured at full size (zune-jpeg) and at 1/2, 1/4 and 1/8 (the
+//! Baseline JPEG decoding is measured at full size (zune-jpeg) and to planes at every N/8 (the
 //! DCT-domain shrink-on-load `process` uses when the output is at most half the window).
 
 use std::time::Duration;
@@ -78,12 +78,13 @@ fn decode(c: &mut Criterion) {
     group.bench_function("jpeg-baseline-single-scan", |b| {
         b.iter(|| stages::decode(std::hint::black_box(baseline)))
     });
-    for scale in [1, 2, 4, 8] {
-        let planes = stages::decode_jpeg_planes(baseline, scale).expect("decode");
+    for eighths in (1..=8).rev() {
+        let planes = stages::decode_jpeg_planes(baseline, eighths).expect("decode");
         assert!(planes.is_some(), "the fast path takes the baseline input");
-        group.bench_function(format!("jpeg-baseline-single-scan-planes-1/{scale}"), |b| {
-            b.iter(|| stages::decode_jpeg_planes(std::hint::black_box(baseline), scale))
-        });
+        group.bench_function(
+            format!("jpeg-baseline-single-scan-planes-{eighths}/8"),
+            |b| b.iter(|| stages::decode_jpeg_planes(std::hint::black_box(baseline), eighths)),
+        );
     }
 }
 

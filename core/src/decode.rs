@@ -63,11 +63,11 @@ impl PixelRect {
 }
 
 /// What a decode of part of a picture gave: the pixels of `part` (all of it when the decoder
-/// cannot decode a part), the scale they are at (1/`scale` of the file's size), and the size of
+/// cannot decode a part), the scale they are at (`eighths`/8 of the file's size), and the size of
 /// the whole picture at that scale.
 pub(crate) struct Decoding {
     pub decoded: Decoded,
-    pub scale: u32,
+    pub eighths: u32,
     pub part: PixelRect,
     pub whole: (u32, u32),
 }
@@ -81,7 +81,7 @@ impl Decoding {
         };
         Decoding {
             decoded,
-            scale: 1,
+            eighths: 8,
             part: PixelRect::whole(width, height),
             whole: (width, height),
         }
@@ -116,17 +116,17 @@ pub(crate) fn jpeg_planar_header(input: &[u8]) -> Option<JpegHeader<'_>> {
     jpeg_scaled::parse(input)
 }
 
-/// Decodes a JPEG at 1/`scale` (1, 2, 4 or 8) into its planes ([`Decoded::YCbCr`], or gray
+/// Decodes a JPEG at `eighths`/8 of its size (1…8) into its planes ([`Decoded::YCbCr`], or gray
 /// pixels), only `parts` (luma, chroma: pixels of each plane at that scale) when given. A file
-/// that turns out to need the full-size decoder is decoded by it instead: RGB pixels, scale 1,
+/// that turns out to need the full-size decoder is decoded by it instead: RGB pixels, full size,
 /// the whole picture (so an odd or damaged file gives the same result as it always did).
 pub(crate) fn decode_jpeg_planes(
     input: &[u8],
     header: &JpegHeader<'_>,
-    scale: u32,
+    eighths: u32,
     parts: Option<(PixelRect, PixelRect)>,
 ) -> Result<Decoding> {
-    match jpeg_scaled::decode_part(header, scale, parts) {
+    match jpeg_scaled::decode_part(header, eighths, parts) {
         Ok(planes) => {
             let (luma, luma_part) = (planes.luma, planes.luma_part);
             let decoded = match planes.chroma {
@@ -141,13 +141,24 @@ pub(crate) fn decode_jpeg_planes(
             };
             Ok(Decoding {
                 decoded,
-                scale,
+                eighths,
                 part: luma_part,
-                whole: (header.width.div_ceil(scale), header.height.div_ceil(scale)),
+                whole: (
+                    jpeg_scaled_length(header.width, eighths, 1),
+                    jpeg_scaled_length(header.height, eighths, 1),
+                ),
             })
         }
         Err(_) => decode_jpeg(input, false).map(Decoding::whole),
     }
+}
+
+/// How many samples `length` pixels make in a JPEG plane decoded at `eighths`/8 whose samples
+/// each cover `subsampling` luma pixels (see [`jpeg_scaled::scaled_length`]).
+pub(crate) fn jpeg_scaled_length(length: u32, eighths: u32, subsampling: u32) -> u32 {
+    let scaled =
+        jpeg_scaled::scaled_length(length as usize, eighths as usize, subsampling as usize);
+    scaled as u32
 }
 
 pub(crate) fn jpeg_options() -> zune_core::options::DecoderOptions {
@@ -342,7 +353,7 @@ pub(crate) fn decode_png_part(input: &[u8], max_pixels: u64, part: PixelRect) ->
     }
     Ok(Decoding {
         decoded: Decoded::Pixels(Raster::new(part.width, part.height, channels as u8, data)),
-        scale: 1,
+        eighths: 8,
         part,
         whole: (width, height),
     })

@@ -70,16 +70,16 @@ pub mod stages {
         pub subsampling: (u32, u32),
     }
 
-    /// Decode a JPEG at 1/`scale` (1, 2, 4 or 8) in the DCT domain into its planes, as
+    /// Decode a JPEG at `eighths`/8 of its size (1…8) in the DCT domain into its planes, as
     /// `process` does for baseline files; `None` when the file needs the full-size decoder.
-    pub fn decode_jpeg_planes(input: &[u8], scale: u32) -> Result<Option<JpegPlanes>> {
+    pub fn decode_jpeg_planes(input: &[u8], eighths: u32) -> Result<Option<JpegPlanes>> {
         use crate::decode::{self, Decoded};
         let Some(header) = decode::jpeg_planar_header(input) else {
             return Ok(None);
         };
-        let decoding = decode::decode_jpeg_planes(input, &header, scale, None)?;
+        let decoding = decode::decode_jpeg_planes(input, &header, eighths, None)?;
         Ok(match decoding.decoded {
-            _ if decoding.scale != scale => None,
+            _ if decoding.eighths != eighths => None,
             Decoded::YCbCr(planes) => Some(JpegPlanes {
                 luma: planes.luma,
                 chroma: Some(planes.chroma),

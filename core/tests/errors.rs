@@ -169,10 +169,10 @@ proptest! {
     }
 
     /// Damaged baseline JPEGs with restart intervals, at avatar sizes that make the pipeline
-    /// decode them at 1/2, 1/4 and 1/8 in the DCT domain (the hand-written fast path).
+    /// decode them at 1/8 … 5/8 in the DCT domain, or at full size (the hand-written fast path).
     #[test]
     fn mutated_jpegs_through_the_shrinking_decoder_never_panic(
-        size in prop_oneof![Just(4u32), Just(8), Just(16)],
+        size in prop_oneof![Just(4u32), Just(16), Just(24), Just(32), Just(40), Just(48)],
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
         cut in any::<prop::sample::Index>(), truncate in any::<bool>(),
     ) {
@@ -190,8 +190,8 @@ proptest! {
     }
 }
 
-/// 200×136 (4:2:2, a restart every 2 MCUs): a 4, 8 or 16 px avatar of it decodes at 1/8, 1/8
-/// or 1/4.
+/// 200×136 (4:2:2, a restart every 2 MCUs): a 4, 16, 24, 32, 40 or 48 px avatar of it decodes
+/// at 1/8, 2/8, 3/8, 4/8, 5/8 or full size (the smallest N/8 of 136, N ≤ 5, that is ≥ twice it).
 fn restart_jpeg() -> Vec<u8> {
     let (width, height) = (200u16, 136u16);
     let rgb: Vec<u8> = (0..u32::from(width) * u32::from(height))

@@ -5,8 +5,10 @@
 //! one row at a time (small code: the browser build's size budget is tight), and on AVX2
 //! registers through intrinsics on x86-64, eight columns or rows at once with the transposes in
 //! registers. Both are the same wrapping integer arithmetic, so every build gives the same bytes.
-//! (The scaled sizes keep jpeg_scaled's coefficient matrices: an AVX2 copy of those measured no
-//! faster on a 1/2-scale job, whose time is the entropy decoding.)
+//! The scaled sizes use jpeg_scaled's coefficient matrices: up to 4 outputs as plain loops (an
+//! AVX2 copy measured no faster on a 1/2-scale job, whose time is the entropy decoding), 5–7
+//! outputs with AVX2 through [`matrix_avx2`], whose even/odd split halves the multiplications
+//! (the plain loops made a 6/8 decode slower than a full-size one).
 
 /// The arithmetic the butterfly needs, on one value or on a vector of lanes; all wrapping, so a
 /// damaged file gives garbage pixels, not a panic.
@@ -99,6 +101,87 @@ fn idct_with<L: Lanes>(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     L::store(L::transpose(rows_done), out, stride, 8);
 }
 
+/// A scaled IDCT by `matrix` (`matrix[x][u]`: output x's weight of frequency u, N rows for N
+/// outputs, the same for rows and columns) on eight lanes, descaled as [`idct_with`] does: the
+/// same integers as jpeg_scaled's plain loops. Output `N − 1 − x`'s weights are output x's with
+/// the odd frequencies negated (and the middle output of an odd N has no odd ones), so each
+/// pass sums the even and the odd frequencies once for both outputs. Only the first `rows` and
+/// `columns` of coefficients are read (the rest are zero).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn matrix_with<L: Lanes>(
+    coefficients: &[i32; 64],
+    extent: (usize, usize),
+    matrix: &[[i32; 8]],
+    out: &mut [u8],
+    stride: usize,
+) {
+    // One copy per size, so the passes' loops have fixed bounds (only 5–7 come here).
+    match matrix.len() {
+        5 => matrix_sized::<L, 5>(coefficients, extent, matrix, out, stride),
+        6 => matrix_sized::<L, 6>(coefficients, extent, matrix, out, stride),
+        _ => matrix_sized::<L, 7>(coefficients, extent, matrix, out, stride),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn matrix_sized<L: Lanes, const N: usize>(
+    coefficients: &[i32; 64],
+    (rows, columns): (usize, usize),
+    matrix: &[[i32; 8]],
+    out: &mut [u8],
+    stride: usize,
+) {
+    let zero = L::load(&[0; 8]);
+    let input: [L; 8] = std::array::from_fn(|v| match v < rows {
+        true => L::load(coefficients[v * 8..v * 8 + 8].try_into().unwrap()),
+        false => zero,
+    });
+    // Down the columns (lanes are columns), then along the rows (lanes are rows).
+    let columns_done =
+        matrix_pass::<L, N>(&input, rows, matrix).map(L::descale::<{ CONST_BITS - PASS1_BITS }>);
+    let rows_done = matrix_pass::<L, N>(&L::transpose(columns_done), columns, matrix)
+        .map(L::descale::<{ CONST_BITS + PASS1_BITS + 3 }>);
+    L::store(L::transpose(rows_done), out, stride, N);
+}
+
+/// One pass of [`matrix_with`]: `input[u]` holds frequency u (zero from `count` on), output x
+/// of each lane, still scaled (a function, not a closure, so it is compiled with the caller's
+/// target features and its intrinsics inline). Every matrix's first column is 2^13, a shift.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn matrix_pass<L: Lanes, const N: usize>(
+    input: &[L; 8],
+    count: usize,
+    matrix: &[[i32; 8]],
+) -> [L; 8] {
+    let zero = L::load(&[0; 8]);
+    let mut result = [zero; 8];
+    for x in 0..N.div_ceil(2) {
+        let weights = &matrix[x];
+        let mut even = input[0].shl::<CONST_BITS>();
+        let mut odd = zero;
+        for u in 1..N {
+            if u >= count {
+                break;
+            }
+            let term = input[u].mul(weights[u]);
+            if u % 2 == 0 {
+                even = even.add(term);
+            } else {
+                odd = odd.add(term);
+            }
+        }
+        result[x] = even.add(odd);
+        result[N - 1 - x] = even.sub(odd);
+    }
+    result
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(super) use x86::matrix_avx2;
+
 /// The IDCT of one block's dequantised coefficients (natural order) into 8 rows of 8 samples,
 /// `stride` apart, level-shifted and clamped to 0–255.
 #[inline(always)]
@@ -130,13 +213,17 @@ fn idct_portable(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
     }
 }
 
-/// The first `size` (8, 4, 2 or 1) of `samples` into `row`: one fixed-size move per size, where
-/// a slice copy of a length known only at run time would be a call to `memcpy` per row.
+/// The first `size` (1…8) of `samples` into `row`: one fixed-size move per size, where a slice
+/// copy of a length known only at run time would be a call to `memcpy` per row.
 #[inline(always)]
 pub(super) fn store_row(row: &mut [u8], samples: &[u8; 8], size: usize) {
     match size {
         8 => row[..8].copy_from_slice(samples),
+        7 => row[..7].copy_from_slice(&samples[..7]),
+        6 => row[..6].copy_from_slice(&samples[..6]),
+        5 => row[..5].copy_from_slice(&samples[..5]),
         4 => row[..4].copy_from_slice(&samples[..4]),
+        3 => row[..3].copy_from_slice(&samples[..3]),
         2 => row[..2].copy_from_slice(&samples[..2]),
         _ => row[0] = samples[0],
     }
@@ -179,8 +266,23 @@ mod x86 {
         super::idct_with::<Avx2>(coefficients, out, stride);
     }
 
-    // SAFETY (every method of both): only reached through `idct_avx2`, which runs when the CPU
-    // has AVX2; the loads and stores are unaligned ones on in-bounds slices.
+    /// [`matrix_with`](super::matrix_with) with AVX2 registers.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(in crate::decode) unsafe fn matrix_avx2(
+        coefficients: &[i32; 64],
+        extent: (usize, usize),
+        matrix: &[[i32; 8]],
+        out: &mut [u8],
+        stride: usize,
+    ) {
+        super::matrix_with::<Avx2>(coefficients, extent, matrix, out, stride);
+    }
+
+    // SAFETY (every method of both): only reached through `idct_avx2` and `matrix_avx2`, which
+    // run when the CPU has AVX2; the loads and stores are unaligned ones on in-bounds slices.
     impl Arithmetic for Avx2 {
         #[inline(always)]
         fn add(self, other: Self) -> Self {

@@ -1,11 +1,11 @@
 //! The decoder for the common JPEG: a baseline (or extended sequential) Huffman JPEG with 8-bit
 //! samples, gray or YCbCr with the chroma at 1×1 and luma at 1×1, 2×1, 1×2 or 2×2, decoded at
-//! full size or straight to 1/2, 1/4 or 1/8 of it, the way libjpeg's `scale_num/scale_denom`
-//! does: each 8×8 block goes through an N-point inverse DCT of its top-left N×N coefficients
-//! (N = 8/scale). It hands back the planes as they are coded — luma, and Cb/Cr at their own,
-//! usually halved, resolution — so the pipeline resamples each plane straight to the output size
-//! and converts to RGB there: no chroma upsampling and no colour conversion at the decoded size,
-//! and only the blocks the resize reads are transformed.
+//! full size or straight to N/8 of it (N = 1…7), the way libjpeg's `scale_num/8` does: each
+//! 8×8 block goes through an N-point inverse DCT of its top-left N×N coefficients (the pipeline
+//! uses N ≤ 5: see `pipeline::jpeg_eighths`). It hands back the planes as they are coded —
+//! luma, and Cb/Cr at their own, usually halved, resolution — so the pipeline resamples each
+//! plane straight to the output size and converts to RGB there: no chroma upsampling and no
+//! colour conversion at the decoded size, and only the blocks the resize reads are transformed.
 //!
 //! Written by hand because no usable crate does it: zune-jpeg (the full-size decoder kept for every
 //! other file) has neither scaled IDCTs nor coefficient access; jpeg-decoder's `scale` decodes at
@@ -37,17 +37,24 @@ const ZIGZAG: [u8; 64] = [
     52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ];
 
-/// Inverse DCTs to N = 1, 2 or 4 outputs from the first N of 8 coefficients, as matrices
+/// Inverse DCTs to N = 1…7 outputs from the first N of 8 coefficients, as matrices
 /// `√2 · C(u) · cos((2x+1)uπ/2N) · A(u) · 2^13` (libjpeg's islow scaling: a DC of d gives d·2^13)
 /// with `A(u) = sin(g·uπ/16) / (g·sin(uπ/16))`, g = 8/N. `A` makes each output exactly the mean
 /// of the g full-size pixels it stands for (what a full decode followed by a box filter gives),
-/// not a point sample of a lower-frequency cosine. Integers, computed once offline, so no
-/// platform's `cos` can change a bit. Matrices rather than butterflies because they skip the
-/// all-zero rows and columns most blocks have; the full-size IDCT is [`idct::islow`]'s butterfly.
+/// not a point sample of a lower-frequency cosine; for a g that is not a whole number (N = 3, 5,
+/// 6, 7) the same formula is a box of g pixels spread over the pixels it partly covers.
+/// Integers, computed once offline, so no platform's `cos` can change a bit. Matrices rather
+/// than butterflies because they skip the all-zero rows and columns most blocks have; the
+/// full-size IDCT is [`idct::islow`]'s butterfly.
 const IDCT_1: [[i32; 8]; 1] = [[8192, 0, 0, 0, 0, 0, 0, 0]];
 const IDCT_2: [[i32; 8]; 2] = [
     [8192, 7423, 0, 0, 0, 0, 0, 0],
     [8192, -7423, 0, 0, 0, 0, 0, 0],
+];
+const IDCT_3: [[i32; 8]; 3] = [
+    [8192, 9643, 4916, 0, 0, 0, 0, 0],
+    [8192, 0, -9832, 0, 0, 0, 0, 0],
+    [8192, -9643, 4916, 0, 0, 0, 0, 0],
 ];
 const IDCT_4: [[i32; 8]; 4] = [
     [8192, 10498, 7568, 3686, 0, 0, 0, 0],
@@ -55,13 +62,41 @@ const IDCT_4: [[i32; 8]; 4] = [
     [8192, -4348, -7568, 8900, 0, 0, 0, 0],
     [8192, -10498, 7568, -3686, 0, 0, 0, 0],
 ];
+const IDCT_5: [[i32; 8]; 5] = [
+    [8192, 10908, 8997, 6198, 3009, 0, 0, 0],
+    [8192, 6741, -3437, -10028, -7879, 0, 0, 0],
+    [8192, 0, -11122, 0, 9739, 0, 0, 0],
+    [8192, -6741, -3437, 10028, -7879, 0, 0, 0],
+    [8192, -10908, 8997, -6198, 3009, 0, 0, 0],
+];
+const IDCT_6: [[i32; 8]; 6] = [
+    [8192, 11134, 9832, 7820, 5321, 2613, 0, 0],
+    [8192, 8151, 0, -7820, -10642, -7138, 0, 0],
+    [8192, 2983, -9832, -7820, 5321, 9750, 0, 0],
+    [8192, -2983, -9832, 7820, 5321, -9750, 0, 0],
+    [8192, -8151, 0, 7820, -10642, 7138, 0, 0],
+    [8192, -11134, 9832, -7820, 5321, -2613, 0, 0],
+];
+const IDCT_7: [[i32; 8]; 7] = [
+    [8192, 11273, 10355, 8894, 6988, 4766, 2380, 0],
+    [8192, 9040, 2558, -4936, -10098, -10709, -6670, 0],
+    [8192, 5017, -7166, -11091, -2494, 8588, 9638, 0],
+    [8192, 0, -11493, 0, 11208, 0, -10697, 0],
+    [8192, -5017, -7166, 11091, -2494, -8588, 9638, 0],
+    [8192, -9040, 2558, 4936, -10098, 10709, -6670, 0],
+    [8192, -11273, 10355, -8894, 6988, -4766, 2380, 0],
+];
 
 /// The matrix of a scaled size; none at full size, where [`idct::islow`] transforms.
 fn idct_matrix(size: usize) -> &'static [[i32; 8]] {
     match size {
         1 => &IDCT_1,
         2 => &IDCT_2,
+        3 => &IDCT_3,
         4 => &IDCT_4,
+        5 => &IDCT_5,
+        6 => &IDCT_6,
+        7 => &IDCT_7,
         _ => &[],
     }
 }
@@ -856,6 +891,12 @@ fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: us
     if size == 8 {
         return idct::islow(c, out, stride, AVX2);
     }
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 && size >= 5 {
+        let extent = (block.rows, block.columns);
+        // SAFETY: `AVX2` is true only in the copy compiled for, and run on, a CPU with AVX2.
+        return unsafe { idct::matrix_avx2(c, extent, idct_matrix(size), out, stride) };
+    }
     // Wrapping arithmetic: a valid file's sums fit in 32 bits, and when only a partial sum does
     // not, modular arithmetic still gives the exact total; a damaged file gives garbage pixels,
     // not a panic.
@@ -917,10 +958,11 @@ impl Header<'_> {
     }
 }
 
-/// Decodes `header`'s scan at 1/`scale` (1, 2, 4 or 8) into planes: luma
-/// `ceil(width/scale) × ceil(height/scale)`, chroma `ceil(width/(scale·h)) ×
-/// ceil(height/(scale·v))` for subsampling (h, v). Luma pixel i stands for source pixels
-/// `[i·scale, (i+1)·scale)`, chroma pixel i for `[i·scale·h, (i+1)·scale·h)`.
+/// Decodes `header`'s scan at `eighths`/8 of its size (1…8) into planes: luma
+/// `ceil(width·eighths/8) × ceil(height·eighths/8)`, chroma `ceil(width·eighths/(8h)) ×
+/// ceil(height·eighths/(8v))` for subsampling (h, v) (see [`scaled_length`]). With g = 8/eighths,
+/// luma pixel i stands for source pixels `[i·g, (i+1)·g)`, chroma pixel i for
+/// `[i·g·h, (i+1)·g·h)`.
 ///
 /// `parts` (luma, chroma; in pixels of each plane, clipped to it; `None` means all) limits what
 /// is made: MCU rows below every part are not read at all; above and beside a part every MCU
@@ -930,22 +972,24 @@ impl Header<'_> {
 /// on its own.
 pub(crate) fn decode_part(
     header: &Header<'_>,
-    scale: u32,
+    eighths: u32,
     parts: Option<(PixelRect, PixelRect)>,
 ) -> Result<Planes> {
-    decode_in_bands(header, scale, parts, progressive::BAND_BLOCKS)
+    decode_in_bands(header, eighths, parts, progressive::BAND_BLOCKS)
 }
 
 /// [`decode_part`], with files in several scans read in bands of about `band_blocks` blocks
 /// (tests make them one MCU row).
 fn decode_in_bands(
     header: &Header<'_>,
-    scale: u32,
+    eighths: u32,
     parts: Option<(PixelRect, PixelRect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
-    if !matches!(scale, 1 | 2 | 4 | 8) {
-        return Err(Error::Internal(format!("scaled JPEG decode at 1/{scale}")));
+    if !(1..=8).contains(&eighths) {
+        return Err(Error::Internal(format!(
+            "scaled JPEG decode at {eighths}/8"
+        )));
     }
     // The same integer code compiled twice: with AVX2 the IDCT's eight-lane arithmetic becomes
     // vector instructions (baseline x86-64 has no 32-bit vector multiply, so it stays scalar),
@@ -960,20 +1004,20 @@ fn decode_in_bands(
         && std::is_x86_feature_detected!("popcnt")
     {
         // SAFETY: the CPU has these features, checked just above.
-        return unsafe { decode_avx2(header, scale, parts, band_blocks) };
+        return unsafe { decode_avx2(header, eighths, parts, band_blocks) };
     }
-    decode_portable::<false>(header, scale, parts, band_blocks)
+    decode_portable::<false>(header, eighths, parts, band_blocks)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 unsafe fn decode_avx2(
     header: &Header<'_>,
-    scale: u32,
+    eighths: u32,
     parts: Option<(PixelRect, PixelRect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
-    decode_portable::<true>(header, scale, parts, band_blocks)
+    decode_portable::<true>(header, eighths, parts, band_blocks)
 }
 
 /// Whether BMI2's `pdep` is one fast instruction here: on Intel since Haswell and on AMD since
@@ -995,6 +1039,37 @@ fn pdep_is_fast() -> bool {
         let microcoded = matches!(&name[..], b"AuthenticAMD" | b"HygonGenuine") && family < 0x19;
         std::is_x86_feature_detected!("bmi2") && !microcoded
     })
+}
+
+/// How many samples `length` source pixels make in a plane decoded at `eighths`/8 whose samples
+/// each cover `subsampling` pixels of the luma plane: libjpeg's output size, rounded up. (The same
+/// as first taking the component's own size and scaling that for a whole-number 8/`eighths`,
+/// but not otherwise; counting from the luma's size keeps a subsampled plane exactly half the
+/// scaled luma, which is what the resize windows assume.)
+pub(crate) fn scaled_length(length: usize, eighths: usize, subsampling: usize) -> usize {
+    (length * eighths).div_ceil(8 * subsampling)
+}
+
+/// The luma plane and, for a colour file, the interleaved Cb/Cr plane to fill at `eighths`/8,
+/// each only its part of `parts` (all of it for `None`).
+fn plane_outputs(
+    header: &Header<'_>,
+    eighths: usize,
+    parts: Option<(PixelRect, PixelRect)>,
+) -> (PlaneOut, Option<PlaneOut>) {
+    let components = &header.components;
+    let (luma_h, luma_v) = (components[0].h, components[0].v);
+    let (width, height) = (header.width as usize, header.height as usize);
+    let plane = |h: usize, v: usize| {
+        (
+            scaled_length(width, eighths, h),
+            scaled_length(height, eighths, v),
+        )
+    };
+    let luma = PlaneOut::new(plane(1, 1), parts.map(|p| p.0), 1);
+    let chroma = (components.len() == 3)
+        .then(|| PlaneOut::new(plane(luma_h, luma_v), parts.map(|p| p.1), 2));
+    (luma, chroma)
 }
 
 /// How many MCU rows reach down to the end of every component's part (blocks of `size` pixels
@@ -1108,18 +1183,18 @@ impl PlaneOut {
 #[inline(always)]
 fn decode_portable<const AVX2: bool>(
     header: &Header<'_>,
-    scale: u32,
+    eighths: u32,
     parts: Option<(PixelRect, PixelRect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
     if let Some(scans) = header.scans {
         #[cfg(target_arch = "x86_64")]
         if AVX2 && pdep_is_fast() {
-            return progressive::decode::<true, true>(header, scans, scale, parts, band_blocks);
+            return progressive::decode::<true, true>(header, scans, eighths, parts, band_blocks);
         }
-        return progressive::decode::<AVX2, false>(header, scans, scale, parts, band_blocks);
+        return progressive::decode::<AVX2, false>(header, scans, eighths, parts, band_blocks);
     }
-    let size = 8 / scale as usize;
+    let size = eighths as usize;
     let components = &header.components;
     let (luma_h, luma_v) = (components[0].h, components[0].v);
     let plans: Vec<Plan> = components
@@ -1158,17 +1233,7 @@ fn decode_portable<const AVX2: bool>(
         })
         .collect::<Result<_>>()?;
 
-    let s = scale as usize;
-    let colour = components.len() == 3;
-    let mut luma = PlaneOut::new(
-        (width.div_ceil(s), height.div_ceil(s)),
-        parts.map(|p| p.0),
-        1,
-    );
-    let mut chroma = colour.then(|| {
-        let whole = (width.div_ceil(s * luma_h), height.div_ceil(s * luma_v));
-        PlaneOut::new(whole, parts.map(|p| p.1), 2)
-    });
+    let (mut luma, mut chroma) = plane_outputs(header, size, parts);
 
     let mut scratch: Scratch = ([0; 64], [0; 64]);
     let mut predictors = vec![0i32; components.len()];
@@ -1271,6 +1336,7 @@ impl Planes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::jpeg_scaled_length;
     use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
     use proptest::prelude::*;
 
@@ -1393,24 +1459,36 @@ mod tests {
         )
     }
 
-    /// `raster` box-averaged by `across`×`down`: what a scaled plane should approximate. Edge
-    /// boxes average the pixels that exist.
-    fn box_shrink(raster: &Raster, (across, down): (usize, usize)) -> Raster {
+    /// `raster` averaged over boxes of `across`×`down` of its pixels (whole numbers or not: a
+    /// pixel the box covers in part counts by the part covered), what a plane at a scale whose
+    /// samples each stand for that box should approximate. Edge boxes average the pixels that
+    /// exist.
+    fn box_shrink(raster: &Raster, (across, down): (f64, f64)) -> Raster {
         let n = usize::from(raster.channels);
         let (w, h) = (raster.width as usize, raster.height as usize);
-        let (ow, oh) = (w.div_ceil(across), h.div_ceil(down));
+        let (ow, oh) = (
+            (w as f64 / across).ceil() as usize,
+            (h as f64 / down).ceil() as usize,
+        );
+        // The pixels a box from `start` to `end` covers, each with the length covered.
+        let covered = |start: f64, end: f64, size: usize| {
+            let first = start.floor() as usize;
+            let last = (end.ceil() as usize).min(size);
+            (first..last)
+                .map(move |i| (i, (end.min(i as f64 + 1.0) - start.max(i as f64)).max(0.0)))
+        };
         let mut data = vec![0u8; ow * oh * n];
         for oy in 0..oh {
             for ox in 0..ow {
                 for c in 0..n {
-                    let (mut sum, mut count) = (0u32, 0u32);
-                    for y in oy * down..((oy + 1) * down).min(h) {
-                        for x in ox * across..((ox + 1) * across).min(w) {
-                            sum += u32::from(raster.data[(y * w + x) * n + c]);
-                            count += 1;
+                    let (mut sum, mut weight) = (0.0, 0.0);
+                    for (y, wy) in covered(oy as f64 * down, (oy + 1) as f64 * down, h) {
+                        for (x, wx) in covered(ox as f64 * across, (ox + 1) as f64 * across, w) {
+                            sum += wx * wy * f64::from(raster.data[(y * w + x) * n + c]);
+                            weight += wx * wy;
                         }
                     }
-                    data[(oy * ow + ox) * n + c] = ((sum + count / 2) / count) as u8;
+                    data[(oy * ow + ox) * n + c] = (sum / weight).round() as u8;
                 }
             }
         }
@@ -1451,9 +1529,9 @@ mod tests {
         (total as f64 / a.data.len().max(1) as f64, max.unwrap_or(0))
     }
 
-    fn scaled(jpeg: &[u8], scale: u32) -> Planes {
+    fn scaled(jpeg: &[u8], eighths: u32) -> Planes {
         let header = parse(jpeg).expect("the fast path takes this file");
-        decode_part(&header, scale, None).expect("scaled decode")
+        decode_part(&header, eighths, None).expect("scaled decode")
     }
 
     /// Mean and largest difference allowed from the box-filtered full decode, per plane, measured
@@ -1463,26 +1541,36 @@ mod tests {
     /// smooths what the planes keep sharp, so edges differ more there.
     const SMOOTH: (f64, u8) = (0.8, 5);
     const EDGES: (f64, u8) = (2.5, 64);
-    /// The committed photo is a 160×120 reduction, so nearly every block holds edges.
-    const PHOTO: (f64, u8) = (3.6, 36);
+    /// The committed photo is a 160×120 reduction, so nearly every block holds edges. (Its
+    /// largest difference is at 7/8, 44: a box of 8/7 pixels keeps the sharpest edges the
+    /// others blur, and they ring where the one dropped frequency is missing.)
+    const PHOTO: (f64, u8) = (3.6, 48);
 
-    /// Only whole boxes are compared: the last column (row) of a plane at 1/s also averages the
-    /// encoder's padding beyond the image when the size is not a multiple of s.
-    fn check(jpeg: &[u8], scale: u32, (mean_bound, max_bound): (f64, u8), what: &str) {
-        let planes = scaled(jpeg, scale);
+    /// Only whole boxes are compared: the last column (row) of a plane also averages the
+    /// encoder's padding beyond the image when the size is not a multiple of a box.
+    fn check(jpeg: &[u8], eighths: u32, (mean_bound, max_bound): (f64, u8), what: &str) {
+        let planes = scaled(jpeg, eighths);
         let (full_luma, full_chroma) = full_decode_planes(jpeg);
         let header = parse(jpeg).unwrap();
         let (h, v) = planes.subsampling;
-        let s = scale as usize;
+        // A sample at eighths/8 stands for g = 8/eighths full-size pixels.
+        let g = 8.0 / f64::from(eighths);
+        let whole_boxes_in = |length: u32, subsampling: u32| length * eighths / (8 * subsampling);
         let mut pairs = vec![(
             "luma",
             planes.luma,
-            box_shrink(&full_luma, (s, s)),
-            (header.width / scale, header.height / scale),
+            box_shrink(&full_luma, (g, g)),
+            (
+                whole_boxes_in(header.width, 1),
+                whole_boxes_in(header.height, 1),
+            ),
         )];
         if let (Some((chroma, _)), Some(full)) = (planes.chroma, full_chroma) {
-            let (across, down) = (s * h as usize, s * v as usize);
-            let boxes = (header.width / across as u32, header.height / down as u32);
+            let (across, down) = (g * f64::from(h), g * f64::from(v));
+            let boxes = (
+                whole_boxes_in(header.width, h),
+                whole_boxes_in(header.height, v),
+            );
             pairs.push(("chroma", chroma, box_shrink(&full, (across, down)), boxes));
         }
         for (plane, fast, reference, whole) in pairs {
@@ -1490,7 +1578,7 @@ mod tests {
             // Within one level everywhere is rounding, whatever the mean of a few pixels says.
             assert!(
                 max <= 1 || (mean < mean_bound && max <= max_bound),
-                "{what} {plane} at 1/{scale}: mean {mean:.3}, max {max}"
+                "{what} {plane} at {eighths}/8: mean {mean:.3}, max {max}"
             );
         }
     }
@@ -1509,10 +1597,10 @@ mod tests {
                 for restart in [None, Some(3)] {
                     // Sizes that are not multiples of an MCU, nor of the scale.
                     let jpeg = encode((203, 117, edges), sampling, gray, restart);
-                    for scale in [1, 2, 4, 8] {
+                    for eighths in 1..=8 {
                         let what = format!("{name} edges {edges} restart {restart:?}");
                         let bounds = if edges { EDGES } else { SMOOTH };
-                        check(&jpeg, scale, bounds, &what);
+                        check(&jpeg, eighths, bounds, &what);
                     }
                 }
             }
@@ -1523,24 +1611,60 @@ mod tests {
     #[test]
     fn a_camera_photo_matches_the_full_decode_box_filtered() {
         let photo = include_bytes!("../../tests/fixtures/photo.jpg");
-        for scale in [1, 2, 4, 8] {
-            check(photo, scale, PHOTO, "photo.jpg");
+        for eighths in 1..=8 {
+            check(photo, eighths, PHOTO, "photo.jpg");
+        }
+    }
+
+    /// The matrices are their doc's formula, rounded (recomputed here in f64).
+    #[test]
+    fn idct_matrices_are_the_box_averaging_formula() {
+        use std::f64::consts::{PI, SQRT_2};
+        for n in 1..8 {
+            let g = 8.0 / n as f64;
+            let matrix = idct_matrix(n);
+            assert_eq!(matrix.len(), n);
+            for (x, row) in matrix.iter().enumerate() {
+                for (u, &weight) in row.iter().enumerate() {
+                    let expected = match u {
+                        0 => 8192.0,
+                        _ if u >= n => 0.0,
+                        _ => {
+                            let cosine =
+                                ((2 * x + 1) as f64 * u as f64 * PI / (2 * n) as f64).cos();
+                            let box_average = (g * u as f64 * PI / 16.0).sin()
+                                / (g * (u as f64 * PI / 16.0).sin());
+                            SQRT_2 * cosine * box_average * 8192.0
+                        }
+                    };
+                    assert_eq!(weight, expected.round() as i32, "N {n}, x {x}, u {u}");
+                    // The AVX2 IDCT of 5–7 outputs makes output N − 1 − x from output x's sums.
+                    let mirrored = if u % 2 == 0 { weight } else { -weight };
+                    assert_eq!(matrix[n - 1 - x][u], mirrored, "N {n}, x {x}, u {u}");
+                }
+            }
         }
     }
 
     #[test]
-    fn output_is_the_ceiling_of_the_size_over_the_scale() {
+    fn output_is_the_scaled_size_rounded_up() {
         let jpeg = encode((33, 17, true), SamplingFactor::R_4_2_0, false, None);
-        for (scale, luma, chroma) in [
-            (1, (33, 17), (17, 9)),
-            (2, (17, 9), (9, 5)),
-            (4, (9, 5), (5, 3)),
-            (8, (5, 3), (3, 2)),
+        // 33×17 at N/8, rounded up; the chroma is half the scaled luma, rounded up (at 5/8
+        // 20.625 × 10.625 luma, so 10.3 × 5.3 chroma: 11 × 6).
+        for (eighths, luma, chroma) in [
+            (8, (33, 17), (17, 9)),
+            (7, (29, 15), (15, 8)),
+            (6, (25, 13), (13, 7)),
+            (5, (21, 11), (11, 6)),
+            (4, (17, 9), (9, 5)),
+            (3, (13, 7), (7, 4)),
+            (2, (9, 5), (5, 3)),
+            (1, (5, 3), (3, 2)),
         ] {
-            let planes = scaled(&jpeg, scale);
-            assert_eq!((planes.luma.width, planes.luma.height), luma, "1/{scale}");
+            let planes = scaled(&jpeg, eighths);
+            assert_eq!((planes.luma.width, planes.luma.height), luma, "{eighths}/8");
             let (cbcr, _) = planes.chroma.expect("colour");
-            assert_eq!((cbcr.width, cbcr.height), chroma, "1/{scale}");
+            assert_eq!((cbcr.width, cbcr.height), chroma, "{eighths}/8");
         }
     }
 
@@ -1572,7 +1696,7 @@ mod tests {
         }
         let mut seed = 7u32;
         for round in 0..3000 {
-            let size = [1, 2, 4, 8][round % 4];
+            let size = round % 8 + 1;
             let plan = Plan::new(size, &[1; 64]);
             let mut block = Block {
                 coefficients: [0; 64],
@@ -1621,9 +1745,9 @@ mod tests {
             let (scans, single) = (fixture(scans), fixture(single));
             let (header, single_header) = (parse(&scans).unwrap(), parse(&single).unwrap());
             assert!(header.scans.is_some() && single_header.scans.is_none());
-            for scale in [1, 2, 4, 8] {
-                let (luma_w, luma_h) = (131u32.div_ceil(scale), 77u32.div_ceil(scale));
+            for eighths in 1..=8 {
                 let (h, v) = header.subsampling();
+                let length = |length, subsampling| jpeg_scaled_length(length, eighths, subsampling);
                 let part = |(w, h): (u32, u32)| PixelRect {
                     x: w / 3,
                     y: h / 4,
@@ -1631,17 +1755,17 @@ mod tests {
                     height: h / 2,
                 };
                 let parts = (
-                    part((luma_w, luma_h)),
-                    part((luma_w.div_ceil(h), luma_h.div_ceil(v))),
+                    part((length(131, 1), length(77, 1))),
+                    part((length(131, h), length(77, v))),
                 );
                 for (parts, band_blocks) in [None, Some(parts)]
                     .into_iter()
                     .flat_map(|parts| [(parts, progressive::BAND_BLOCKS), (parts, 1)])
                 {
-                    let ours = decode_in_bands(&header, scale, parts, band_blocks).unwrap();
-                    let reference = decode_part(&single_header, scale, parts).unwrap();
+                    let ours = decode_in_bands(&header, eighths, parts, band_blocks).unwrap();
+                    let reference = decode_part(&single_header, eighths, parts).unwrap();
                     let what = format!(
-                        "{:?} at 1/{scale}, parts {parts:?}, bands of {band_blocks} blocks",
+                        "{:?} at {eighths}/8, parts {parts:?}, bands of {band_blocks} blocks",
                         header.subsampling()
                     );
                     assert_eq!(ours.luma_part, reference.luma_part, "{what}");
@@ -1670,31 +1794,31 @@ mod tests {
         #[test]
         fn random_sizes_samplings_and_scales(
             width in 1u32..90, height in 1u32..90, (sampling, gray) in any_sampling(),
-            scale in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
+            eighths in 1u32..=8,
             restart in proptest::option::of(1u16..6),
         ) {
             let jpeg = encode((width, height, false), sampling, gray, restart);
-            check(&jpeg, scale, SMOOTH, &format!("{width}×{height} {sampling:?} gray {gray} restart {restart:?}"));
+            check(&jpeg, eighths, SMOOTH, &format!("{width}×{height} {sampling:?} gray {gray} restart {restart:?}"));
         }
 
         /// Damaged files never panic the fast path: they decode to something or fail.
         #[test]
         fn progressive_and_scan_per_component_files_give_the_interleaved_bytes(
             width in 1u32..90, height in 1u32..90, (sampling, gray) in any_sampling(),
-            scale in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
+            eighths in 1u32..=8,
             restart in proptest::option::of(1u16..6),
         ) {
             let size = (width, height, true);
             let interleaved = encode(size, sampling, gray, restart);
-            let reference = scaled(&interleaved, scale);
+            let reference = scaled(&interleaved, eighths);
             for coding in [Coding::ScanPerComponent, Coding::Progressive] {
                 // No restarts: jpeg-encoder's optimised tables miss the DC differences they
                 // cause (the fixtures cover restarts in several scans).
                 let jpeg = encode_coded(size, sampling, gray, None, coding);
                 let header = parse(&jpeg).expect("the fast path takes this file");
                 for band_blocks in [progressive::BAND_BLOCKS, 1] {
-                    let planes = decode_in_bands(&header, scale, None, band_blocks).unwrap();
-                    let what = format!("{width}×{height} {sampling:?} gray {gray} {coding:?} 1/{scale} bands of {band_blocks}");
+                    let planes = decode_in_bands(&header, eighths, None, band_blocks).unwrap();
+                    let what = format!("{width}×{height} {sampling:?} gray {gray} {coding:?} {eighths}/8 bands of {band_blocks}");
                     prop_assert!(planes.luma.data == reference.luma.data, "luma of {}", what);
                     let chroma = |p: &Planes| p.chroma.as_ref().map(|(r, _)| r.data.clone());
                     prop_assert!(chroma(&planes) == chroma(&reference), "chroma of {}", what);
@@ -1708,26 +1832,29 @@ mod tests {
         #[test]
         fn a_part_is_the_same_bytes_as_the_whole(
             width in 1u32..90, height in 1u32..90, (sampling, gray) in any_sampling(),
-            scale in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
+            eighths in 1u32..=8,
             progressive: bool,
             corners in [0.0f64..1.0, 0.0f64..1.0, 0.0f64..1.0, 0.0f64..1.0],
         ) {
             let coding = if progressive { Coding::Progressive } else { Coding::Interleaved };
             let jpeg = encode_coded((width, height, true), sampling, gray, None, coding);
             let header = parse(&jpeg).expect("the fast path takes this file");
-            let (luma_w, luma_h) = (width.div_ceil(scale), height.div_ceil(scale));
             let (h, v) = header.subsampling();
+            let length = |length, subsampling| jpeg_scaled_length(length, eighths, subsampling);
             let [x0, x1, y0, y1] = corners;
             let part = |(w, h): (u32, u32)| {
                 let (left, right) = ((x0.min(x1) * w as f64) as u32, (x0.max(x1) * w as f64) as u32);
                 let (top, bottom) = ((y0.min(y1) * h as f64) as u32, (y0.max(y1) * h as f64) as u32);
                 PixelRect { x: left, y: top, width: right - left + 1, height: bottom - top + 1 }
             };
-            let parts = (part((luma_w, luma_h)), part((luma_w.div_ceil(h), luma_h.div_ceil(v))));
-            let whole = decode_part(&header, scale, None).unwrap();
+            let parts = (
+                part((length(width, 1), length(height, 1))),
+                part((length(width, h), length(height, v))),
+            );
+            let whole = decode_part(&header, eighths, None).unwrap();
             for band_blocks in [progressive::BAND_BLOCKS, 1] {
-                let ours = decode_in_bands(&header, scale, Some(parts), band_blocks).unwrap();
-                let what = format!("{width}×{height} {sampling:?} gray {gray} {coding:?} 1/{scale} {parts:?} bands of {band_blocks}");
+                let ours = decode_in_bands(&header, eighths, Some(parts), band_blocks).unwrap();
+                let what = format!("{width}×{height} {sampling:?} gray {gray} {coding:?} {eighths}/8 {parts:?} bands of {band_blocks}");
                 let mut planes = vec![(&ours.luma, ours.luma_part, &whole.luma)];
                 if let (Some((chroma, part)), Some((whole_chroma, _))) = (&ours.chroma, &whole.chroma) {
                     planes.push((chroma, *part, whole_chroma));
@@ -1750,7 +1877,7 @@ mod tests {
         fn mutated_files_never_panic(
             edits in proptest::collection::vec((0.0f64..1.0, any::<u8>()), 1..8),
             cut in 0.5f64..1.0,
-            scale in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
+            eighths in 1u32..=8,
             coding in prop_oneof![
                 Just(Some(Coding::Interleaved)),
                 Just(Some(Coding::ScanPerComponent)),
@@ -1773,8 +1900,8 @@ mod tests {
             cut_jpeg.truncate((cut * jpeg.len() as f64) as usize);
             for input in [jpeg, cut_jpeg] {
                 if let Some(header) = parse(&input) {
-                    let _ = decode_part(&header, scale, None);
-                    let _ = decode_in_bands(&header, scale, None, 1);
+                    let _ = decode_part(&header, eighths, None);
+                    let _ = decode_in_bands(&header, eighths, None, 1);
                 }
             }
         }

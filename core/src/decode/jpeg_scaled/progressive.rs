@@ -18,8 +18,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{
-    corrupt, mcu_rows_to_parts_end, parse_huffman, parse_quant, transform_into, Bits, Block,
-    Component, Header, Huffman, Plan, PlaneOut, Planes, Scratch, Tables, EXTENT, ZIGZAG,
+    corrupt, mcu_rows_to_parts_end, parse_huffman, parse_quant, plane_outputs, transform_into,
+    Bits, Block, Component, Header, Huffman, Plan, PlaneOut, Planes, Scratch, Tables, EXTENT,
+    ZIGZAG,
 };
 use crate::decode::PixelRect;
 use crate::error::{Error, Result};
@@ -120,34 +121,25 @@ struct Running {
 }
 
 /// Decodes a file coded in several scans (`scans`: the input from its first scan marker on) at
-/// 1/`scale` into planes, like [`super::decode_part`] does a single-scan one, reading bands of
-/// about `band_blocks` blocks. `PDEP`: whether the CPU has a fast BMI2 `pdep` (see
+/// `eighths`/8 of its size into planes, like [`super::decode_part`] does a single-scan one,
+/// reading bands of about `band_blocks` blocks. `PDEP`: whether the CPU has a fast BMI2 `pdep` (see
 /// [`nth_set_bit`]).
 #[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
 pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
     header: &Header<'_>,
     scans: &[u8],
-    scale: u32,
+    eighths: u32,
     parts: Option<(PixelRect, PixelRect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
-    let size = 8 / scale as usize;
+    let size = eighths as usize;
     let per_block = size * size;
     let components = &header.components;
     let (luma_h, luma_v) = (components[0].h, components[0].v);
     let (width, height) = (header.width as usize, header.height as usize);
     let mcus_across = width.div_ceil(8 * luma_h);
     let mcus_down = height.div_ceil(8 * luma_v);
-    let s = scale as usize;
-    let mut luma = PlaneOut::new(
-        (width.div_ceil(s), height.div_ceil(s)),
-        parts.map(|p| p.0),
-        1,
-    );
-    let mut chroma = (components.len() == 3).then(|| {
-        let whole = (width.div_ceil(s * luma_h), height.div_ceil(s * luma_v));
-        PlaneOut::new(whole, parts.map(|p| p.1), 2)
-    });
+    let (mut luma, mut chroma) = plane_outputs(header, size, parts);
     // Where each zigzag position is kept within a block's N×N corner (None: not read).
     let slots: [Option<u8>; 64] = std::array::from_fn(|k| {
         let natural = usize::from(ZIGZAG[k]);
