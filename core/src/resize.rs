@@ -64,6 +64,10 @@ fn resample(
     if whole_pixels && w as u32 == width && h as u32 == height {
         return Ok(copy_window(src, x as u32, y as u32, width, height));
     }
+    #[cfg(feature = "compact-resize")]
+    if !alpha && src.channels < 4 && kernel != Kernel::Nearest {
+        return convolve_axis_by_axis(src, window, (width, height), algorithm(kernel));
+    }
     let options = ResizeOptions::new()
         .resize_alg(algorithm(kernel))
         .crop(x, y, w, h)
@@ -123,6 +127,192 @@ fn convolve(src: &Raster, width: u32, height: u32, options: &ResizeOptions) -> R
     let mut dst = Image::new(width, height, PixelType::U8x4);
     run(&source, &mut dst, options)?;
     Ok(narrow(dst.into_vec(), width, height, src.channels))
+}
+
+/// `compact-resize` for samples without alpha (a JPEG's luma and chroma planes, gray, RGB): the
+/// two passes fast_image_resize makes for u8 pixels — vertical into a buffer of the output's
+/// height, then horizontal — made one at a time, each on bytes laid out so the RGBA kernel does
+/// no wasted work. The vertical pass treats every byte column on its own, so a row's bytes taken
+/// four at a time are RGBA pixels as they lie in memory (rows padded to a multiple of 4 bytes
+/// when they are not); the horizontal pass needs whole pixels in a lane, so it gets 4 gray rows
+/// or 2 chroma rows side by side in each RGBA pixel (RGB: widened, as before). Widening a luma
+/// plane to RGBA instead made 4× the convolution work and 4× its bytes. Each pass computes its
+/// coefficients from the same source size, window and output size as the one-call resize, so
+/// the bytes are the same (`tests::every_layout_gives_the_per_layout_kernels_bytes`).
+#[cfg(feature = "compact-resize")]
+fn convolve_axis_by_axis(
+    src: &Raster,
+    [x, y, w, h]: [f64; 4],
+    (width, height): (u32, u32),
+    algorithm: ResizeAlg,
+) -> Result<Raster> {
+    SCRATCH.with(|scratch| {
+        let [padded, tall, packed, wide] = &mut *scratch.borrow_mut();
+        let n = src.channels as usize;
+        let row_bytes = src.width as usize * n;
+        let stride = row_bytes.div_ceil(4) * 4;
+        let columns: &[u8] = if stride == row_bytes {
+            &src.data
+        } else {
+            pad_rows(&src.data, row_bytes, stride, padded);
+            padded
+        };
+        // Only the columns the horizontal pass reads go through the vertical one (as the
+        // one-call resize does): the window widened by the largest filter radius, Lanczos3's 3
+        // source pixels per output pixel (scaled when shrinking), and a pixel for rounding; cut
+        // at multiples of 4 pixels, which are whole RGBA quads for every layout.
+        let radius = 3.0 * (w / f64::from(width)).max(1.0) + 1.0;
+        let first = ((x - radius).floor().max(0.0) as usize) / 4 * 4;
+        let end = ((x + w + radius).ceil().max(0.0) as usize).min(src.width as usize);
+        let (first_quad, end_quad) = (first * n / 4, (end * n).div_ceil(4));
+        let quads = (end_quad - first_quad) as u32;
+        let source = ImageRef::new((stride / 4) as u32, src.height, columns, PixelType::U8x4)
+            .map_err(|e| internal(&e))?;
+        let mut tall_image = reused_image(tall, quads, height)?;
+        let vertical = ResizeOptions::new()
+            .resize_alg(algorithm)
+            .crop(first_quad as f64, y, f64::from(quads), h)
+            .use_alpha(false);
+        run(&source, &mut tall_image, &vertical)?;
+
+        let rows_per_pixel = if n == 3 { 1 } else { 4 / n };
+        let packed_rows = height.div_ceil(rows_per_pixel as u32);
+        let rows = tall_image.buffer().chunks_exact(quads as usize * 4);
+        pack_rows(rows, (first, end), src.width, n, packed_rows, packed);
+        *tall = tall_image.into_vec();
+        let source = ImageRef::new(src.width, packed_rows, packed, PixelType::U8x4)
+            .map_err(|e| internal(&e))?;
+        let mut wide_image = reused_image(wide, width, packed_rows)?;
+        let horizontal = ResizeOptions::new()
+            .resize_alg(algorithm)
+            .crop(x, 0.0, w, f64::from(packed_rows))
+            .use_alpha(false);
+        run(&source, &mut wide_image, &horizontal)?;
+        let out = unpack_rows(wide_image.buffer(), width, height, n);
+        *wide = wide_image.into_vec();
+        for buffer in [padded, tall, packed, wide] {
+            if buffer.capacity() > KEEP_AT_MOST {
+                *buffer = Vec::new();
+            }
+        }
+        Ok(out)
+    })
+}
+
+#[cfg(feature = "compact-resize")]
+thread_local! {
+    // The axis-by-axis resize's buffers (padded rows, vertical pass, packed rows, horizontal
+    // pass), kept between calls like the resizer's own: allocated afresh, these megabytes cost
+    // more in page faults than the narrower passes saved (a 900×563 RGB job took 1.3× as long).
+    static SCRATCH: RefCell<[Vec<u8>; 4]> = RefCell::new(Default::default());
+}
+
+/// Buffers above this are freed after the call rather than kept for the next (a 4096-pixel-wide
+/// gray picture resized to 4096 rows needs 16 MiB in two of them).
+#[cfg(feature = "compact-resize")]
+const KEEP_AT_MOST: usize = 32 << 20;
+
+/// `buffer` as a `width`×`height` RGBA image to write into (its old contents are overwritten).
+#[cfg(feature = "compact-resize")]
+fn reused_image(buffer: &mut Vec<u8>, width: u32, height: u32) -> Result<Image<'static>> {
+    let mut data = std::mem::take(buffer);
+    data.resize(width as usize * height as usize * 4, 0);
+    Image::from_vec_u8(width, height, data, PixelType::U8x4).map_err(|e| internal(&e))
+}
+
+/// `data`'s rows of `row_bytes`, each padded with zeros to `stride`, into `out`.
+#[cfg(feature = "compact-resize")]
+fn pad_rows(data: &[u8], row_bytes: usize, stride: usize, out: &mut Vec<u8>) {
+    out.clear();
+    out.resize(data.len() / row_bytes * stride, 0);
+    for (padded, row) in out
+        .chunks_exact_mut(stride)
+        .zip(data.chunks_exact(row_bytes))
+    {
+        padded[..row_bytes].copy_from_slice(row);
+    }
+}
+
+/// The vertical pass's `rows` — pixels `first..end` of a `width`-pixel row, `n` bytes each, at
+/// the start of every row — into `packed` as RGBA pixels of a `width`-pixel image for the
+/// horizontal pass: pixel x of packed row r holds pixel x of rows 4r…4r+3 (gray) or 2r, 2r+1
+/// (two channels); RGB is widened with a filler byte. Pixels outside `first..end` (which the
+/// horizontal pass does not read) and rows past the end are zeros.
+#[cfg(feature = "compact-resize")]
+fn pack_rows<'a>(
+    rows: impl Iterator<Item = &'a [u8]>,
+    (first, end): (usize, usize),
+    width: u32,
+    n: usize,
+    packed_rows: u32,
+    packed: &mut Vec<u8>,
+) {
+    let width = width as usize;
+    packed.clear();
+    packed.resize(width * 4 * packed_rows as usize, 0);
+    let used = (end - first) * n;
+    let rows: Vec<&[u8]> = rows.map(|r| &r[..used]).collect();
+    let zeros = vec![0u8; used];
+    for (r, out) in packed.chunks_exact_mut(width * 4).enumerate() {
+        let out = &mut out[first * 4..end * 4];
+        match n {
+            1 => {
+                let row = |i: usize| rows.get(4 * r + i).copied().unwrap_or(&zeros);
+                let (a, b, c, d) = (row(0), row(1), row(2), row(3));
+                for (((px, &a), &b), (&c, &d)) in
+                    out.chunks_exact_mut(4).zip(a).zip(b).zip(c.iter().zip(d))
+                {
+                    px.copy_from_slice(&[a, b, c, d]);
+                }
+            }
+            2 => {
+                let top = rows[2 * r];
+                let bottom = rows.get(2 * r + 1).copied().unwrap_or(top);
+                for ((px, t), b) in out
+                    .chunks_exact_mut(4)
+                    .zip(top.chunks_exact(2))
+                    .zip(bottom.chunks_exact(2))
+                {
+                    px.copy_from_slice(&[t[0], t[1], b[0], b[1]]);
+                }
+            }
+            _ => {
+                for (px, rgb) in out.chunks_exact_mut(4).zip(rows[r].chunks_exact(3)) {
+                    px.copy_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+                }
+            }
+        }
+    }
+}
+
+/// The inverse of [`pack_rows`] on the horizontal pass's `width`-pixel output: `height` rows of
+/// `n`-byte pixels.
+#[cfg(feature = "compact-resize")]
+fn unpack_rows(packed: &[u8], width: u32, height: u32, n: usize) -> Raster {
+    let width_px = width as usize;
+    let rows_per_pixel = if n == 3 { 1 } else { 4 / n };
+    let mut data = vec![0u8; width_px * n * height as usize];
+    for (r, out) in data.chunks_exact_mut(width_px * n).enumerate() {
+        let (group, slot) = (r / rows_per_pixel, r % rows_per_pixel);
+        let source = &packed[group * width_px * 4..][..width_px * 4];
+        // One fixed-size loop per layout: a copy of `n` bytes not known at compile time is a
+        // call to memcpy per pixel.
+        match n {
+            1 => out
+                .iter_mut()
+                .zip(source.chunks_exact(4))
+                .for_each(|(v, quad)| *v = quad[slot]),
+            2 => out
+                .chunks_exact_mut(2)
+                .zip(source.chunks_exact(4))
+                .for_each(|(px, quad)| px.copy_from_slice(&quad[2 * slot..2 * slot + 2])),
+            _ => out
+                .chunks_exact_mut(3)
+                .zip(source.chunks_exact(4))
+                .for_each(|(px, quad)| px.copy_from_slice(&quad[..3])),
+        }
+    }
+    Raster::new(width, height, n as u8, data)
 }
 
 /// Gray, gray+alpha or RGB as RGBA for the one convolution: gray spread to R = G = B, 255 as the
@@ -206,20 +396,27 @@ mod tests {
         Raster::new(width, height, channels, data)
     }
 
-    /// sha256 of every output of every kernel on down- and upscales, whole and sub-pixel windows.
+    /// sha256 of every output of every kernel on down- and upscales, whole and sub-pixel windows,
+    /// of a 61×47 picture (rows of every layout but RGBA an odd number of bytes).
     fn digest_of_resizes(channels: u8) -> String {
-        let src = noise(
-            61,
-            47,
-            channels,
-            0x9E37_79B9_7F4A_7C15 ^ u64::from(channels),
-        );
-        let jobs: [([f64; 4], u32, u32); 5] = [
-            ([0.0, 0.0, 61.0, 47.0], 17, 13),
+        digest_of(channels, (61, 47), resize)
+    }
+
+    type Resize = fn(&Raster, [f64; 4], u32, u32, Kernel) -> Result<Raster>;
+
+    fn digest_of(channels: u8, (w, h): (u32, u32), resize: Resize) -> String {
+        let src = noise(w, h, channels, 0x9E37_79B9_7F4A_7C15 ^ u64::from(channels));
+        let (wf, hf) = (f64::from(w), f64::from(h));
+        let jobs: [([f64; 4], u32, u32); 8] = [
+            ([0.0, 0.0, wf, hf], 17, 13),
             ([3.25, 1.5, 40.5, 33.75], 20, 16),
-            ([0.0, 0.0, 61.0, 47.0], 97, 80),
+            ([0.0, 0.0, wf, hf], 97, 80),
             ([10.0, 5.0, 21.0, 21.0], 21, 9),
             ([2.5, 2.5, 7.0, 7.0], 7, 7),
+            // One axis only: the other kept, or moved by whole pixels, or by a fraction.
+            ([0.0, 0.0, wf, hf], w, 23),
+            ([0.0, 3.0, wf, 30.0], 19, 30),
+            ([1.5, 0.0, 40.0, hf], 40, h),
         ];
         let mut hasher = Sha256::new();
         for kernel in [
@@ -252,13 +449,49 @@ mod tests {
     #[test]
     fn every_layout_gives_the_per_layout_kernels_bytes() {
         let recorded = [
-            "e70a3932cd53b46c1a81ac867533ebe2a08dd9b3db011a90bb9f3c8c34cb16f4",
-            "b66341edd01329ce693dffc3a4b2f8dc68fe65fd18ea7db340438051a6dc2352",
-            "947a2ead3b5e3a8869311b5cc2da4de52f564933fcda7fbe85fcbe25ecf6afc1",
-            "16856dfee074f80a37c139dea454c4cf9e53e7fa67816811435f2f74126093a4",
+            "8139d30ca1f372c0a74f280ff6eb6b860ba768513f9c125f180d75a73899a64d",
+            "1c7632f245824bdc4a9cdb449f36376ed5e3668018eb600e5ccd752909958e52",
+            "8a95d3ace0fbf79790d252c1020dd086143d392982fe708ed6fbb990d2960f78",
+            "b0aa2c79683c28ae3a83b2ae6d039f33b7b37811f39e9f55b1bd314f55466419",
         ];
         for (channels, digest) in (1..=4).zip(recorded) {
             assert_eq!(digest_of_resizes(channels), digest, "{channels} channels");
+        }
+    }
+
+    /// The same for samples without alpha — gray, a JPEG's Cb/Cr pair, RGB — which the
+    /// `compact-resize` build resamples one axis at a time, with rows of a multiple of 4 bytes
+    /// (64×48) and not (61×47, padded).
+    #[test]
+    fn samples_without_alpha_give_the_per_layout_kernels_bytes() {
+        let recorded = [
+            (
+                1,
+                (64, 48),
+                "031cd66e21f289f56b5529c44a1fb56d7c12b368df267b12cc03b7cd45cce73a",
+            ),
+            (
+                2,
+                (61, 47),
+                "39f1ef14c1b6426556ae975c90f50bce5e53c9cb5fbf7d7f1f59555ecc491745",
+            ),
+            (
+                2,
+                (64, 48),
+                "69714cdb23a6e738d4700b3c5e5c5cd7900c03f7fb172439cc9e87e5f9cfd17b",
+            ),
+            (
+                3,
+                (64, 48),
+                "ff68aabbddd530d8991aaa50f3b252725d655792b82a979c1ceff481ddd59be7",
+            ),
+        ];
+        for (channels, size, digest) in recorded {
+            assert_eq!(
+                digest_of(channels, size, resize_samples),
+                digest,
+                "{channels} channels, {size:?}"
+            );
         }
     }
 }
