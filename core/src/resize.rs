@@ -64,8 +64,11 @@ fn resample(
     if whole_pixels && w as u32 == width && h as u32 == height {
         return Ok(copy_window(src, x as u32, y as u32, width, height));
     }
-    #[cfg(feature = "compact-resize")]
-    if !alpha && src.channels < 4 && kernel != Kernel::Nearest {
+    // Gray and a JPEG's chroma pair go axis by axis in every build: fast_image_resize's RGBA
+    // kernel with no lane wasted beat its own one- and two-channel kernels (JPEG avatar jobs
+    // 0.89–0.99× natively). RGB only in the compact build, which has no RGB kernel.
+    let axis_by_axis = src.channels < 3 || cfg!(feature = "compact-resize") && src.channels == 3;
+    if !alpha && axis_by_axis && kernel != Kernel::Nearest {
         return convolve_axis_by_axis(src, window, (width, height), algorithm(kernel));
     }
     let options = ResizeOptions::new()
@@ -104,14 +107,13 @@ fn convolve(src: &Raster, width: u32, height: u32, options: &ResizeOptions) -> R
 
 /// `compact-resize`: fast_image_resize is built with `only_u8x4`, one RGBA convolution instead of
 /// one per pixel layout — most of its code (−1.6 MB in the x64 Node addon, what brings the Node
-/// and wasm packages within their size budgets), for a slower resize of gray and RGB (a widening
-/// pass over every source pixel, a third more bytes through the convolution): the 512×512 avatar
-/// job on the corpus photos took ~12 % longer (geomean of per-file minimum times; gray and small
-/// JPEGs up to +40 %, PNGs with alpha unchanged), too much for the default build. Gray, gray+alpha
-/// and RGB are widened to RGBA around it. fast_image_resize's u8 arithmetic is per channel and
-/// the same for every layout and SIMD path, so the widened channels come out bit for bit as the
-/// layout's own kernel makes them; premultiplication stays for the layouts with alpha, the filler
-/// alpha of gray and RGB is never used (`tests::every_layout_gives_the_per_layout_kernels_bytes`
+/// and wasm packages within their size budgets). Samples without alpha go through
+/// [`convolve_axis_by_axis`]; what comes here — RGBA, gray+alpha, and the nearest-neighbour
+/// kernel — is widened to RGBA around the one kernel. fast_image_resize's u8 arithmetic is per
+/// channel and the same for every layout and SIMD path, so the widened channels come out bit for
+/// bit as the layout's own kernel makes them; premultiplication stays for the layouts with alpha,
+/// the filler alpha of gray and RGB (nearest neighbour) is never used
+/// (`tests::every_layout_gives_the_per_layout_kernels_bytes`
 /// holds in both builds).
 #[cfg(feature = "compact-resize")]
 fn convolve(src: &Raster, width: u32, height: u32, options: &ResizeOptions) -> Result<Raster> {
@@ -139,7 +141,6 @@ fn convolve(src: &Raster, width: u32, height: u32, options: &ResizeOptions) -> R
 /// plane to RGBA instead made 4× the convolution work and 4× its bytes. Each pass computes its
 /// coefficients from the same source size, window and output size as the one-call resize, so
 /// the bytes are the same (`tests::every_layout_gives_the_per_layout_kernels_bytes`).
-#[cfg(feature = "compact-resize")]
 fn convolve_axis_by_axis(
     src: &Raster,
     [x, y, w, h]: [f64; 4],
@@ -199,7 +200,6 @@ fn convolve_axis_by_axis(
     })
 }
 
-#[cfg(feature = "compact-resize")]
 thread_local! {
     // The axis-by-axis resize's buffers (padded rows, vertical pass, packed rows, horizontal
     // pass), kept between calls like the resizer's own: allocated afresh, these megabytes cost
@@ -209,11 +209,9 @@ thread_local! {
 
 /// Buffers above this are freed after the call rather than kept for the next (a 4096-pixel-wide
 /// gray picture resized to 4096 rows needs 16 MiB in two of them).
-#[cfg(feature = "compact-resize")]
 const KEEP_AT_MOST: usize = 32 << 20;
 
 /// `buffer` as a `width`×`height` RGBA image to write into (its old contents are overwritten).
-#[cfg(feature = "compact-resize")]
 fn reused_image(buffer: &mut Vec<u8>, width: u32, height: u32) -> Result<Image<'static>> {
     let mut data = std::mem::take(buffer);
     data.resize(width as usize * height as usize * 4, 0);
@@ -221,7 +219,6 @@ fn reused_image(buffer: &mut Vec<u8>, width: u32, height: u32) -> Result<Image<'
 }
 
 /// `data`'s rows of `row_bytes`, each padded with zeros to `stride`, into `out`.
-#[cfg(feature = "compact-resize")]
 fn pad_rows(data: &[u8], row_bytes: usize, stride: usize, out: &mut Vec<u8>) {
     out.clear();
     out.resize(data.len() / row_bytes * stride, 0);
@@ -238,7 +235,6 @@ fn pad_rows(data: &[u8], row_bytes: usize, stride: usize, out: &mut Vec<u8>) {
 /// horizontal pass: pixel x of packed row r holds pixel x of rows 4r…4r+3 (gray) or 2r, 2r+1
 /// (two channels); RGB is widened with a filler byte. Pixels outside `first..end` (which the
 /// horizontal pass does not read) and rows past the end are zeros.
-#[cfg(feature = "compact-resize")]
 fn pack_rows<'a>(
     rows: impl Iterator<Item = &'a [u8]>,
     (first, end): (usize, usize),
@@ -287,7 +283,6 @@ fn pack_rows<'a>(
 
 /// The inverse of [`pack_rows`] on the horizontal pass's `width`-pixel output: `height` rows of
 /// `n`-byte pixels.
-#[cfg(feature = "compact-resize")]
 fn unpack_rows(packed: &[u8], width: u32, height: u32, n: usize) -> Raster {
     let width_px = width as usize;
     let rows_per_pixel = if n == 3 { 1 } else { 4 / n };
@@ -443,9 +438,11 @@ mod tests {
             .collect()
     }
 
-    /// Digests recorded with fast_image_resize's own U8 / U8x2 / U8x3 / U8x4 kernels: the
-    /// `compact-resize` build (widened to RGBA) must give the same bytes, or the Node and wasm
-    /// packages would not reproduce the other builds' outputs (parity.json covers only 9 cases).
+    /// Digests recorded with fast_image_resize's own U8 / U8x2 / U8x3 / U8x4 kernels, one call
+    /// per resize (before gray and chroma went axis by axis): every build, the `compact-resize`
+    /// one with its widened and packed layouts included, must give the same bytes, or the Node
+    /// and wasm packages would not reproduce the other builds' outputs (parity.json covers only 9
+    /// cases).
     #[test]
     fn every_layout_gives_the_per_layout_kernels_bytes() {
         let recorded = [
