@@ -131,14 +131,14 @@ fn convolve(src: &Raster, width: u32, height: u32, options: &ResizeOptions) -> R
     Ok(narrow(dst.into_vec(), width, height, src.channels))
 }
 
-/// `compact-resize` for samples without alpha (a JPEG's luma and chroma planes, gray, RGB): the
-/// two passes fast_image_resize makes for u8 pixels — vertical into a buffer of the output's
+/// Samples without alpha — gray and a JPEG's luma and chroma planes in every build, RGB in the
+/// `compact-resize` one: the two passes fast_image_resize makes for u8 pixels — vertical into a buffer of the output's
 /// height, then horizontal — made one at a time, each on bytes laid out so the RGBA kernel does
 /// no wasted work. The vertical pass treats every byte column on its own, so a row's bytes taken
 /// four at a time are RGBA pixels as they lie in memory (rows padded to a multiple of 4 bytes
 /// when they are not); the horizontal pass needs whole pixels in a lane, so it gets 4 gray rows
-/// or 2 chroma rows side by side in each RGBA pixel (RGB: widened, as before). Widening a luma
-/// plane to RGBA instead made 4× the convolution work and 4× its bytes. Each pass computes its
+/// or 2 chroma rows side by side in each RGBA pixel (RGB: widened). Widening a luma plane to
+/// RGBA instead made 4× the convolution work and 4× its bytes. Each pass computes its
 /// coefficients from the same source size, window and output size as the one-call resize, so
 /// the bytes are the same (`tests::every_layout_gives_the_per_layout_kernels_bytes`).
 fn convolve_axis_by_axis(
@@ -165,6 +165,9 @@ fn convolve_axis_by_axis(
         let radius = 3.0 * (w / f64::from(width)).max(1.0) + 1.0;
         let first = ((x - radius).floor().max(0.0) as usize) / 4 * 4;
         let end = ((x + w + radius).ceil().max(0.0) as usize).min(src.width as usize);
+        if end <= first {
+            return Err(internal(&"window outside the picture"));
+        }
         let (first_quad, end_quad) = (first * n / 4, (end * n).div_ceil(4));
         let quads = (end_quad - first_quad) as u32;
         let source = ImageRef::new((stride / 4) as u32, src.height, columns, PixelType::U8x4)
@@ -456,9 +459,9 @@ mod tests {
         }
     }
 
-    /// The same for samples without alpha — gray, a JPEG's Cb/Cr pair, RGB — which the
-    /// `compact-resize` build resamples one axis at a time, with rows of a multiple of 4 bytes
-    /// (64×48) and not (61×47, padded).
+    /// The same for samples without alpha — gray, a JPEG's Cb/Cr pair, RGB — which are
+    /// resampled one axis at a time (RGB only in the `compact-resize` build), with rows of a
+    /// multiple of 4 bytes (64×48) and not (61×47, padded).
     #[test]
     fn samples_without_alpha_give_the_per_layout_kernels_bytes() {
         let recorded = [
