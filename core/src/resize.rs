@@ -179,8 +179,7 @@ fn convolve_axis_by_axis(
             .use_alpha(false);
         run(&source, &mut tall_image, &vertical)?;
 
-        let rows_per_pixel = if n == 3 { 1 } else { 4 / n };
-        let packed_rows = height.div_ceil(rows_per_pixel as u32);
+        let packed_rows = height.div_ceil(rows_per_pixel(n) as u32);
         let rows = tall_image.buffer().chunks_exact(quads as usize * 4);
         pack_rows(rows, (first, end), src.width, n, packed_rows, packed);
         *tall = tall_image.into_vec();
@@ -284,11 +283,20 @@ fn pack_rows<'a>(
     }
 }
 
+/// How many rows of `n`-byte pixels [`pack_rows`] puts side by side in one RGBA pixel.
+fn rows_per_pixel(n: usize) -> usize {
+    if n == 3 {
+        1
+    } else {
+        4 / n
+    }
+}
+
 /// The inverse of [`pack_rows`] on the horizontal pass's `width`-pixel output: `height` rows of
 /// `n`-byte pixels.
 fn unpack_rows(packed: &[u8], width: u32, height: u32, n: usize) -> Raster {
     let width_px = width as usize;
-    let rows_per_pixel = if n == 3 { 1 } else { 4 / n };
+    let rows_per_pixel = rows_per_pixel(n);
     let mut data = vec![0u8; width_px * n * height as usize];
     for (r, out) in data.chunks_exact_mut(width_px * n).enumerate() {
         let (group, slot) = (r / rows_per_pixel, r % rows_per_pixel);

@@ -140,7 +140,7 @@ describe('demo page in Chromium', () => {
   it('keeps the main thread responsive during a 20 MP job', async () => {
     // A 20 MP PNG (5472×3648), made by the module itself from a fixture. A PNG because nothing
     // shrinks it on load: a JPEG this size is decoded at 3/8 scale and its jobs took 90–150 ms,
-    // too close to the 100 ms that makes this test mean something; the PNG's take 450–500 ms.
+    // too close to the 100 ms that makes this test mean something; the PNG's took 230–640 ms.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'thumbsmith-20mp-'));
     const photo = path.join(dir, 'twenty-megapixels.png');
     writeFileSync(photo, thumbsmith.process(fixture('photo.jpg'), { width: 5472, height: 3648, fit: 'fill', format: 'png' }).data);
