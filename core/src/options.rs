@@ -62,11 +62,15 @@ pub struct Options {
     pub format: OutputFormat,
     /// JPEG and lossy WebP quality, 1–100. Default: 80.
     pub quality: u8,
-    /// Progressive JPEG. Default: false.
+    /// Progressive JPEG: a 1/8-scale preview first (one DC scan per component), then two AC
+    /// scans. The same pixels as baseline; for 512×512 avatars about the same size (−2 % geomean,
+    /// +0.4 % in total over the corpus) and a little slower to encode. Default: false.
     pub progressive: bool,
     /// JPEG chroma subsampling: `4:2:0`, `4:2:2` or `4:4:4`. Default: `4:2:0`.
     pub chroma_subsampling: ChromaSubsampling,
-    /// Optimised Huffman tables for JPEG (smaller, slightly slower). Default: true.
+    /// Optimised Huffman tables for JPEG (smaller, slightly slower; a progressive file's AC
+    /// scans always get their own, since their EOB-run symbols are not in the standard tables).
+    /// Default: true.
     pub optimize_coding: bool,
     /// PNG zlib effort, 0 (none) – 9 (smallest). Default: 6.
     pub compression_level: u8,

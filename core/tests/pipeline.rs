@@ -525,6 +525,83 @@ fn every_output_format_round_trips() {
     assert!(metadata(&prog.data).unwrap().progressive);
 }
 
+/// A progressive JPEG carries the baseline file's coefficients, so an independent decoder
+/// (jpeg-decoder) gets the same pixels from both, and with EOB runs and a Huffman table per scan
+/// it costs about what the baseline file does (jpeg-encoder's own progressive mode made these
+/// 512-wide outputs 9–16 % larger than baseline: an EOB symbol for every empty band of every
+/// block, one table shared by all bands).
+#[test]
+fn a_progressive_jpeg_is_the_baseline_picture_at_about_its_size() {
+    for (name, extra) in [
+        ("photo.jpg", ""),
+        ("scene.png", r#", "chroma_subsampling": "4:4:4""#),
+        ("patches-gray.jpg", ""),
+    ] {
+        let baseline = run(name, &format!(r#"{{"width": 512{extra}}}"#));
+        let progressive = run(
+            name,
+            &format!(r#"{{"width": 512, "progressive": true{extra}}}"#),
+        );
+        assert!(metadata(&progressive.data).unwrap().progressive, "{name}");
+        assert!(!metadata(&baseline.data).unwrap().progressive, "{name}");
+        assert_eq!(
+            decode(&progressive.data).data,
+            decode(&baseline.data).data,
+            "{name}"
+        );
+        let ratio = progressive.data.len() as f64 / baseline.data.len() as f64;
+        assert!(ratio < 1.04, "{name}: progressive {ratio:.3}× baseline");
+    }
+}
+
+/// The encoder's progressive scans with restart markers (thumbsmith does not set them, but the
+/// patched code ends a pending EOB run at each one): still the baseline picture.
+#[test]
+fn progressive_scans_end_their_eob_runs_at_restart_markers() {
+    let (width, height) = (203u16, 77u16);
+    let rgb: Vec<u8> = (0..u32::from(width) * u32::from(height) * 3)
+        .map(|i| {
+            let (x, y) = ((i / 3) % u32::from(width), (i / 3) / u32::from(width));
+            // Flat areas (long EOB runs) next to a busy patch, in every channel.
+            if x < 120 {
+                (y * 2 + i % 3 * 40) as u8
+            } else {
+                ((x * 37) ^ (y * 91) ^ i) as u8
+            }
+        })
+        .collect();
+    let encode = |progressive: bool| {
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+        encoder.set_restart_interval(3);
+        if progressive {
+            encoder.set_progressive_scans(3);
+        }
+        encoder
+            .encode(&rgb, width, height, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        out
+    };
+    assert_eq!(decode(&encode(true)).data, decode(&encode(false)).data);
+}
+
+/// One EOBn symbol codes at most 32767 empty blocks; a flat 1600×1600 gray picture has 40000
+/// per band, so the run must be cut there (one more would read as a ZRL symbol).
+#[test]
+fn progressive_eob_runs_longer_than_one_symbol_are_split() {
+    let (width, height) = (1600u16, 1600u16);
+    let gray = vec![100u8; usize::from(width) * usize::from(height)];
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 80);
+    encoder.set_progressive_scans(3);
+    encoder
+        .encode(&gray, width, height, jpeg_encoder::ColorType::Luma)
+        .unwrap();
+    let pixels = decode(&out);
+    assert_eq!((pixels.width, pixels.height), (1600, 1600));
+    assert!(pixels.data.iter().all(|&v| v == 100));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
     #[test]
