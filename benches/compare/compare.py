@@ -171,6 +171,52 @@ def score_file(result, args):
             lib["score_error"] = score.get("error")
 
 
+def bytes_at_sharp_quality(result, args):
+    """thumbsmith's smallest output whose SSIMULACRA2 reaches sharp's on this file: JPEG quality
+    10, 20 … 100, then every quality between the first that reaches it and the one below, each
+    pass scored in one thumbsmith-score call. This is the issue's "compare bytes at equal
+    SSIMULACRA2": at the default quality the two libraries make different pictures (sharp keeps
+    only 1× headroom in shrink-on-load, lets libwebp scale, converts CMYK differently), and
+    bytes alone then say more about the picture than about the encoder."""
+    goal = lib_value(result, "sharp", "ssimulacra2")
+    if goal is None or lib_value(result, "thumbsmith", "ssimulacra2") is None:
+        return
+    path = Path(result["path"])
+    workdir = args.results / "equal" / result["group"] / path.stem
+
+    def attempt(qualities):
+        made = {}
+        for quality in qualities:
+            outdir = workdir / f"q{quality}"
+            outdir.mkdir(parents=True, exist_ok=True)
+            done = subprocess.run([str(args.runner), "--runs", "1", "--warmup", "0", "--quality", str(quality),
+                                   "--out", str(outdir), str(path)], capture_output=True, text=True)
+            if done.returncode == 0:
+                made[quality] = outdir / f"{path.stem}.jpg"
+        if not made:
+            return {}
+        done = subprocess.run([str(args.score), str(path), *map(str, made.values())], capture_output=True, text=True)
+        if done.returncode != 0:
+            return {}
+        scores = json.loads(done.stdout)["scores"]
+        return {q: (scores[str(o)], o.stat().st_size) for q, o in made.items()
+                if isinstance(scores.get(str(o)), (int, float))}
+
+    tried = attempt(range(10, 101, 10))
+    reached = [q for q, (score, _) in tried.items() if score >= goal]
+    if reached:
+        first = min(reached)
+        tried.update(attempt(range(max(first - 9, 1), first)))
+        reached = [q for q, (score, _) in tried.items() if score >= goal]
+    lib = result["libs"]["thumbsmith"]
+    if not reached:
+        lib["at_sharp_ssimulacra2"] = {"reached": False, "best": max((s for s, _ in tried.values()), default=None)}
+        return
+    quality = min(reached)
+    score, size = tried[quality]
+    lib["at_sharp_ssimulacra2"] = {"reached": True, "quality": quality, "ssimulacra2": score, "bytes": size}
+
+
 def peak_rss_kib(argv, env, path, mode):
     done = subprocess.run(
         pinned("0", ["/usr/bin/time", "-f", "%M", *[a for a in argv if a != "--serve"], mode, str(path)]),
@@ -256,6 +302,12 @@ def lib_value(result, name, key):
     return result["libs"].get(name, {}).get(key)
 
 
+def equal_bytes(result):
+    """thumbsmith's bytes at sharp's SSIMULACRA2 (see `bytes_at_sharp_quality`), if reached."""
+    found = result["libs"].get("thumbsmith", {}).get("at_sharp_ssimulacra2") or {}
+    return found.get("bytes")
+
+
 def faster_anchor_ms(result):
     times = [lib_value(result, n, "median_ms") for n in ("sharp", "pyvips")]
     times = [t for t in times if t is not None]
@@ -332,6 +384,15 @@ def targets(results, through):
         within = sum(1 for _, x in size if x <= 1.03)
         rows.append(("output bytes ≤ sharp's + 3%", f"{within}/{len(size)} files; worst {(worst[1] - 1) * 100:+.1f}% ({worst[0]})",
                      verdict(worst[1] <= 1.03)))
+    equal = [(r["file"], ratio(equal_bytes(r), lib_value(r, "sharp", "bytes"))) for r in results
+             if "at_sharp_ssimulacra2" in r["libs"].get("thumbsmith", {})]
+    if equal:
+        known = [(f, x) for f, x in equal if x is not None]
+        text = f"{sum(1 for _, x in known if x <= 1.03)}/{len(equal)} files"
+        if known:
+            worst = max(known, key=lambda x: x[1])
+            text += f"; median {(statistics.median(x for _, x in known) - 1) * 100:+.1f}%, worst {(worst[1] - 1) * 100:+.1f}% ({worst[0]})"
+        rows.append(("(context, not a target) bytes at sharp's SSIMULACRA2 ≤ sharp's + 3%", text, "–"))
     big = [r for r in results if r.get("format") == "jpeg" and (r.get("width"), r.get("height")) in ((5120, 2880), (2880, 5120))]
     for r in big:
         full = r["width"] * r["height"] * 3 / 2**20
@@ -432,6 +493,27 @@ def write_report(path, results, through, facts, args):
         row += [fmt(lib_value(r, n, "ssimulacra2"), "{:.2f}") for n in libs]
         rows.append(row)
     out.append(table(["group", "file"] + [f"{n} bytes" for n in libs] + [f"{n} SSIM2" for n in libs], rows))
+    equal = [r for r in results if "at_sharp_ssimulacra2" in r["libs"].get("thumbsmith", {})]
+    if equal:
+        out += ["", "## thumbsmith's bytes at sharp's SSIMULACRA2", "",
+                "The smallest thumbsmith output (JPEG quality searched: 10, 20 … 100, then each quality "
+                "below the first that reaches) whose SSIMULACRA2 is at least sharp's default-quality "
+                "output's. Where sharp's picture is blurred or off-colour (shrink-on-load with 1× headroom, "
+                "libwebp's scaling, its CMYK conversion), equal bytes at q80 mean a better picture, and this "
+                "is the fair comparison of the encoders.", ""]
+        rows = []
+        for r in equal:
+            found = r["libs"]["thumbsmith"]["at_sharp_ssimulacra2"]
+            sharp_bytes = lib_value(r, "sharp", "bytes")
+            if found.get("reached"):
+                rows.append((r["group"], r["file"], f"{sharp_bytes:,}", fmt(lib_value(r, "sharp", "ssimulacra2"), "{:.2f}"),
+                             found["quality"], f"{found['bytes']:,}", f"{found['ssimulacra2']:.2f}",
+                             f"{(found['bytes'] / sharp_bytes - 1) * 100:+.1f}%"))
+            else:
+                rows.append((r["group"], r["file"], f"{sharp_bytes:,}", fmt(lib_value(r, "sharp", "ssimulacra2"), "{:.2f}"),
+                             "–", "–", f"best {fmt(found.get('best'), '{:.2f}')}", "not reached"))
+        out.append(table(["group", "file", "sharp bytes", "sharp SSIM2", "thumbsmith quality", "thumbsmith bytes",
+                          "thumbsmith SSIM2", "bytes vs sharp"], rows))
     out += ["", "## Peak RSS per file (MiB: whole process / the job's share)", ""]
     rows = []
     for r in results:
@@ -516,6 +598,8 @@ def main():
     parser.add_argument("--djpeg-loops", type=int, default=5)
     parser.add_argument("--no-djpeg", dest="djpeg", action="store_false")
     parser.add_argument("--no-rss", dest="rss", action="store_false")
+    parser.add_argument("--no-equal", dest="equal", action="store_false",
+                        help="skip the search for thumbsmith's quality at sharp's SSIMULACRA2")
     parser.add_argument("--throughput-runs", type=int, default=3)
     parser.add_argument("--throughput-rounds", type=int, default=2)
     parser.add_argument("--control-jobs", type=int, default=100)
@@ -564,6 +648,10 @@ def main():
     print("scoring against the exact reference…", file=sys.stderr, flush=True)
     for result in results:
         score_file(result, args)
+    if args.equal and "sharp" in names and "thumbsmith" in names:
+        print("thumbsmith's bytes at sharp's SSIMULACRA2…", file=sys.stderr, flush=True)
+        for result in results:
+            bytes_at_sharp_quality(result, args)
     if args.rss and Path("/usr/bin/time").exists():
         print("peak RSS per library per file…", file=sys.stderr, flush=True)
         for result in results:

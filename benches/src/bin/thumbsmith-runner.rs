@@ -3,7 +3,7 @@
 //! timed: bytes in memory → bytes in memory.
 //!
 //! ```text
-//! thumbsmith-runner [--runs N] [--warmup W] [--threads T] [--size S] [--out DIR] FILE...
+//! thumbsmith-runner [--runs N] [--warmup W] [--threads T] [--size S] [--quality Q] [--out DIR] FILE...
 //! thumbsmith-runner --serve            # line protocol used by compare/compare.py
 //! thumbsmith-runner --once FILE        # one job, for `/usr/bin/time -f %M` (peak RSS)
 //! thumbsmith-runner --idle FILE        # the same process without the job (the RSS baseline)
@@ -29,13 +29,15 @@ struct Args {
     warmup: usize,
     threads: usize,
     size: u32,
+    /// JPEG quality instead of the default's (compare.py's search for sharp's SSIMULACRA2).
+    quality: Option<u8>,
     out: Option<PathBuf>,
     files: Vec<PathBuf>,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: thumbsmith-runner [--runs N] [--warmup W] [--threads T] [--size S] [--out DIR] FILE...\n\
+        "usage: thumbsmith-runner [--runs N] [--warmup W] [--threads T] [--size S] [--quality Q] [--out DIR] FILE...\n\
          \x20      thumbsmith-runner --serve | --once FILE | --idle FILE | --info FILE\n\
          \x20      thumbsmith-runner [--threads T] --control JOBS"
     );
@@ -49,6 +51,7 @@ fn main() {
         warmup: 1,
         threads: 1,
         size: thumbsmith_benches::AVATAR_SIZE,
+        quality: None,
         out: None,
         files: Vec::new(),
     };
@@ -74,6 +77,9 @@ fn main() {
             "--warmup" => args.warmup = number(argv.next()),
             "--threads" => args.threads = number(argv.next()).max(1),
             "--size" => args.size = number(argv.next()) as u32,
+            "--quality" => {
+                args.quality = Some(u8::try_from(number(argv.next())).unwrap_or_else(|_| usage()))
+            }
             "--out" => args.out = Some(argv.next().unwrap_or_else(|| usage()).into()),
             "-h" | "--help" => usage(),
             _ if arg.starts_with('-') => usage(),
@@ -93,7 +99,10 @@ fn job(input: &[u8], options: &Options) -> thumbsmith::Result<thumbsmith::Output
 
 /// The timed batch: warm-up runs (untimed), then `runs` timed jobs per file on `threads` threads.
 fn run_batch(args: &Args) -> Value {
-    let options = Options::avatar(args.size);
+    let mut options = Options::avatar(args.size);
+    if let Some(quality) = args.quality {
+        options.quality = quality;
+    }
     let inputs: Vec<Result<Vec<u8>, String>> = args
         .files
         .iter()
