@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use fast_image_resize::{
     images::{Image, ImageRef},
-    FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
+    Filter, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
 };
 
 use crate::error::{Error, Result};
@@ -25,7 +25,25 @@ fn algorithm(kernel: Kernel) -> ResizeAlg {
         Kernel::Bilinear => ResizeAlg::Convolution(FilterType::Bilinear),
         Kernel::CatmullRom => ResizeAlg::Convolution(FilterType::CatmullRom),
         Kernel::Mitchell => ResizeAlg::Convolution(FilterType::Mitchell),
-        Kernel::Lanczos3 => ResizeAlg::Convolution(FilterType::Lanczos3),
+        Kernel::Lanczos3 => ResizeAlg::Convolution(FilterType::Custom(
+            Filter::new("lanczos3", lanczos3, 3.0).expect("3 is a valid support"),
+        )),
+    }
+}
+
+/// Lanczos3, sinc(x)·sinc(x/3) on −3 < x < 3, with one sine rather than the two of
+/// fast_image_resize's own: sin(πx) = s·(3 − 4s²) for s = sin(πx/3). The weights are computed
+/// afresh for every resize, and the sines were 4–5 % of a 1280×800 avatar job.
+fn lanczos3(x: f64) -> f64 {
+    if x == 0.0 {
+        1.0
+    } else if (-3.0..3.0).contains(&x) {
+        let third = x * (std::f64::consts::PI / 3.0);
+        let s = third.sin();
+        let pi_x = x * std::f64::consts::PI;
+        s * (3.0 - 4.0 * s * s) / pi_x * (s / third)
+    } else {
+        0.0
     }
 }
 
@@ -375,6 +393,23 @@ fn copy_window(src: &Raster, x: u32, y: u32, width: u32, height: u32) -> Raster 
 mod tests {
     use super::*;
     use sha2::{Digest, Sha256};
+
+    #[test]
+    fn lanczos3_with_one_sine_is_sinc_times_sinc() {
+        let sinc = |x: f64| {
+            let x = x * std::f64::consts::PI;
+            x.sin() / x
+        };
+        for i in -3001..=3001 {
+            let x = f64::from(i) / 1000.0;
+            let expected = match x {
+                0.0 => 1.0,
+                x if x.abs() < 3.0 => sinc(x) * sinc(x / 3.0),
+                _ => 0.0,
+            };
+            assert!((lanczos3(x) - expected).abs() < 1e-14, "{x}");
+        }
+    }
 
     /// Deterministic noise with runs of fully transparent and fully opaque alpha (xorshift: any
     /// fixed sequence will do, it only has to be the same on every run).

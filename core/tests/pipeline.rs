@@ -775,3 +775,112 @@ fn jpeg_coefficients_round_to_the_nearest_step() {
     assert_eq!((decoded.width, decoded.height, decoded.channels), (8, 8, 1));
     assert_eq!(decoded.data, vec![160; 64]);
 }
+
+/// The encoder thumbsmith calls (`Encoder::encode`) runs, on CPUs with AVX2, the patched
+/// jpeg-encoder's block path compiled for AVX2; `Encoder::encode_image` with a caller's pixel
+/// source always runs the portable build. Both must write the same bytes, or the bindings'
+/// outputs would depend on the CPU: photo-like RGB and gray at q50/q80/q95, 4:2:0 and 4:4:4,
+/// optimised Huffman tables or not, baseline and progressive, sizes off the 16-pixel grid.
+#[test]
+fn the_jpeg_encoder_writes_the_same_bytes_on_every_cpu() {
+    use jpeg_encoder::{
+        rgb_to_ycbcr, ChromaSubsamplingMethod, ColorType, Encoder, ImageBuffer, JpegColorType,
+        SamplingFactor,
+    };
+
+    /// Interleaved RGB or gray through the public `ImageBuffer` trait (the portable path).
+    struct Portable<'a>(&'a [u8], u16, u16, bool);
+    impl ImageBuffer for Portable<'_> {
+        fn get_jpeg_color_type(&self) -> JpegColorType {
+            if self.3 {
+                JpegColorType::Ycbcr
+            } else {
+                JpegColorType::Luma
+            }
+        }
+        fn width(&self) -> u16 {
+            self.1
+        }
+        fn height(&self) -> u16 {
+            self.2
+        }
+        fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
+            let n = if self.3 { 3 } else { 1 };
+            let row =
+                &self.0[usize::from(y) * usize::from(self.1) * n..][..usize::from(self.1) * n];
+            for px in row.chunks_exact(n) {
+                if self.3 {
+                    let (y, cb, cr) = rgb_to_ycbcr(px[0], px[1], px[2]);
+                    buffers[0].push(y);
+                    buffers[1].push(cb);
+                    buffers[2].push(cr);
+                } else {
+                    buffers[0].push(px[0]);
+                }
+            }
+        }
+    }
+
+    let (width, height) = (203u16, 141u16);
+    let rgb: Vec<u8> = (0..u32::from(height))
+        .flat_map(|y| (0..u32::from(width)).map(move |x| (x, y)))
+        .flat_map(|(x, y)| {
+            let ripple = 60.0 * ((x as f32 / 7.0).sin() * (y as f32 / 11.0).cos());
+            let edge = if (x / 23 + y / 17) % 2 == 0 {
+                90.0
+            } else {
+                0.0
+            };
+            let noise = ((x * 7919 + y * 104_729) % 23) as f32;
+            [
+                128.0 + ripple + edge - noise,
+                x as f32 + noise,
+                255.0 - y as f32 - ripple,
+            ]
+            .map(|v| v.clamp(0.0, 255.0) as u8)
+        })
+        .collect();
+    let gray: Vec<u8> = rgb
+        .chunks_exact(3)
+        .map(|px| px[0] / 2 + px[2] / 2)
+        .collect();
+
+    let mut cases = 0;
+    for (pixels, colour) in [(&rgb, true), (&gray, false)] {
+        for quality in [50, 80, 95] {
+            for sampling in [SamplingFactor::R_4_2_0, SamplingFactor::R_4_4_4] {
+                for (optimise, progressive) in [(true, false), (false, false), (true, true)] {
+                    let encoder = |out| {
+                        let mut encoder = Encoder::new(out, quality);
+                        encoder.set_sampling_factor(sampling);
+                        encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
+                        encoder.set_optimized_huffman_tables(optimise);
+                        if progressive {
+                            encoder.set_progressive_scans(3);
+                        }
+                        encoder
+                    };
+                    let (mut dispatched, mut portable) = (Vec::new(), Vec::new());
+                    let color_type = if colour {
+                        ColorType::Rgb
+                    } else {
+                        ColorType::Luma
+                    };
+                    encoder(&mut dispatched)
+                        .encode(pixels, width, height, color_type)
+                        .unwrap();
+                    encoder(&mut portable)
+                        .encode_image(Portable(pixels, width, height, colour))
+                        .unwrap();
+                    assert!(
+                        dispatched == portable,
+                        "colour {colour}, q{quality}, {sampling:?}, optimised {optimise}, \
+                         progressive {progressive}"
+                    );
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 36);
+}

@@ -3,7 +3,7 @@ use crate::huffman::{CodingClass, HuffmanTable};
 use crate::image_buffer::*;
 use crate::marker::Marker;
 use crate::quantization::{QuantizationTable, QuantizationTableType};
-use crate::writer::{get_code, JfifWrite, JfifWriter, ZIGZAG};
+use crate::writer::{get_code, nonzero_mask, JfifWrite, JfifWriter, ZIGZAG};
 use crate::{EncodingError, PixelDensity};
 
 use alloc::vec;
@@ -479,6 +479,30 @@ impl<W: JfifWrite> Encoder<W> {
         self.add_app_segment(1, formatted)
     }
 
+    /// The portable encoder for gray and RGB pixels compiled with AVX2 enabled: the same
+    /// integer code, so the same bytes, but vectorised wider; a 512×512 q80 encode takes about
+    /// a third less time (thumbsmith patch; the crate's own `simd` feature writes different
+    /// bytes: its AVX2 FDCT rounds some coefficients one step off the scalar one). The
+    /// functions on the block path are `inline(always)` on x86-64 so that they are compiled
+    /// into this one; only there, since elsewhere that would copy them into each of the nine
+    /// colour types' encoders for nothing (the wasm build has a size budget).
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[target_feature(enable = "avx2")]
+    #[allow(unsafe_code)]
+    unsafe fn encode_avx2(
+        self,
+        data: &[u8],
+        width: u16,
+        height: u16,
+        color_type: ColorType,
+    ) -> Result<(), EncodingError> {
+        if color_type == ColorType::Luma {
+            self.encode_image_internal::<_, DefaultOperations>(GrayImage(data, width, height))
+        } else {
+            self.encode_image_internal::<_, DefaultOperations>(RgbImage(data, width, height))
+        }
+    }
+
     /// Encode an image
     ///
     /// Data format and length must conform to specified width, height and color type.
@@ -532,6 +556,15 @@ impl<W: JfifWrite> Encoder<W> {
             }
         }
 
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if matches!(color_type, ColorType::Luma | ColorType::Rgb)
+            && std::is_x86_feature_detected!("avx2")
+        {
+            // SAFETY: the CPU has AVX2, checked just above.
+            #[allow(unsafe_code)]
+            return unsafe { self.encode_avx2(data, width, height, color_type) };
+        }
+
         match color_type {
             ColorType::Luma => self.encode_image(GrayImage(data, width, height))?,
             ColorType::Rgb => self.encode_image(RgbImage(data, width, height))?,
@@ -559,6 +592,7 @@ impl<W: JfifWrite> Encoder<W> {
         self.encode_image_internal::<_, DefaultOperations>(image)
     }
 
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_internal<I: ImageBuffer, OP: Operations>(
         mut self,
         image: I,
@@ -873,6 +907,7 @@ impl<W: JfifWrite> Encoder<W> {
     }
 
     /// Encode components with one scan per component
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_sequential<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: I,
@@ -1055,6 +1090,7 @@ impl<W: JfifWrite> Encoder<W> {
         Ok(())
     }
 
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_blocks<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: &I,
@@ -1166,6 +1202,7 @@ impl<W: JfifWrite> Encoder<W> {
     }
 
     // Create new huffman tables optimized for this image
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn optimize_huffman_table(&mut self, blocks: &[Vec<AlignedBlock>; 4]) {
         // TODO: Find out if it's possible to reuse some code from the writer
 
@@ -1206,27 +1243,30 @@ impl<W: JfifWrite> Encoder<W> {
                         // thumbsmith patch: each progressive AC scan makes its own table
                         // (`encode_image_progressive`); this one is never written.
                     } else {
+                        // thumbsmith patch: the nonzero coefficients through a bit mask, as
+                        // `JfifWriter::write_ac_block` writes them.
                         for block in &blocks[i] {
-                            let mut zero_run = 0;
+                            let mut nonzero = nonzero_mask(block) & !1;
+                            let mut next = 1;
 
-                            for &value in &block.data[1..] {
-                                if value == 0 {
-                                    zero_run += 1;
-                                } else {
-                                    while zero_run > 15 {
-                                        ac_freq[0xF0] += 1;
-                                        zero_run -= 16;
-                                    }
-                                    let num_bits = get_num_bits(value);
-                                    let symbol = (zero_run << 4) | num_bits;
+                            while nonzero != 0 {
+                                let at = nonzero.trailing_zeros() as usize;
+                                nonzero &= nonzero - 1;
 
-                                    ac_freq[symbol as usize] += 1;
-
-                                    zero_run = 0;
+                                let mut zero_run = at - next;
+                                while zero_run > 15 {
+                                    ac_freq[0xF0] += 1;
+                                    zero_run -= 16;
                                 }
+                                let num_bits = get_num_bits(block.data[at]);
+                                let symbol = ((zero_run as u8) << 4) | num_bits;
+
+                                ac_freq[symbol as usize] += 1;
+
+                                next = at + 1;
                             }
 
-                            if zero_run > 0 {
+                            if next < 64 {
                                 ac_freq[0] += 1;
                             }
                         }
@@ -1264,6 +1304,7 @@ impl Encoder<BufWriter<File>> {
     }
 }
 
+#[cfg_attr(target_arch = "x86_64", inline(always))]
 fn get_block(
     data: &[u8],
     start_x: usize,
@@ -1286,6 +1327,7 @@ fn get_block(
     AlignedBlock::new(block)
 }
 
+#[cfg_attr(target_arch = "x86_64", inline(always))]
 fn get_block_averaged(
     data: &[u8],
     start_x: usize,
@@ -1405,19 +1447,9 @@ fn walk_ac_band<E>(
     end_run(&mut eob_run, &mut emit)
 }
 
-fn get_num_bits(mut value: i16) -> u8 {
-    if value < 0 {
-        value = -value;
-    }
-
-    let mut num_bits = 0;
-
-    while value > 0 {
-        num_bits += 1;
-        value >>= 1;
-    }
-
-    num_bits
+fn get_num_bits(value: i16) -> u8 {
+    // thumbsmith patch: the bit length of |value| from its leading zeros, not a shift loop.
+    (16 - value.unsigned_abs().leading_zeros()) as u8
 }
 
 pub(crate) trait Operations {
@@ -1428,9 +1460,12 @@ pub(crate) trait Operations {
 
     #[inline(always)]
     fn quantize_block(block: &AlignedBlock, q_block: &mut AlignedBlock, table: &QuantizationTable) {
+        // thumbsmith patch: quantised in natural order (vectorised), then put in zig-zag order;
+        // the crate quantised each coefficient as it permuted it.
+        let mut natural = [0i16; 64];
+        table.quantize_natural(&block.data, &mut natural);
         for i in 0..64 {
-            let z = ZIGZAG[i] as usize & 0x3f;
-            q_block.data[i] = table.quantize(block.data[z], z);
+            q_block.data[i] = natural[ZIGZAG[i] as usize & 0x3f];
         }
     }
 }

@@ -104,6 +104,7 @@ fn into_el(v: i32) -> i16 {
 
 #[allow(clippy::erasing_op)]
 #[allow(clippy::identity_op)]
+#[cfg_attr(target_arch = "x86_64", inline(always))]
 pub fn fdct(data: &mut AlignedBlock) {
     let data = &mut data.data;
 

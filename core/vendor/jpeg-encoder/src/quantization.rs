@@ -189,14 +189,16 @@ static DEFAULT_CHROMA_TABLES: [[u16; 64]; 9] = [
 // `m = floor(2^32 / d) + 1`, `m * d - 2^32` is below `d`, so `(n * m) >> 32` is `floor(n / d)`
 // for every `n < 2^16` and `d < 2^16` (Granlund & Montgomery, "Division by invariant
 // integers"); here `n = |x| + d / 2 <= 2^15 + 2^13` and `d <= 2^14`.
-fn compute_reciprocal(divisor: u32) -> (u64, i32) {
-    ((1u64 << 32) / u64::from(divisor) + 1, (divisor / 2) as i32)
+fn compute_reciprocal(divisor: u32) -> (u32, u32) {
+    // thumbsmith patch: u32 fields (divisors are at least 8, so the reciprocal is below 2^29),
+    // which lets `quantize_natural` vectorise its 32×32→64-bit products.
+    (((1u64 << 32) / u64::from(divisor) + 1) as u32, divisor / 2)
 }
 
 pub struct QuantizationTable {
     table: [NonZeroU16; 64],
-    reciprocals: [u64; 64],
-    corrections: [i32; 64],
+    reciprocals: [u32; 64],
+    corrections: [u32; 64],
 }
 
 impl QuantizationTable {
@@ -217,8 +219,8 @@ impl QuantizationTable {
             }
         };
 
-        let mut reciprocals = [0u64; 64];
-        let mut corrections = [0i32; 64];
+        let mut reciprocals = [0u32; 64];
+        let mut corrections = [0u32; 64];
 
         for i in 0..64 {
             let (reciprocal, correction) = compute_reciprocal(table[i].get() as u32);
@@ -274,22 +276,18 @@ impl QuantizationTable {
         (self.table[index].get() >> 3) as u8
     }
 
-    #[inline]
-    pub fn quantize(&self, in_value: i16, index: usize) -> i16 {
-        let value = in_value as i32;
-
-        let reciprocal = self.reciprocals[index];
-        let corrections = self.corrections[index];
-
-        let abs_value = value.abs();
-
-        let mut product = (((abs_value + corrections) as u64 * reciprocal) >> 32) as i32;
-
-        if value != abs_value {
-            product *= -1;
+    /// Each coefficient of a block in natural (row-major) order divided by its step and
+    /// rounded to the nearest, ties away from zero, as libjpeg does: one loop without a
+    /// permutation, which the compiler vectorises (thumbsmith patch; the crate quantised one
+    /// coefficient at a time in zig-zag order).
+    #[inline(always)]
+    pub fn quantize_natural(&self, block: &[i16; 64], out: &mut [i16; 64]) {
+        for i in 0..64 {
+            let value = i32::from(block[i]);
+            let magnitude = u64::from(value.unsigned_abs() + self.corrections[i]);
+            let product = ((magnitude * u64::from(self.reciprocals[i])) >> 32) as i32;
+            out[i] = (if value < 0 { -product } else { product }) as i16;
         }
-
-        product as i16
     }
 }
 
@@ -319,7 +317,33 @@ mod tests {
         let q = QuantizationTable::new_with_quality(&QuantizationTableType::Default, 100, true);
 
         for i in -255..255 {
-            assert_eq!(i, q.quantize(i << 3, 0));
+            let mut out = [0; 64];
+            q.quantize_natural(&[i << 3; 64], &mut out);
+            assert_eq!(out, [i; 64]);
+        }
+    }
+
+    /// thumbsmith patch: the reciprocal gives libjpeg's rounded division for every step a
+    /// table can hold (custom tables: 1…2048, times 8) and every i16 coefficient.
+    #[test]
+    fn quantize_natural_is_rounded_division() {
+        for step in 1..=2048u16 {
+            let table = QuantizationTable::new_with_quality(
+                &QuantizationTableType::Custom(alloc::boxed::Box::new([step; 64])),
+                50,
+                true,
+            );
+            let divisor = i32::from(step) << 3;
+            for start in (-32767..32767 - 64).step_by(64) {
+                let block: [i16; 64] = core::array::from_fn(|i| (start + i as i32) as i16);
+                let mut out = [0; 64];
+                table.quantize_natural(&block, &mut out);
+                for (&value, &quantised) in block.iter().zip(&out) {
+                    let value = i32::from(value);
+                    let expected = (value.abs() + divisor / 2) / divisor * value.signum();
+                    assert_eq!(i32::from(quantised), expected, "{value} / {divisor}");
+                }
+            }
         }
     }
 }
