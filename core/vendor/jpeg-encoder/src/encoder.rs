@@ -1315,6 +1315,17 @@ fn get_block(
 ) -> AlignedBlock {
     let mut block = [0i16; 64];
 
+    if (col_stride, row_stride) == (1, 1) {
+        // thumbsmith patch: whole rows of 8 for full-resolution components (vectorised).
+        for (y, out) in block.chunks_exact_mut(8).enumerate() {
+            let row = &data[(start_y + y) * width + start_x..][..8];
+            for (out, &sample) in out.iter_mut().zip(row) {
+                *out = sample as i16 - 128;
+            }
+        }
+        return AlignedBlock::new(block);
+    }
+
     for y in 0..8 {
         for x in 0..8 {
             let ix = start_x + (x * col_stride);
@@ -1329,6 +1340,54 @@ fn get_block(
 
 #[cfg_attr(target_arch = "x86_64", inline(always))]
 fn get_block_averaged(
+    data: &[u8],
+    start_x: usize,
+    start_y: usize,
+    col_stride: usize,
+    row_stride: usize,
+    width: usize,
+) -> AlignedBlock {
+    // thumbsmith patch: the usual subsamplings with constant strides, so the division is a
+    // shift and the loops unroll; the same sums and rounding.
+    match (col_stride, row_stride) {
+        (2, 2) => averaged_block::<2, 2>(data, start_x, start_y, width),
+        (2, 1) => averaged_block::<2, 1>(data, start_x, start_y, width),
+        (1, 2) => averaged_block::<1, 2>(data, start_x, start_y, width),
+        _ => averaged_block_any(data, start_x, start_y, col_stride, row_stride, width),
+    }
+}
+
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+fn averaged_block<const COLUMNS: usize, const ROWS: usize>(
+    data: &[u8],
+    start_x: usize,
+    start_y: usize,
+    width: usize,
+) -> AlignedBlock {
+    let mut block = [0i16; 64];
+    let n = COLUMNS * ROWS;
+    // Alternate the rounding bias per column as libjpeg does (see jcsample.c)
+    let bias = [(n - 1) / 2, n / 2];
+
+    for y in 0..8 {
+        let iy = start_y + y * ROWS;
+        for x in 0..8 {
+            let ix = start_x + x * COLUMNS;
+            let mut sum = 0usize;
+            for dy in 0..ROWS {
+                let row = &data[(iy + dy) * width + ix..][..COLUMNS];
+                for &sample in row {
+                    sum += sample as usize;
+                }
+            }
+            block[y * 8 + x] = ((sum + bias[x & 1]) / n) as i16 - 128;
+        }
+    }
+
+    AlignedBlock::new(block)
+}
+
+fn averaged_block_any(
     data: &[u8],
     start_x: usize,
     start_y: usize,
@@ -1478,7 +1537,9 @@ impl Operations for DefaultOperations {}
 mod tests {
     use alloc::vec;
 
-    use crate::encoder::{get_block, get_block_averaged, get_num_bits};
+    use crate::encoder::{
+        averaged_block_any, get_block, get_block_averaged, get_num_bits, AlignedBlock,
+    };
     use crate::writer::get_code;
     use crate::{Encoder, SamplingFactor};
 
@@ -1511,6 +1572,35 @@ mod tests {
         assert_eq!(averaged.data[0], 1 - 128);
         assert_eq!(averaged.data[1], 2 - 128);
         assert_eq!(averaged.data[8], 1 - 128);
+    }
+
+    /// thumbsmith patch: the constant-stride blocks are the generic loop's, for every
+    /// subsampling shape they serve and for full-resolution blocks.
+    #[test]
+    fn specialised_blocks_match_the_generic_loop() {
+        let width = 40;
+        let data: alloc::vec::Vec<u8> = (0..width * 40u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for (columns, rows) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
+            for (x, y) in [(0, 0), (8, 16), (3, 5)] {
+                let generic = if (columns, rows) == (1, 1) {
+                    let mut block = [0i16; 64];
+                    for (i, v) in block.iter_mut().enumerate() {
+                        *v = data[(y + i / 8) * width as usize + x + i % 8] as i16 - 128;
+                    }
+                    AlignedBlock::new(block)
+                } else {
+                    averaged_block_any(&data, x, y, columns, rows, width as usize)
+                };
+                let fast = if (columns, rows) == (1, 1) {
+                    get_block(&data, x, y, 1, 1, width as usize)
+                } else {
+                    get_block_averaged(&data, x, y, columns, rows, width as usize)
+                };
+                assert_eq!(fast.data, generic.data, "{columns}×{rows} at {x},{y}");
+            }
+        }
     }
 
     #[test]
