@@ -784,6 +784,7 @@ impl<W: JfifWrite> Encoder<W> {
     /// Encode all components with one scan
     ///
     /// This is only valid for sampling factors of 1 and 2
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_interleaved<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: I,
@@ -967,6 +968,7 @@ impl<W: JfifWrite> Encoder<W> {
     /// Encode image in progressive mode
     ///
     /// This only support spectral selection for now
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_progressive<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: I,
@@ -1433,6 +1435,7 @@ enum AcToken {
 /// progressive AC scan (no successive approximation) codes it, EOB runs included, and hands each
 /// token to `emit`. Both counting the symbols for the scan's Huffman table and writing the scan go
 /// through here, so the table always fits the data (thumbsmith patch).
+#[cfg_attr(target_arch = "x86_64", inline(always))]
 fn walk_ac_band<E>(
     blocks: &[AlignedBlock],
     start: usize,
