@@ -190,8 +190,8 @@ static DEFAULT_CHROMA_TABLES: [[u16; 64]; 9] = [
 // for every `n < 2^16` and `d < 2^16` (Granlund & Montgomery, "Division by invariant
 // integers"); here `n = |x| + d / 2 <= 2^15 + 2^13` and `d <= 2^14`.
 fn compute_reciprocal(divisor: u32) -> (u32, u32) {
-    // thumbsmith patch: u32 fields (divisors are at least 8, so the reciprocal is below 2^29),
-    // which lets `quantize_natural` vectorise its 32×32→64-bit products.
+    // thumbsmith patch: u32 fields (divisors are at least 8, so the reciprocal is at most
+    // 2^29 + 1), which lets `quantize_natural` vectorise its 32×32→64-bit products.
     (((1u64 << 32) / u64::from(divisor) + 1) as u32, divisor / 2)
 }
 
