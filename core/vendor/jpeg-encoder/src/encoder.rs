@@ -479,30 +479,6 @@ impl<W: JfifWrite> Encoder<W> {
         self.add_app_segment(1, formatted)
     }
 
-    /// The portable encoder for gray and RGB pixels compiled with AVX2 enabled: the same
-    /// integer code, so the same bytes, but vectorised wider; a 512×512 q80 encode takes about
-    /// a third less time (thumbsmith patch; the crate's own `simd` feature writes different
-    /// bytes: its AVX2 FDCT rounds some coefficients one step off the scalar one). The
-    /// functions on the block path are `inline(always)` on x86-64 so that they are compiled
-    /// into this one; only there, since elsewhere that would copy them into each of the nine
-    /// colour types' encoders for nothing (the wasm build has a size budget).
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    #[target_feature(enable = "avx2")]
-    #[allow(unsafe_code)]
-    unsafe fn encode_avx2(
-        self,
-        data: &[u8],
-        width: u16,
-        height: u16,
-        color_type: ColorType,
-    ) -> Result<(), EncodingError> {
-        if color_type == ColorType::Luma {
-            self.encode_image_internal::<_, DefaultOperations>(GrayImage(data, width, height))
-        } else {
-            self.encode_image_internal::<_, DefaultOperations>(RgbImage(data, width, height))
-        }
-    }
-
     /// Encode an image
     ///
     /// Data format and length must conform to specified width, height and color type.
@@ -560,9 +536,11 @@ impl<W: JfifWrite> Encoder<W> {
         if matches!(color_type, ColorType::Luma | ColorType::Rgb)
             && std::is_x86_feature_detected!("avx2")
         {
-            // SAFETY: the CPU has AVX2, checked just above.
-            #[allow(unsafe_code)]
-            return unsafe { self.encode_avx2(data, width, height, color_type) };
+            return if color_type == ColorType::Luma {
+                self.encode_image_internal::<_, Avx2Compiled>(GrayImage(data, width, height))
+            } else {
+                self.encode_image_internal::<_, Avx2Compiled>(RgbImage(data, width, height))
+            };
         }
 
         match color_type {
@@ -592,7 +570,6 @@ impl<W: JfifWrite> Encoder<W> {
         self.encode_image_internal::<_, DefaultOperations>(image)
     }
 
-    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_internal<I: ImageBuffer, OP: Operations>(
         mut self,
         image: I,
@@ -784,7 +761,6 @@ impl<W: JfifWrite> Encoder<W> {
     /// Encode all components with one scan
     ///
     /// This is only valid for sampling factors of 1 and 2
-    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_interleaved<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: I,
@@ -908,7 +884,6 @@ impl<W: JfifWrite> Encoder<W> {
     }
 
     /// Encode components with one scan per component
-    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_sequential<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: I,
@@ -968,7 +943,6 @@ impl<W: JfifWrite> Encoder<W> {
     /// Encode image in progressive mode
     ///
     /// This only support spectral selection for now
-    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_image_progressive<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: I,
@@ -1092,7 +1066,6 @@ impl<W: JfifWrite> Encoder<W> {
         Ok(())
     }
 
-    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn encode_blocks<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: &I,
@@ -1114,19 +1087,7 @@ impl<W: JfifWrite> Encoder<W> {
 
         let mut row: [Vec<_>; 4] = self.init_rows(buffer_size);
 
-        for y in 0..num_rows * 8 {
-            let y = (y.min(usize::from(height) - 1)) as u16;
-
-            image.fill_buffers(y, &mut row);
-
-            for _ in usize::from(width)..num_cols * 8 {
-                for channel in &mut row {
-                    if !channel.is_empty() {
-                        channel.push(channel[channel.len() - 1]);
-                    }
-                }
-            }
-        }
+        OP::fill_rows(image, &mut row, num_rows * 8, buffer_width);
 
         let num_cols = usize::from(width).div_ceil(8);
         let num_rows = usize::from(height).div_ceil(8);
@@ -1149,29 +1110,15 @@ impl<W: JfifWrite> Encoder<W> {
             let average = self.chroma_subsampling_method == ChromaSubsamplingMethod::Average
                 && (h_scale > 1 || v_scale > 1);
 
-            for block_y in 0..rows {
-                for block_x in 0..cols {
-                    let bx = block_x * 8 * h_scale;
-                    let by = block_y * 8 * v_scale;
-                    let mut block = if average {
-                        get_block_averaged(&row[i], bx, by, h_scale, v_scale, buffer_width)
-                    } else {
-                        get_block(&row[i], bx, by, h_scale, v_scale, buffer_width)
-                    };
-
-                    OP::fdct(&mut block);
-
-                    let mut q_block = AlignedBlock::default();
-
-                    OP::quantize_block(
-                        &block,
-                        &mut q_block,
-                        &q_tables[component.quantization_table as usize],
-                    );
-
-                    blocks[i].push(q_block);
-                }
-            }
+            OP::component_blocks(
+                &row[i],
+                (cols, rows),
+                (h_scale, v_scale),
+                buffer_width,
+                average,
+                &q_tables[component.quantization_table as usize],
+                &mut blocks[i],
+            );
         }
         blocks
     }
@@ -1204,7 +1151,6 @@ impl<W: JfifWrite> Encoder<W> {
     }
 
     // Create new huffman tables optimized for this image
-    #[cfg_attr(target_arch = "x86_64", inline(always))]
     fn optimize_huffman_table(&mut self, blocks: &[Vec<AlignedBlock>; 4]) {
         // TODO: Find out if it's possible to reuse some code from the writer
 
@@ -1435,7 +1381,6 @@ enum AcToken {
 /// progressive AC scan (no successive approximation) codes it, EOB runs included, and hands each
 /// token to `emit`. Both counting the symbols for the scan's Huffman table and writing the scan go
 /// through here, so the table always fits the data (thumbsmith patch).
-#[cfg_attr(target_arch = "x86_64", inline(always))]
 fn walk_ac_band<E>(
     blocks: &[AlignedBlock],
     start: usize,
@@ -1514,7 +1459,7 @@ fn get_num_bits(value: i16) -> u8 {
     (16 - value.unsigned_abs().leading_zeros()) as u8
 }
 
-pub(crate) trait Operations {
+pub(crate) trait Operations: Sized {
     #[inline(always)]
     fn fdct(data: &mut AlignedBlock) {
         fdct(data);
@@ -1530,6 +1475,156 @@ pub(crate) trait Operations {
             q_block.data[i] = natural[ZIGZAG[i] as usize & 0x3f];
         }
     }
+
+    /// The image's rows into the component buffers (thumbsmith patch: a hook, so that
+    /// [`Avx2Compiled`] can run it compiled for AVX2).
+    #[inline(always)]
+    fn fill_rows<I: ImageBuffer>(
+        image: &I,
+        rows: &mut [Vec<u8>; 4],
+        buffer_rows: usize,
+        buffer_width: usize,
+    ) {
+        fill_rows(image, rows, buffer_rows, buffer_width);
+    }
+
+    /// One component's blocks, read, transformed and quantised (thumbsmith patch: a hook, as
+    /// `fill_rows`).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn component_blocks(
+        samples: &[u8],
+        blocks: (usize, usize),
+        scales: (usize, usize),
+        buffer_width: usize,
+        average: bool,
+        table: &QuantizationTable,
+        out: &mut Vec<AlignedBlock>,
+    ) {
+        component_blocks::<Self>(samples, blocks, scales, buffer_width, average, table, out);
+    }
+}
+
+/// Rows `0..buffer_rows` of `image` (the last row repeated below it) into `rows`, each padded to
+/// `buffer_width` by repeating its last sample (the crate's loop, moved here by a thumbsmith
+/// patch).
+#[inline(always)]
+fn fill_rows<I: ImageBuffer>(
+    image: &I,
+    rows: &mut [Vec<u8>; 4],
+    buffer_rows: usize,
+    buffer_width: usize,
+) {
+    let (width, height) = (usize::from(image.width()), usize::from(image.height()));
+    for y in 0..buffer_rows {
+        image.fill_buffers(y.min(height - 1) as u16, rows);
+
+        for _ in width..buffer_width {
+            for channel in rows.iter_mut() {
+                if !channel.is_empty() {
+                    channel.push(channel[channel.len() - 1]);
+                }
+            }
+        }
+    }
+}
+
+/// `blocks` (columns, rows) 8×8 blocks of one component's `samples`, each covering
+/// `scales` (columns, rows) samples per coefficient, read (averaged or not), transformed and
+/// quantised into `out` (the crate's loop, moved here by a thumbsmith patch).
+#[inline(always)]
+fn component_blocks<OP: Operations>(
+    samples: &[u8],
+    (cols, rows): (usize, usize),
+    (h_scale, v_scale): (usize, usize),
+    buffer_width: usize,
+    average: bool,
+    table: &QuantizationTable,
+    out: &mut Vec<AlignedBlock>,
+) {
+    for block_y in 0..rows {
+        for block_x in 0..cols {
+            let bx = block_x * 8 * h_scale;
+            let by = block_y * 8 * v_scale;
+            let mut block = if average {
+                get_block_averaged(samples, bx, by, h_scale, v_scale, buffer_width)
+            } else {
+                get_block(samples, bx, by, h_scale, v_scale, buffer_width)
+            };
+
+            OP::fdct(&mut block);
+
+            let mut q_block = AlignedBlock::default();
+
+            OP::quantize_block(&block, &mut q_block, table);
+
+            out.push(q_block);
+        }
+    }
+}
+
+/// The portable operations compiled with AVX2 enabled, for gray and RGB pixels on CPUs that
+/// have it (thumbsmith patch): the same integer code, so the same bytes, but vectorised wider.
+/// The crate's own `simd` feature writes different bytes (its AVX2 FDCT rounds some
+/// coefficients one step off the scalar one), so it stays off.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub(crate) struct Avx2Compiled;
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl Operations for Avx2Compiled {
+    #[allow(unsafe_code)]
+    fn fill_rows<I: ImageBuffer>(
+        image: &I,
+        rows: &mut [Vec<u8>; 4],
+        buffer_rows: usize,
+        buffer_width: usize,
+    ) {
+        // SAFETY: `Encoder::encode` picks these operations only when the CPU has AVX2.
+        unsafe { fill_rows_avx2(image, rows, buffer_rows, buffer_width) }
+    }
+
+    #[allow(unsafe_code)]
+    fn component_blocks(
+        samples: &[u8],
+        blocks: (usize, usize),
+        scales: (usize, usize),
+        buffer_width: usize,
+        average: bool,
+        table: &QuantizationTable,
+        out: &mut Vec<AlignedBlock>,
+    ) {
+        // SAFETY: as in `fill_rows`.
+        unsafe {
+            component_blocks_avx2(samples, blocks, scales, buffer_width, average, table, out)
+        }
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
+unsafe fn fill_rows_avx2<I: ImageBuffer>(
+    image: &I,
+    rows: &mut [Vec<u8>; 4],
+    buffer_rows: usize,
+    buffer_width: usize,
+) {
+    fill_rows(image, rows, buffer_rows, buffer_width);
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
+unsafe fn component_blocks_avx2(
+    samples: &[u8],
+    blocks: (usize, usize),
+    scales: (usize, usize),
+    buffer_width: usize,
+    average: bool,
+    table: &QuantizationTable,
+    out: &mut Vec<AlignedBlock>,
+) {
+    component_blocks::<DefaultOperations>(samples, blocks, scales, buffer_width, average, table, out);
 }
 
 pub(crate) struct DefaultOperations;
@@ -1543,7 +1638,7 @@ mod tests {
     use crate::encoder::{
         averaged_block_any, get_block, get_block_averaged, get_num_bits, AlignedBlock,
     };
-    use crate::writer::get_code;
+    use crate::writer::{get_code, nonzero_mask};
     use crate::{Encoder, SamplingFactor};
 
     #[test]
@@ -1603,6 +1698,28 @@ mod tests {
                 };
                 assert_eq!(fast.data, generic.data, "{columns}×{rows} at {x},{y}");
             }
+        }
+    }
+
+    /// thumbsmith patch: the SSE2 mask on x86-64 is the portable fold's.
+    #[test]
+    fn nonzero_mask_marks_the_nonzero_coefficients() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..10_000 {
+            let mut data = [0i16; 64];
+            for v in data.iter_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                if seed % (round % 5 + 2) == 0 {
+                    *v = (seed >> 20) as i16;
+                }
+            }
+            let expected = data
+                .iter()
+                .enumerate()
+                .fold(0u64, |mask, (i, &v)| mask | (u64::from(v != 0) << i));
+            assert_eq!(nonzero_mask(&AlignedBlock::new(data)), expected, "{data:?}");
         }
     }
 

@@ -23,8 +23,8 @@
 //! # }
 
 #![no_std]
-// thumbsmith patch: deny rather than forbid, so `Encoder::encode_avx2` and its one caller can
-// allow the target-feature call.
+// thumbsmith patch: deny rather than forbid, so the AVX2-compiled operations (`Avx2Compiled`)
+// can allow their target-feature calls.
 #![cfg_attr(not(feature = "simd"), deny(unsafe_code))]
 
 #[cfg(feature = "std")]
