@@ -3,7 +3,7 @@ use crate::huffman::{CodingClass, HuffmanTable};
 use crate::image_buffer::*;
 use crate::marker::Marker;
 use crate::quantization::{QuantizationTable, QuantizationTableType};
-use crate::writer::{get_code, nonzero_mask, JfifWrite, JfifWriter, ZIGZAG};
+use crate::writer::{band_mask, nonzero_mask, walk_ac_block, JfifWrite, JfifWriter, ZIGZAG};
 use crate::{EncodingError, PixelDensity};
 
 use alloc::vec;
@@ -832,26 +832,12 @@ impl<W: JfifWrite> Encoder<W> {
                         for h_offset in 0..component.horizontal_sampling_factor as usize {
                             let bx = block_x * 8 * max_h_sampling + (h_offset * 8);
                             let by = v_offset * 8;
-                            let mut block = if average {
-                                get_block_averaged(
-                                    &row[i],
-                                    bx,
-                                    by,
-                                    h_stride,
-                                    v_stride,
-                                    buffer_width,
-                                )
-                            } else {
-                                get_block(&row[i], bx, by, h_stride, v_stride, buffer_width)
-                            };
-
-                            OP::fdct(&mut block);
-
-                            let mut q_block = AlignedBlock::default();
-
-                            OP::quantize_block(
-                                &block,
-                                &mut q_block,
+                            let q_block = transform_block::<OP>(
+                                &row[i],
+                                (bx, by),
+                                (h_stride, v_stride),
+                                buffer_width,
+                                average,
                                 &q_tables[component.quantization_table as usize],
                             );
 
@@ -1191,30 +1177,14 @@ impl<W: JfifWrite> Encoder<W> {
                         // thumbsmith patch: each progressive AC scan makes its own table
                         // (`encode_image_progressive`); this one is never written.
                     } else {
-                        // thumbsmith patch: the nonzero coefficients through a bit mask, as
-                        // `JfifWriter::write_ac_block` writes them.
+                        // thumbsmith patch: the symbols `JfifWriter::write_ac_block` writes.
                         for block in &blocks[i] {
-                            let mut nonzero = nonzero_mask(block) & !1;
-                            let mut next = 1;
-
-                            while nonzero != 0 {
-                                let at = nonzero.trailing_zeros() as usize;
-                                nonzero &= nonzero - 1;
-
-                                let mut zero_run = at - next;
-                                while zero_run > 15 {
-                                    ac_freq[0xF0] += 1;
-                                    zero_run -= 16;
-                                }
-                                let num_bits = get_num_bits(block.data[at]);
-                                let symbol = ((zero_run as u8) << 4) | num_bits;
-
+                            let count = |symbol: u8, _, _| {
                                 ac_freq[symbol as usize] += 1;
-
-                                next = at + 1;
-                            }
-
-                            if next < 64 {
+                                Ok::<(), core::convert::Infallible>(())
+                            };
+                            let Ok(band_ends_in_zeros) = walk_ac_block(block, 1, 64, count);
+                            if band_ends_in_zeros {
                                 ac_freq[0] += 1;
                             }
                         }
@@ -1418,31 +1388,15 @@ fn walk_ac_band<E>(
             restarts_to_go -= 1;
         }
 
-        let mut zero_run = 0u8;
-        for &value in &block.data[start..end] {
-            if value == 0 {
-                zero_run += 1;
-                continue;
-            }
+        // A block with a nonzero coefficient in the band ends the EOB run before its symbols.
+        if nonzero_mask(block) & band_mask(start, end) != 0 {
             end_run(&mut eob_run, &mut emit)?;
-            while zero_run > 15 {
-                emit(AcToken::Code {
-                    symbol: 0xF0,
-                    size: 0,
-                    bits: 0,
-                })?;
-                zero_run -= 16;
-            }
-            let (size, bits) = get_code(value);
-            emit(AcToken::Code {
-                symbol: (zero_run << 4) | size,
-                size,
-                bits,
-            })?;
-            zero_run = 0;
         }
+        let band_ends_in_zeros = walk_ac_block(block, start, end, |symbol, size, bits| {
+            emit(AcToken::Code { symbol, size, bits })
+        })?;
 
-        if zero_run > 0 {
+        if band_ends_in_zeros {
             eob_run += 1;
             // The longest run one symbol can code (EOB14 with 14 extra bits) is 0x7FFF.
             if eob_run == 0x7FFF {
@@ -1546,21 +1500,41 @@ fn component_blocks<OP: Operations>(
         for block_x in 0..cols {
             let bx = block_x * 8 * h_scale;
             let by = block_y * 8 * v_scale;
-            let mut block = if average {
-                get_block_averaged(samples, bx, by, h_scale, v_scale, buffer_width)
-            } else {
-                get_block(samples, bx, by, h_scale, v_scale, buffer_width)
-            };
-
-            OP::fdct(&mut block);
-
-            let mut q_block = AlignedBlock::default();
-
-            OP::quantize_block(&block, &mut q_block, table);
-
-            out.push(q_block);
+            out.push(transform_block::<OP>(
+                samples,
+                (bx, by),
+                (h_scale, v_scale),
+                buffer_width,
+                average,
+                table,
+            ));
         }
     }
+}
+
+/// The 8×8 block of `samples` whose top-left sample is (`bx`, `by`), each coefficient covering
+/// `scales` (columns, rows) samples (averaged, or the top-left one taken), transformed and
+/// quantised (thumbsmith patch: shared by the interleaved writer and `component_blocks`).
+#[inline(always)]
+fn transform_block<OP: Operations>(
+    samples: &[u8],
+    (bx, by): (usize, usize),
+    (h_scale, v_scale): (usize, usize),
+    buffer_width: usize,
+    average: bool,
+    table: &QuantizationTable,
+) -> AlignedBlock {
+    let mut block = if average {
+        get_block_averaged(samples, bx, by, h_scale, v_scale, buffer_width)
+    } else {
+        get_block(samples, bx, by, h_scale, v_scale, buffer_width)
+    };
+
+    OP::fdct(&mut block);
+
+    let mut q_block = AlignedBlock::default();
+    OP::quantize_block(&block, &mut q_block, table);
+    q_block
 }
 
 /// The portable operations compiled with AVX2 enabled, for gray and RGB pixels on CPUs that

@@ -360,30 +360,13 @@ impl<W: JfifWrite> JfifWriter<W> {
         end: usize,
         ac_table: &HuffmanTable,
     ) -> Result<(), EncodingError> {
-        // thumbsmith patch: jumps from one nonzero coefficient to the next through a bit mask
-        // instead of testing all 63 (at q80 most are zero); the same symbols as the crate's loop.
-        let mut nonzero = nonzero_mask(block) & band_mask(start, end);
-        let mut next = start;
+        // thumbsmith patch: the symbols come from `walk_ac_block`, which the Huffman table
+        // counting and the progressive scans share.
+        let band_ends_in_zeros = walk_ac_block(block, start, end, |symbol, size, bits| {
+            self.huffman_encode_value(size, symbol, bits, ac_table)
+        })?;
 
-        while nonzero != 0 {
-            let at = nonzero.trailing_zeros() as usize;
-            nonzero &= nonzero - 1;
-
-            let mut zero_run = at - next;
-            while zero_run > 15 {
-                self.huffman_encode(0xF0, ac_table)?;
-                zero_run -= 16;
-            }
-
-            let (size, value) = get_code(block.data[at]);
-            let symbol = ((zero_run as u8) << 4) | size;
-
-            self.huffman_encode_value(size, symbol, value, ac_table)?;
-
-            next = at + 1;
-        }
-
-        if next < end {
+        if band_ends_in_zeros {
             self.huffman_encode(0x00, ac_table)?;
         }
 
@@ -497,6 +480,43 @@ fn nonzero_mask_sse2(block: &AlignedBlock) -> u64 {
         zero_bits |= mask << (16 * i);
     }
     !zero_bits
+}
+
+/// Walks coefficients `start..end` (zig-zag order) of `block` as a sequential scan codes them and
+/// hands `emit` each symbol with its `size` extra bits: a ZRL (0xF0) for every 16 zeros before a
+/// nonzero coefficient, then that coefficient's (zero run << 4 | size). Returns whether the band
+/// ends in zeros, i.e. whether an end-of-band is due; the caller codes it (an EOB, or one block of
+/// a progressive EOB run). It jumps from one nonzero coefficient to the next through
+/// [`nonzero_mask`] instead of testing all 63 (at q80 most are zero). Writing a block, counting
+/// symbols for an optimised table and the progressive AC scans all go through here, so their
+/// symbols always agree (thumbsmith patch; the crate had three loops).
+#[inline(always)]
+pub(crate) fn walk_ac_block<E>(
+    block: &AlignedBlock,
+    start: usize,
+    end: usize,
+    mut emit: impl FnMut(u8, u8, u16) -> Result<(), E>,
+) -> Result<bool, E> {
+    let mut nonzero = nonzero_mask(block) & band_mask(start, end);
+    let mut next = start;
+
+    while nonzero != 0 {
+        let at = nonzero.trailing_zeros() as usize;
+        nonzero &= nonzero - 1;
+
+        let mut zero_run = at - next;
+        while zero_run > 15 {
+            emit(0xF0, 0, 0)?;
+            zero_run -= 16;
+        }
+
+        let (size, bits) = get_code(block.data[at]);
+        emit(((zero_run as u8) << 4) | size, size, bits)?;
+
+        next = at + 1;
+    }
+
+    Ok(next < end)
 }
 
 /// Bits `start..end` set: the coefficients of a spectral band (thumbsmith patch).
