@@ -1317,7 +1317,43 @@ fn transform_into<const AVX2: bool>(
     match (index, inside) {
         (0, Some(_)) | (1, _) => {}
         (0, None) => plane.put(&samples[..], None, (x, y), size),
-        _ => plane.put(&cb_samples[..], Some(&samples[..]), (x, y), size),
+        (_, Some(at)) => {
+            interleave_inside(cb_samples, samples, &mut plane.data[at..], stride, size)
+        }
+        (_, None) => plane.put(&cb_samples[..], Some(&samples[..]), (x, y), size),
+    }
+}
+
+/// A Cb and a Cr block (`size`×`size`, rows `size` long) that lie wholly inside the part,
+/// interleaved into `out` (rows `stride` apart), one fixed-size loop per block size. Most chroma
+/// blocks come here: through [`PlaneOut::put`], whose clipping and per-row slicing cost far more
+/// than the interleave, they were 11.5 % of a 2560×1600 job's instructions, here 2.3 %
+/// (callgrind). Out of line on purpose: inlined into the decoder's loop, the entropy decoding
+/// around it took 54 M more instructions on three such jobs than it saved.
+#[inline(never)]
+fn interleave_inside(cb: &[u8; 64], cr: &[u8; 64], out: &mut [u8], stride: usize, size: usize) {
+    #[inline(always)]
+    fn rows<const N: usize>(cb: &[u8; 64], cr: &[u8; 64], out: &mut [u8], stride: usize) {
+        for row in 0..N {
+            let (cb, cr) = (&cb[row * N..][..N], &cr[row * N..][..N]);
+            // Built in a fixed-size array, which the compiler turns into a byte unpack.
+            let mut pairs = [0u8; 16];
+            for i in 0..N {
+                pairs[2 * i] = cb[i];
+                pairs[2 * i + 1] = cr[i];
+            }
+            out[row * stride..][..2 * N].copy_from_slice(&pairs[..2 * N]);
+        }
+    }
+    match size {
+        8 => rows::<8>(cb, cr, out, stride),
+        7 => rows::<7>(cb, cr, out, stride),
+        6 => rows::<6>(cb, cr, out, stride),
+        5 => rows::<5>(cb, cr, out, stride),
+        4 => rows::<4>(cb, cr, out, stride),
+        3 => rows::<3>(cb, cr, out, stride),
+        2 => rows::<2>(cb, cr, out, stride),
+        _ => rows::<1>(cb, cr, out, stride),
     }
 }
 
