@@ -51,6 +51,8 @@ declare namespace thumbsmith {
     quality?: number
     progressive?: boolean
     chromaSubsampling?: ChromaSubsampling
+    /** Luma that keeps saturated colour edges their brightness through 4:2:0/4:2:2 (like sharp's `smartSubsample`). */
+    smartSubsample?: boolean
     optimizeCoding?: boolean
     compressionLevel?: number
     lossless?: boolean
@@ -150,6 +152,7 @@ declare namespace thumbsmith {
     quality?: number
     progressive?: boolean
     chromaSubsampling?: ChromaSubsampling
+    smartSubsample?: boolean
     optimizeCoding?: boolean
     /** sharp's spelling of `optimizeCoding`. */
     optimiseCoding?: boolean

@@ -86,7 +86,7 @@ class Thumbsmith {
     return this.#set({ ...options, flatten: true })
   }
 
-  /** JPEG output: `{quality, progressive, chromaSubsampling, optimizeCoding}`. */
+  /** JPEG output: `{quality, progressive, chromaSubsampling, smartSubsample, optimizeCoding}`. */
   jpeg(options) {
     return this.toFormat('jpeg', options)
   }

@@ -41,6 +41,8 @@ export interface Options {
   quality?: number;
   progressive?: boolean;
   chromaSubsampling?: '4:2:0' | '4:2:2' | '4:4:4';
+  /** Refused here (ERR_ENCODE_FAILED): this package leaves the core's `smart-subsample` out for size. */
+  smartSubsample?: boolean;
   optimizeCoding?: boolean;
   compressionLevel?: number;
   /** The core's; this package has no WebP encoder (`format: 'webp'`, or `'same'` on a WebP input, throws ERR_ENCODE_FAILED). */

@@ -1,12 +1,17 @@
 //! Pixels to bytes: JPEG (jpeg-encoder), PNG (png), WebP (lossless: image-webp; lossy: libwebp,
-//! native only). WebP output and EXIF writing are the core features `encode-webp` and
-//! `write-exif` (default on): the browser package leaves both out for size, and then refuses to be
-//! asked for them rather than making something else.
+//! native only). WebP output, EXIF writing and `smart_subsample` are the core features
+//! `encode-webp`, `write-exif` and `smart-subsample` (default on): the browser package leaves them
+//! out for size, and then refuses to be asked for them rather than making something else.
+
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 use crate::options::{ChromaSubsampling, Options};
 use crate::raster::Raster;
 use crate::sniff::Format;
+
+#[cfg(feature = "smart-subsample")]
+mod subsampled_chroma;
 
 /// Metadata that survives into the output (nothing, by default).
 #[derive(Default)]
@@ -26,6 +31,13 @@ pub(crate) fn encode(
             format.as_str(),
             "this build cannot write EXIF (the core feature `write-exif` is left out of the browser \
              package), so `keep_copyright` and `keep_gps` cannot be honoured; leave them off",
+        ));
+    }
+    if !cfg!(feature = "smart-subsample") && options.smart_subsample {
+        return Err(Error::encode(
+            format.as_str(),
+            "this build cannot subsample smartly (the core feature `smart-subsample` is left out of \
+             the browser package), so `smart_subsample` cannot be honoured; leave it off",
         ));
     }
     match format {
@@ -84,10 +96,35 @@ fn encode_jpeg(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
     if let Some(exif) = &carry.exif {
         encoder.add_exif_metadata(exif).map_err(|e| fail(&e))?;
     }
+    let pixels = smart_subsampled(image, options, color);
     encoder
-        .encode(&image.data, width, height, color)
+        .encode(&pixels.data, width, height, color)
         .map_err(|e| fail(&e))?;
     Ok(out)
+}
+
+/// `image` as the JPEG encoder gets it: with `smart_subsample`, colour and subsampled chroma,
+/// luma that makes up for the subsampling (see `subsampled_chroma`).
+fn smart_subsampled<'a>(
+    image: &'a Raster,
+    options: &Options,
+    color: jpeg_encoder::ColorType,
+) -> Cow<'a, Raster> {
+    #[cfg(feature = "smart-subsample")]
+    if options.smart_subsample && color == jpeg_encoder::ColorType::Rgb {
+        match options.chroma_subsampling {
+            ChromaSubsampling::Yuv420 => {
+                return Cow::Owned(subsampled_chroma::compensate_luma(image, 2))
+            }
+            ChromaSubsampling::Yuv422 => {
+                return Cow::Owned(subsampled_chroma::compensate_luma(image, 1))
+            }
+            ChromaSubsampling::Yuv444 => {}
+        }
+    }
+    #[cfg(not(feature = "smart-subsample"))]
+    let _ = (options, color); // refused in `encode` when asked for
+    Cow::Borrowed(image)
 }
 
 fn encode_png(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {

@@ -68,6 +68,13 @@ pub struct Options {
     pub progressive: bool,
     /// JPEG chroma subsampling: `4:2:0`, `4:2:2` or `4:4:4`. Default: `4:2:0`.
     pub chroma_subsampling: ChromaSubsampling,
+    /// With `4:2:0` or `4:2:2` JPEG: move each pixel's luma so that, after the decoder has
+    /// averaged and upsampled its chroma, it keeps its own luminance (like libwebp's sharp YUV,
+    /// sharp's `smartSubsample` for WebP): no dark fringes along saturated colour edges. On the
+    /// corpus' 512×512 q80 avatars SSIMULACRA2 +0.39 on average (worst −0.04) for +0.48 % bytes
+    /// (geomean; dithered palette art +10 %). The browser package leaves it out (core feature
+    /// `smart-subsample`) and refuses it with `EncodeFailed`. Default: false.
+    pub smart_subsample: bool,
     /// Optimised Huffman tables for JPEG (smaller, slightly slower; a progressive file's AC
     /// scans always get their own, since their EOB-run symbols are not in the standard tables).
     /// Default: true.
@@ -126,6 +133,7 @@ impl Default for Options {
             quality: 80,
             progressive: false,
             chroma_subsampling: ChromaSubsampling::Yuv420,
+            smart_subsample: false,
             optimize_coding: true,
             compression_level: 6,
             lossless: false,

@@ -884,3 +884,64 @@ fn the_jpeg_encoder_writes_the_same_bytes_on_every_cpu() {
     }
     assert_eq!(cases, 36);
 }
+
+/// `smart_subsample` changes only what it should: colour JPEG with subsampled chroma, where the
+/// luma it adds keeps the decoded colour edges closer to the source; a gray picture and 4:4:4
+/// are the bytes they were.
+#[test]
+fn smart_subsample_only_touches_subsampled_colour() {
+    let pixels =
+        |out: &thumbsmith::Output| jpeg_decoder::Decoder::new(&out.data[..]).decode().unwrap();
+    let source = run(
+        "patches.png",
+        r#"{"width": 64, "height": 64, "format": "png"}"#,
+    );
+    let source = png::Decoder::new(std::io::Cursor::new(source.data))
+        .read_info()
+        .unwrap();
+    let mut reader = source;
+    let mut exact = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut exact).unwrap();
+    // What the option keeps: each pixel's luminance in linear light.
+    let luminance = |p: &[u8]| -> f64 {
+        let linear = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(p[0]) + 0.7152 * linear(p[1]) + 0.0722 * linear(p[2])
+    };
+    let error = |decoded: &[u8]| -> f64 {
+        decoded
+            .chunks_exact(3)
+            .zip(exact.chunks_exact(3))
+            .map(|(a, b)| (luminance(a) - luminance(b)).abs())
+            .sum()
+    };
+    let plain = run("patches.png", r#"{"width": 64, "height": 64}"#);
+    let smart = run(
+        "patches.png",
+        r#"{"width": 64, "height": 64, "smart_subsample": true}"#,
+    );
+    assert_ne!(plain.data, smart.data);
+    assert!(
+        error(&pixels(&smart)) < error(&pixels(&plain)),
+        "luminance error: smart {:.2} vs plain {:.2}",
+        error(&pixels(&smart)),
+        error(&pixels(&plain))
+    );
+    for (name, json) in [
+        ("patches-gray.jpg", r#"{"width": 64, "height": 64"#),
+        (
+            "patches.png",
+            r#"{"width": 64, "height": 64, "chroma_subsampling": "4:4:4""#,
+        ),
+    ] {
+        let plain = run(name, &format!("{json}}}"));
+        let smart = run(name, &format!("{json}, \"smart_subsample\": true}}"));
+        assert_eq!(plain.data, smart.data, "{name}");
+    }
+}

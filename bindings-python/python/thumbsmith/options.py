@@ -62,6 +62,7 @@ class ThumbnailOptions(TypedDict, total=False):
     quality: int
     progressive: bool
     chroma_subsampling: Literal["4:2:0", "4:2:2", "4:4:4"]
+    smart_subsample: bool
     optimize_coding: bool
     compression_level: int
     lossless: bool

@@ -117,6 +117,7 @@ for (const build of ['simd', 'baseline']) {
         // No EXIF writer either: keeping EXIF fields is refused, never silently dropped.
         ['exif-6.jpg', { keepGps: true }, 'ERR_ENCODE_FAILED', /^cannot encode jpeg: this build cannot write EXIF/, { format: 'jpeg' }],
         ['photo.jpg', { keepCopyright: true, format: 'png' }, 'ERR_ENCODE_FAILED', /^cannot encode png: this build cannot write EXIF/, { format: 'png' }],
+        ['photo.jpg', { smartSubsample: true }, 'ERR_ENCODE_FAILED', /^cannot encode jpeg: this build cannot subsample smartly/, { format: 'jpeg' }],
       ];
       for (const [name, options, code, message, facts] of cases) {
         const error = thrown(() => thumbsmith.process(fixture(name), options));
