@@ -14,21 +14,23 @@
 //! everywhere). Measured first in a model (numpy, libjpeg): iterating the chroma as well
 //! (`sharp_yuv` proper) gave +0.28 alone and +0.52 with this step, for +0.9 and +1.4 % bytes;
 //! leaving out corrections under one code value took the mean from +0.44 to +0.36 and the bytes
-//! from +0.61 to +0.49 %, and halved the loss on the worst file. Costs about 9 M instructions
+//! from +0.61 to +0.49 %, and halved the loss on the worst file. Costs 9–14 M instructions
 //! for a 512×512 job (callgrind; a 2560×1600 JPEG avatar job is some 170 M). Written by hand: no
 //! crate does this for a JPEG encoder.
 //!
-//! Integer arithmetic only, so every CPU and wasm make the same bytes. Adding the same d to R, G
-//! and B moves the encoder's Y by exactly d and leaves its Cb and Cr alone (its Y weights sum to
-//! 2^16, its chroma weights to 0), so the pass hands the encoder RGB as before.
+//! Integer arithmetic (and an exactly computed table), so every CPU makes the same bytes. The
+//! browser package leaves the pass out (core feature `smart-subsample`): on by default there, it
+//! took the simd build to 401,092 bytes gzipped and, slimmed down, still 400,847, over the
+//! 400,000-byte budget. Adding the same d to R, G and B moves the encoder's Y by exactly d and
+//! leaves its Cb and Cr alone (its Y weights sum to 2^16, its chroma weights to 0), so the pass
+//! hands the encoder RGB as before.
 
 use crate::raster::Raster;
 
-/// sRGB decoding, `round(65535 · linear(i / 255))` for each 8-bit value. Computed per call (some
-/// 0.1 M instructions) rather than stored: as a table it was 523 bytes of the browser package's
-/// budget. Only IEEE-exact operations (a Newton fifth root instead of `powf`, whose last bit
-/// differs between libms), so every platform gets the same table; the tests check it against
-/// the formula.
+/// sRGB decoding, `round(65535 · linear(i / 255))` for each 8-bit value, computed per call (some
+/// 0.1 M instructions). Only IEEE-exact operations (a Newton fifth root instead of `powf`, whose
+/// last bit differs between libms), so every platform gets the same table; the tests check it
+/// against the formula.
 fn linear_table() -> [u16; 256] {
     let mut table = [0u16; 256];
     for (i, entry) in table.iter_mut().enumerate() {
@@ -152,16 +154,11 @@ fn compensate(image: &Raster, down: usize, out: &mut [u8]) {
     }
 }
 
-// The two helpers below run once per plane: inlined into `compensate` (and so compiled for
-// AVX2 with it) natively, out of line in the browser build, where two copies of each cost more
-// bytes than the package's budget had left.
-
 /// The encoder's chroma: the mean over each block of 2×`down` samples, rounded with libjpeg's
 /// alternating bias (1, 2 of 4). Past the right and bottom edges the encoder repeats the last
 /// pixel: a block there counts its pixels twice (a 2×1 block's row too), which gives the same
 /// means.
-#[cfg_attr(target_arch = "wasm32", inline(never))]
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[inline(always)] // into `compensate`, compiled for AVX2 with it
 fn box_means(plane: &[u8], (width, height): (usize, usize), down: usize) -> Vec<i16> {
     let chroma_width = width.div_ceil(2);
     let mut means = vec![0i16; chroma_width * height.div_ceil(down)];
@@ -183,8 +180,7 @@ fn box_means(plane: &[u8], (width, height): (usize, usize), down: usize) -> Vec<
 /// libjpeg's fancy upsampling of one output row: 3/4 of the nearer chroma row and 1/4 of the
 /// farther one down the columns (×4), then the same along the row (×16 in all). `column_sums`
 /// is scratch of the chroma width + 2, `up` the output row (even length).
-#[cfg_attr(target_arch = "wasm32", inline(never))]
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[inline(always)] // into `compensate`, compiled for AVX2 with it
 fn upsample_row((near, far): (&[i16], &[i16]), column_sums: &mut [i16], up: &mut [i16]) {
     for ((sum, &a), &b) in column_sums[1..].iter_mut().zip(near).zip(far) {
         *sum = 3 * a + b;
