@@ -112,15 +112,13 @@ fn smart_subsampled<'a>(
 ) -> Cow<'a, Raster> {
     #[cfg(feature = "smart-subsample")]
     if options.smart_subsample && color == jpeg_encoder::ColorType::Rgb {
-        match options.chroma_subsampling {
-            ChromaSubsampling::Yuv420 => {
-                return Cow::Owned(subsampled_chroma::compensate_luma(image, 2))
-            }
-            ChromaSubsampling::Yuv422 => {
-                return Cow::Owned(subsampled_chroma::compensate_luma(image, 1))
-            }
-            ChromaSubsampling::Yuv444 => {}
-        }
+        // Rows averaged into each chroma sample (always two columns).
+        let down = match options.chroma_subsampling {
+            ChromaSubsampling::Yuv420 => 2,
+            ChromaSubsampling::Yuv422 => 1,
+            ChromaSubsampling::Yuv444 => return Cow::Borrowed(image),
+        };
+        return Cow::Owned(subsampled_chroma::compensate_luma(image, down));
     }
     #[cfg(not(feature = "smart-subsample"))]
     let _ = (options, color); // refused in `encode` when asked for

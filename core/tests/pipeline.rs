@@ -896,10 +896,9 @@ fn smart_subsample_only_touches_subsampled_colour() {
         "patches.png",
         r#"{"width": 64, "height": 64, "format": "png"}"#,
     );
-    let source = png::Decoder::new(std::io::Cursor::new(source.data))
+    let mut reader = png::Decoder::new(std::io::Cursor::new(source.data))
         .read_info()
         .unwrap();
-    let mut reader = source;
     let mut exact = vec![0; reader.output_buffer_size().unwrap()];
     reader.next_frame(&mut exact).unwrap();
     // What the option keeps: each pixel's luminance in linear light.
