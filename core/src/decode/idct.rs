@@ -89,15 +89,30 @@ fn butterfly<L: Arithmetic>(input: [L; 8]) -> [L; 8] {
 const COLUMN_SHIFT: i32 = CONST_BITS - PASS1_BITS;
 const ROW_SHIFT: i32 = CONST_BITS + PASS1_BITS + 3;
 
+/// `NONZERO`: only the first `NONZERO` rows and columns of coefficients may be non-zero. The
+/// rest enter both passes as constant zeros, so the compiler drops the arithmetic on them: the
+/// same integers as the whole butterfly, with fewer instructions for the sparse blocks that are
+/// most of a photo's. Of the blocks a 2560×1600 photo (kite.jpg) brings here, 31 % reach at most
+/// 2×2, 55 % at most 4×4 and 97 % at most 6×6; with the 2, 4 and 6 copies its IDCT took 21 %
+/// fewer instructions (callgrind), the same bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn idct_with<L: Lanes>(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
-    let rows: [L; 8] =
-        std::array::from_fn(|v| L::load(coefficients[v * 8..v * 8 + 8].try_into().unwrap()));
-    // Down the columns (lanes are columns), then along the rows (lanes are rows).
+fn idct_with<L: Lanes, const NONZERO: usize>(
+    coefficients: &[i32; 64],
+    out: &mut [u8],
+    stride: usize,
+) {
+    let zero = L::load(&[0; 8]);
+    let rows: [L; 8] = std::array::from_fn(|v| match v < NONZERO {
+        true => L::load(coefficients[v * 8..v * 8 + 8].try_into().unwrap()),
+        false => zero,
+    });
+    // Down the columns (lanes are columns), then along the rows (lanes are rows). A zero column
+    // of coefficients stays zero through the first pass (descaling 0 gives 0).
     let columns_done = butterfly(rows).map(L::descale::<{ CONST_BITS - PASS1_BITS }>);
-    let rows_done =
-        butterfly(L::transpose(columns_done)).map(L::descale::<{ CONST_BITS + PASS1_BITS + 3 }>);
+    let mut transposed = L::transpose(columns_done);
+    transposed[NONZERO..].fill(zero);
+    let rows_done = butterfly(transposed).map(L::descale::<{ CONST_BITS + PASS1_BITS + 3 }>);
     L::store(L::transpose(rows_done), out, stride, 8);
 }
 
@@ -183,15 +198,22 @@ fn matrix_pass<L: Lanes, const N: usize>(
 pub(super) use x86::matrix_avx2;
 
 /// The IDCT of one block's dequantised coefficients (natural order) into 8 rows of 8 samples,
-/// `stride` apart, level-shifted and clamped to 0–255.
+/// `stride` apart, level-shifted and clamped to 0–255. `extent`: the coefficients outside the
+/// first `extent` rows and columns are zero.
 #[inline(always)]
-pub(super) fn islow(coefficients: &[i32; 64], out: &mut [u8], stride: usize, avx2: bool) {
+pub(super) fn islow(
+    coefficients: &[i32; 64],
+    extent: usize,
+    out: &mut [u8],
+    stride: usize,
+    avx2: bool,
+) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: the caller passes `avx2` only when the CPU has it.
-        return unsafe { x86::idct_avx2(coefficients, out, stride) };
+        return unsafe { x86::idct_avx2(coefficients, extent, out, stride) };
     }
-    let _ = avx2;
+    let _ = (avx2, extent);
     idct_portable(coefficients, out, stride);
 }
 
@@ -262,8 +284,18 @@ mod x86 {
     pub(super) struct Avx2(__m256i);
 
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn idct_avx2(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
-        super::idct_with::<Avx2>(coefficients, out, stride);
+    pub(super) unsafe fn idct_avx2(
+        coefficients: &[i32; 64],
+        extent: usize,
+        out: &mut [u8],
+        stride: usize,
+    ) {
+        match extent {
+            0..=2 => super::idct_with::<Avx2, 2>(coefficients, out, stride),
+            3..=4 => super::idct_with::<Avx2, 4>(coefficients, out, stride),
+            5..=6 => super::idct_with::<Avx2, 6>(coefficients, out, stride),
+            _ => super::idct_with::<Avx2, 8>(coefficients, out, stride),
+        }
     }
 
     /// [`matrix_with`](super::matrix_with) with AVX2 registers.

@@ -889,7 +889,8 @@ fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: us
         return;
     }
     if size == 8 {
-        return idct::islow(c, out, stride, AVX2);
+        let extent = block.rows.max(block.columns);
+        return idct::islow(c, extent, out, stride, AVX2);
     }
     #[cfg(target_arch = "x86_64")]
     if AVX2 && size >= 5 {
