@@ -1248,12 +1248,25 @@ fn decode_portable<const AVX2: bool>(
     let mcus_needed = mcu_rows_to_parts_end(components, &luma, chroma.as_ref(), size);
     let mut bits = Bits::new(header.scan);
     let total = mcus_across * mcus_needed.min(mcus_down);
+    // The MCU's position and the restart countdown kept by counting: a division per MCU was ~4 %
+    // of a 2560×1600 gray photo's decoding instructions.
+    let (mut mx, mut my) = (0usize, 0usize);
+    let mut until_restart = header.restart_interval;
     for mcu in 0..total {
-        if header.restart_interval > 0 && mcu > 0 && mcu % header.restart_interval == 0 {
-            bits.restart()?;
-            predictors.fill(0);
+        if mcu > 0 {
+            mx += 1;
+            if mx == mcus_across {
+                (mx, my) = (0, my + 1);
+            }
+            if header.restart_interval > 0 {
+                until_restart -= 1;
+                if until_restart == 0 {
+                    bits.restart()?;
+                    predictors.fill(0);
+                    until_restart = header.restart_interval;
+                }
+            }
         }
-        let (mx, my) = (mcu % mcus_across, mcu / mcus_across);
         // One loop for every block (one copy of the hot code): luma's blocks lie on the luma
         // plane, Cb's and Cr's (one each: chroma is never subsampled further than luma's MCU)
         // on the interleaved chroma plane.
