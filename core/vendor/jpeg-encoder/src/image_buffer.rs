@@ -114,10 +114,8 @@ impl<'a> ImageBuffer for GrayImage<'a> {
 
     fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
         let line = get_line(self.0, y, self.width(), 1);
-
-        for &pixel in line {
-            buffers[0].push(pixel);
-        }
+        // thumbsmith patch: one copy per row, where a push per sample cost ~10 instructions.
+        buffers[0].extend_from_slice(line);
     }
 }
 
