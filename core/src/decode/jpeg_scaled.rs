@@ -874,7 +874,8 @@ fn skip_rest(bits: &mut Bits<'_>, ac: &Huffman, skip: &SkipTable, mut k: usize) 
 
 /// The scaled IDCT of one block into `out` (`plan.size` rows of `plan.size` samples, rows
 /// `stride` apart), level-shifted and clamped to 0–255. At full size, libjpeg's butterfly
-/// ([`idct::islow`]); smaller, the coefficient matrices above, which skip the all-zero rows and columns.
+/// ([`idct::islow`], which has copies for sparse blocks); smaller, the coefficient matrices
+/// above, which skip the all-zero rows and columns.
 /// `AVX2`: whether the CPU has it (the decoder is compiled once with and once without).
 #[inline(always)]
 fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: usize) {
