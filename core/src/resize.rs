@@ -77,6 +77,7 @@ fn resample(
     kernel: Kernel,
     alpha: bool,
 ) -> Result<Raster> {
+    let window = inside(window, src.width, src.height);
     let [x, y, w, h] = window;
     let whole_pixels = [x, y, w, h].iter().all(|v| v.fract() == 0.0);
     if whole_pixels && w as u32 == width && h as u32 == height {
@@ -94,6 +95,23 @@ fn resample(
         .crop(x, y, w, h)
         .use_alpha(alpha);
     convolve(src, width, height, &options)
+}
+
+/// `window` clipped to the `width`×`height` source. The pipeline's window arithmetic
+/// (orientation, shrink-on-load's N/8, subsampled chroma) is in f64 and can end an edge-aligned
+/// window a rounding error past the picture (a 2×19 avatar of a 160×120 JPEG at gravity east,
+/// decoded at 3/8 to 60×45: x = 55.26315789473685, w = 4.7368421052631575, whose sum rounds
+/// above 60), which fast_image_resize refuses; clipping moves that edge by the rounding error.
+/// More than a rounding error would be a bug upstream.
+fn inside([x, y, w, h]: [f64; 4], width: u32, height: u32) -> [f64; 4] {
+    let (width, height) = (f64::from(width), f64::from(height));
+    debug_assert!(
+        x > -1e-6 && y > -1e-6 && x + w < width + 1e-6 && y + h < height + 1e-6,
+        "window {:?} outside {width}×{height}",
+        [x, y, w, h]
+    );
+    let (x, y) = (x.clamp(0.0, width), y.clamp(0.0, height));
+    [x, y, w.min(width - x), h.min(height - y)]
 }
 
 fn internal(e: &dyn std::fmt::Display) -> Error {
