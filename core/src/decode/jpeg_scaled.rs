@@ -666,9 +666,9 @@ struct Plan {
     size: usize,
     /// Zigzag positions below this may be kept; from here on coefficients are only skipped.
     keep_until: usize,
-    /// For each zigzag position: whether the coefficient lands inside the `size`×`size`
+    /// Bit k (zigzag position k): whether the coefficient lands inside the `size`×`size`
     /// top-left corner the IDCT reads.
-    keep: [bool; 64],
+    keep: u64,
     /// Quantisation table in zigzag order (the order coefficients arrive in), as i32.
     quant_zigzag: [i32; 64],
     /// The column pass's matrix, `[output row][frequency]`.
@@ -680,12 +680,12 @@ struct Plan {
 
 impl Plan {
     fn new(size: usize, quant: &[u16; 64]) -> Plan {
-        let mut keep = [false; 64];
+        let mut keep = 0u64;
         let mut keep_until = 0;
         for (k, &natural) in ZIGZAG.iter().enumerate() {
             let (row, column) = (usize::from(natural) / 8, usize::from(natural) % 8);
             if row < size && column < size {
-                keep[k] = true;
+                keep |= 1 << k;
                 keep_until = k + 1;
             }
         }
@@ -751,7 +751,9 @@ fn decode_block(
     // Wrapping arithmetic here and in the IDCT: a valid file's coefficients are far from
     // overflowing, and a damaged one gives garbage pixels, not a panic.
     block.coefficients[0] = predictor.wrapping_mul(plan.quant_zigzag[0]);
-    let mut last = 0usize;
+    // Bit k set for each coefficient read (one OR a coefficient, where a `last` kept up to
+    // date took a load, a select and, the loop being short of registers, a store).
+    let mut read = 1u64;
     let mut k = 1usize;
     // Coefficients the scaled IDCT reads: decoded, dequantised and stored.
     let end = loop {
@@ -788,9 +790,11 @@ fn decode_block(
         // depends (the IDCT skips those rows and columns or weighs them 0): a branch on `keep`
         // mispredicted often enough to cost 4–8 % of a 1/2- or 3/8-scale job.
         block.coefficients[usize::from(ZIGZAG[k])] = value.wrapping_mul(plan.quant_zigzag[k]);
-        last = if plan.keep[k] { k } else { last };
+        read |= 1 << k;
         k += 1;
     };
+    // The last coefficient read that the IDCT uses (the DC at worst).
+    let last = 63 - (read & plan.keep).leading_zeros() as usize;
     let (rows, columns) = EXTENT[last];
     block.rows = usize::from(rows).min(plan.size);
     block.columns = usize::from(columns).min(plan.size);
