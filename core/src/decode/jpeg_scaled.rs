@@ -751,8 +751,8 @@ fn decode_block(
     // Wrapping arithmetic here and in the IDCT: a valid file's coefficients are far from
     // overflowing, and a damaged one gives garbage pixels, not a panic.
     block.coefficients[0] = predictor.wrapping_mul(plan.quant_zigzag[0]);
-    // Bit k set for each coefficient read (one OR a coefficient, where a `last` kept up to
-    // date took a load, a select and, the loop being short of registers, a store).
+    // Bit k set for each coefficient read: one OR per coefficient, where keeping the last kept
+    // index up to date took a load, a select and (the loop is short of registers) a store.
     let mut read = 1u64;
     let mut k = 1usize;
     // Coefficients the scaled IDCT reads: decoded, dequantised and stored.
