@@ -362,9 +362,11 @@ const SKIP_BITS: u32 = 12;
 /// for AC tables a second lookahead that holds run, length and the coefficient value together.
 #[derive(Clone)]
 struct Huffman {
-    /// `(code length << 8) | symbol`, 0 when the code is longer than the lookahead.
+    /// `(symbol << 8) | code length`, 0 when the code is longer than the lookahead.
+    /// The bits to consume are the low bits of every table entry; see [`Bits::consume_entry`].
     lookup: [u16; 1 << LOOKAHEAD],
-    /// `(value << 8) | (run << 4) | (code length + value bits)`, 0 when they do not fit.
+    /// `(value << 16) | (run << 8) | (code length + value bits)`, 0 when they do not fit;
+    /// [`run_and_value`] takes it apart.
     fast_ac: [i32; 1 << LOOKAHEAD],
     /// Largest code of each length (left-aligned to 16 bits, exclusive), for the slow path.
     max_code: [u32; 17],
@@ -397,7 +399,7 @@ impl Huffman {
                     let shift = LOOKAHEAD - length as u32;
                     let first = (code << shift) as usize;
                     for fill in first..first + (1 << shift) {
-                        table.lookup[fill] = ((length as u16) << 8) | u16::from(symbol);
+                        table.lookup[fill] = (u16::from(symbol) << 8) | length as u16;
                         if is_ac {
                             table.fast_ac[fill] = fast_ac_entry(fill, length as u32, symbol);
                         }
@@ -428,7 +430,7 @@ impl Huffman {
 
 /// What [`skip_rest`] reads past in one step, for one AC table: as many whole coefficients
 /// (code and value bits) as the next [`SKIP_BITS`] bits hold, up to an end of block —
-/// `(end of block << 11) | (zigzag positions passed << 4) | bits`, 0 when not even one fits.
+/// `(end of block << 15) | (zigzag positions passed << 8) | bits`, 0 when not even one fits.
 /// Made per file for the tables a single-scan file's blocks use (a progressive file's many
 /// tables never skip this way).
 struct SkipTable([u16; 1 << SKIP_BITS]);
@@ -451,8 +453,8 @@ impl SkipTable {
         while used < SKIP_BITS {
             let ahead = (window << used) & ((1 << SKIP_BITS) - 1);
             let entry = ac.lookup[(ahead >> (SKIP_BITS - LOOKAHEAD)) as usize];
-            let length = u32::from(entry >> 8);
-            let (run, size) = (u16::from(entry as u8 >> 4), u32::from(entry as u8 & 15));
+            let (length, symbol) = (u32::from(entry & 0xFF), (entry >> 8) as u8);
+            let (run, size) = (u16::from(symbol >> 4), u32::from(symbol & 15));
             if entry == 0 || used + length + size > SKIP_BITS || size > 10 {
                 break;
             }
@@ -473,7 +475,7 @@ impl SkipTable {
         if used == 0 {
             return 0;
         }
-        (u16::from(end_of_block) << 11) | (passed << 4) | used as u16
+        (u16::from(end_of_block) << 15) | (passed << 8) | used as u16
     }
 }
 
@@ -486,7 +488,13 @@ fn fast_ac_entry(bits: usize, length: u32, symbol: u8) -> i32 {
     }
     let raw = ((bits as u32 >> (LOOKAHEAD - length - size)) & ((1 << size) - 1)) as i32;
     let value = extend(raw, size);
-    (value << 8) | (run << 4) | (length + size) as i32
+    (value << 16) | (run << 8) | (length + size) as i32
+}
+
+/// The zero run and the coefficient value of a non-zero [`Huffman::fast_ac`] entry.
+#[inline(always)]
+fn run_and_value(fast: i32) -> (usize, i32) {
+    (((fast >> 8) & 15) as usize, fast >> 16)
 }
 
 /// JPEG's sign extension of a `size`-bit magnitude category (0 for size 0): a `raw` below half
@@ -601,6 +609,17 @@ impl<'a> Bits<'a> {
         self.count -= bits;
     }
 
+    /// Consumes the bits a table entry counts in its low byte (at most 16; every other field
+    /// of an entry starts at bit 8). The shift instruction masks its amount to 6 bits by
+    /// itself, so no `and` sits on the chain from one symbol's table read to the next one's,
+    /// the chain that bounds entropy decoding. (The count takes the low byte, not the low 6
+    /// bits: with the same mask the compiler would compute it once for both, on the chain.)
+    #[inline(always)]
+    fn consume_entry(&mut self, entry: u32) {
+        self.buffer = self.buffer.wrapping_shl(entry);
+        self.count -= entry & 0xFF;
+    }
+
     /// `size` (≤ 16) raw bits, sign-extended; 0 for size 0.
     #[inline(always)]
     fn receive_extend(&mut self, size: u32) -> i32 {
@@ -616,8 +635,8 @@ impl<'a> Bits<'a> {
     fn decode(&mut self, table: &Huffman) -> Result<u8> {
         let entry = table.lookup[self.peek(LOOKAHEAD) as usize];
         if entry != 0 {
-            self.consume(u32::from(entry >> 8));
-            return Ok(entry as u8);
+            self.consume_entry(u32::from(entry));
+            return Ok((entry >> 8) as u8);
         }
         let (length, symbol) = table
             .symbol_of(self.peek(16))
@@ -765,8 +784,8 @@ fn decode_block(
         }
         let fast = ac.fast_ac[bits.peek(LOOKAHEAD) as usize];
         let (run, value) = if fast != 0 {
-            bits.consume((fast & 15) as u32);
-            (((fast >> 4) & 15) as usize, fast >> 8)
+            bits.consume_entry(fast as u32);
+            run_and_value(fast)
         } else {
             let symbol = bits.decode(ac)?;
             let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
@@ -839,9 +858,9 @@ fn skip_rest(bits: &mut Bits<'_>, ac: &Huffman, skip: &SkipTable, mut k: usize) 
         // block they must leave k ≤ 63, without one k ≤ 64 (the block ends there, no end of
         // block follows). Otherwise the one-symbol steps below, which also refuse what is bad.
         let batch = skip.0[bits.peek(SKIP_BITS) as usize];
-        let (passed, end_of_block) = (usize::from(batch >> 4 & 0x7F), batch >> 11 != 0);
+        let (passed, end_of_block) = (usize::from(batch >> 8 & 0x7F), batch >> 15 != 0);
         if batch != 0 && k + passed + usize::from(end_of_block) <= 64 {
-            bits.consume(u32::from(batch & 15));
+            bits.consume_entry(u32::from(batch));
             if end_of_block {
                 return Ok(());
             }
@@ -850,8 +869,8 @@ fn skip_rest(bits: &mut Bits<'_>, ac: &Huffman, skip: &SkipTable, mut k: usize) 
         }
         let fast = ac.fast_ac[bits.peek(LOOKAHEAD) as usize];
         if fast != 0 {
-            bits.consume((fast & 15) as u32);
-            k += ((fast >> 4) & 15) as usize + 1;
+            bits.consume_entry(fast as u32);
+            k += run_and_value(fast).0 + 1;
             continue;
         }
         let symbol = bits.decode(ac)?;

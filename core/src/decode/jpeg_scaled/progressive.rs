@@ -552,8 +552,8 @@ fn ac_first(
         }
         let fast = ac.fast_ac[bits.peek(super::LOOKAHEAD) as usize];
         let (run, value) = if fast != 0 {
-            bits.consume((fast & 15) as u32);
-            (((fast >> 4) & 15) as usize, fast >> 8)
+            bits.consume_entry(fast as u32);
+            super::run_and_value(fast)
         } else {
             let symbol = bits.decode(ac)?;
             let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
