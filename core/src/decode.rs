@@ -23,7 +23,7 @@ pub(crate) struct YCbCr {
     pub luma_part: PixelRect,
     pub chroma: Raster,
     pub chroma_part: PixelRect,
-    /// Luma samples per chroma sample, across and down (1 or 2 each).
+    /// Luma samples per chroma sample, across and down (1, 2 or 4 each).
     pub subsampling: (u32, u32),
 }
 

@@ -389,7 +389,7 @@ enum Source {
 }
 
 /// `window` (in pixels of the whole decode) in a plane whose samples each cover
-/// `across`×`down` of those pixels (a JPEG's subsampled chroma): divided by 1 or 2, exact in f64.
+/// `across`×`down` of those pixels (a JPEG's subsampled chroma): divided by 1, 2 or 4, exact in f64.
 fn in_plane(window: [f64; 4], (across, down): (u32, u32)) -> [f64; 4] {
     let [x, y, w, h] = window;
     let (across, down) = (f64::from(across), f64::from(down));

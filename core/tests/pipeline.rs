@@ -229,6 +229,66 @@ fn progressive_and_baseline_jpeg_agree() {
     assert!(diff(&a, &b).1 < 1.5);
 }
 
+/// 4:1:1 and 4:1:0 (chroma at a quarter of the luma's width), and their transposes: the colours
+/// jpeg-decoder gives, at full size and as an avatar. zune-jpeg 0.5 decoded the first two to
+/// wrong colours (a mean difference of 80 and more), and the pipeline used it for them.
+#[test]
+fn quarter_resolution_chroma_decodes_to_the_right_colours() {
+    use jpeg_encoder::SamplingFactor;
+    let (width, height) = (203u16, 117u16);
+    let rgb: Vec<u8> = (0..u32::from(height))
+        .flat_map(|y| {
+            (0..u32::from(width)).flat_map(move |x| {
+                let disc = (x as i32 - 120).pow(2) + (y as i32 - 50).pow(2) < 900;
+                match disc {
+                    true => [230, 40, 190],
+                    false => [(x + 20) as u8, (y * 2) as u8, 90],
+                }
+            })
+        })
+        .collect();
+    for sampling in [
+        SamplingFactor::R_4_1_1,
+        SamplingFactor::R_4_1_0,
+        SamplingFactor::F_1_4,
+        SamplingFactor::F_2_4,
+    ] {
+        let mut jpeg = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 95);
+        encoder.set_sampling_factor(sampling);
+        encoder
+            .encode(&rgb, width, height, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        let expected = decode(&jpeg);
+        let ours = decode(
+            &process(&jpeg, &options(r#"{"format": "png"}"#))
+                .unwrap()
+                .data,
+        );
+        let (max, mean) = diff(&ours, &expected);
+        // Not closer: jpeg-decoder repeats each chroma sample four times where the pipeline
+        // interpolates (max 52–76 at the disc's edge, mean 1.0–1.6).
+        assert!(mean < 2.0, "{sampling:?}: max {max}, mean {mean:.2}");
+        // An avatar (a shrunk decode, the planes resampled on their own) against the full-size
+        // pixels resampled by the exact reference.
+        let avatar = decode(
+            &process(
+                &jpeg,
+                &options(r#"{"width": 48, "height": 48, "format": "png"}"#),
+            )
+            .unwrap()
+            .data,
+        );
+        let window = [43.0, 0.0, 117.0, 117.0];
+        let reference = lanczos_reference(&expected, window, 48, 48);
+        let (max, mean) = diff(&avatar, &reference);
+        assert!(
+            mean < 1.5 && max < 32,
+            "{sampling:?} avatar: max {max}, mean {mean:.2}"
+        );
+    }
+}
+
 /// An exact float Lanczos3 resample of a `[x, y, w, h]` window: the reference the SIMD resize of a
 /// centre crop must line up with.
 fn lanczos_reference(src: &Pixels, window: [f64; 4], out_w: u32, out_h: u32) -> Pixels {

@@ -256,9 +256,14 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
         if adobe_transform == Some(0) || (adobe_transform.is_none() && named_rgb) {
             return Err(unsupported("RGB, not YCbCr"));
         }
+        // Chroma at 1, 2 or 4 luma samples each way: 4:4:4, 4:2:2, 4:2:0, 4:4:0 and the
+        // rarer 4:1:1 and 4:1:0 (zune-jpeg 0.5 decodes those last two to wrong colours). Not 3,
+        // whose windows in the chroma plane are not exact in f64; at most the 10 blocks an MCU
+        // may have (T.81 B.2.3).
         let luma = components[0];
         let chroma_1x1 = components[1..].iter().all(|c| c.h == 1 && c.v == 1);
-        if !(1..=2).contains(&luma.h) || !(1..=2).contains(&luma.v) || !chroma_1x1 {
+        let factor = |f: usize| matches!(f, 1 | 2 | 4);
+        if !factor(luma.h) || !factor(luma.v) || luma.h * luma.v > 8 || !chroma_1x1 {
             return Err(unsupported("sampling"));
         }
     } else {
@@ -969,7 +974,7 @@ pub(crate) struct Planes {
     pub luma: Raster,
     pub luma_part: PixelRect,
     pub chroma: Option<(Raster, PixelRect)>,
-    /// Luma samples per chroma sample, across and down (1 or 2 each).
+    /// Luma samples per chroma sample, across and down (1, 2 or 4 each).
     pub subsampling: (u32, u32),
 }
 
@@ -1503,9 +1508,39 @@ mod tests {
     }
 
     /// The full-size decode (zune-jpeg, left in YCbCr: luma, and chroma upsampled to full size)
-    /// as a luma plane and, for colour files, a Cb/Cr plane.
+    /// as a luma plane and, for colour files, a Cb/Cr plane. Files with chroma at a quarter of
+    /// the luma's resolution across or down go to jpeg-decoder (whose RGB is turned back into
+    /// YCbCr, its untransformed output being broken): zune-jpeg 0.5 gets their colours wrong,
+    /// which is why the pipeline no longer hands them to it.
     fn full_decode_planes(jpeg: &[u8]) -> (Raster, Option<Raster>) {
         use zune_core::colorspace::ColorSpace;
+        let (h, v) = parse(jpeg)
+            .expect("a file the fast path takes")
+            .subsampling();
+        if h == 4 || v == 4 {
+            let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+            let rgb = decoder
+                .decode()
+                .expect("jpeg-decoder decodes the test picture");
+            let info = decoder.info().unwrap();
+            let (w, h) = (u32::from(info.width), u32::from(info.height));
+            let ycbcr: Vec<[u8; 3]> = rgb
+                .chunks_exact(3)
+                .map(|p| {
+                    let [r, g, b] = [p[0], p[1], p[2]].map(f64::from);
+                    let y = 0.299 * r + 0.587 * g + 0.114 * b;
+                    let cb = 128.0 + (b - y) / 1.772;
+                    let cr = 128.0 + (r - y) / 1.402;
+                    [y, cb, cr].map(|c| c.round().clamp(0.0, 255.0) as u8)
+                })
+                .collect();
+            let luma = ycbcr.iter().map(|p| p[0]).collect();
+            let chroma = ycbcr.iter().flat_map(|p| [p[1], p[2]]).collect();
+            return (
+                Raster::new(w, h, 1, luma),
+                Some(Raster::new(w, h, 2, chroma)),
+            );
+        }
         let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
             zune_core::bytestream::ZCursor::new(jpeg),
             crate::decode::jpeg_options(),
@@ -1663,6 +1698,10 @@ mod tests {
             ("4:2:2", SamplingFactor::R_4_2_2, false),
             ("4:2:0", SamplingFactor::R_4_2_0, false),
             ("4:4:0", SamplingFactor::R_4_4_0, false),
+            ("4:1:1", SamplingFactor::R_4_1_1, false),
+            ("4:1:0", SamplingFactor::R_4_1_0, false),
+            ("1×4", SamplingFactor::F_1_4, false),
+            ("2×4", SamplingFactor::F_2_4, false),
             ("gray", SamplingFactor::R_4_4_4, true),
         ];
         for (name, sampling, gray) in samplings {
@@ -1743,20 +1782,23 @@ mod tests {
 
     #[test]
     fn unsupported_files_are_left_to_the_full_decoder() {
-        let mut four_one_one = Vec::new();
-        let mut encoder = Encoder::new(&mut four_one_one, 90);
-        encoder.set_sampling_factor(SamplingFactor::R_4_1_1);
-        encoder
-            .encode(&picture(40, 30, true), 40, 30, ColorType::Rgb)
+        let four_two_zero = encode((40, 30, true), SamplingFactor::R_4_2_0, false, None);
+        assert!(parse(&four_two_zero).is_some());
+        // The same file saying its luma has 3 samples across per chroma sample.
+        let frame = four_two_zero
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        let mut three_across = four_two_zero.clone();
+        let luma_sampling = frame + 2 + 2 + 6 + 1;
+        assert_eq!(three_across[luma_sampling], 0x22);
+        three_across[luma_sampling] = 0x32;
+        assert!(parse(&three_across).is_none());
+        let mut cmyk = Vec::new();
+        Encoder::new(&mut cmyk, 90)
+            .encode(&[0; 40 * 30 * 4], 40, 30, ColorType::Cmyk)
             .unwrap();
-        assert!(parse(&four_one_one).is_none());
-        assert!(parse(&encode(
-            (40, 30, true),
-            SamplingFactor::R_4_2_0,
-            false,
-            None
-        ))
-        .is_some());
+        assert!(parse(&cmyk).is_none());
     }
 
     /// Every IDCT size gives the same bytes with AVX2 as without, for blocks of any extent
@@ -1857,6 +1899,9 @@ mod tests {
             Just((SamplingFactor::R_4_2_2, false)),
             Just((SamplingFactor::R_4_2_0, false)),
             Just((SamplingFactor::R_4_4_0, false)),
+            Just((SamplingFactor::R_4_1_1, false)),
+            Just((SamplingFactor::R_4_1_0, false)),
+            Just((SamplingFactor::F_2_4, false)),
             Just((SamplingFactor::R_4_4_4, true)),
         ]
     }
