@@ -180,32 +180,79 @@ pub(crate) fn png_limits() -> png::Limits {
     png_limits_for(crate::Options::default().max_input_pixels)
 }
 
+/// The markers of a JPEG's segments up to and including its first scan (start of scan), each
+/// with the segment's body (its length field excluded; for the scan, everything after the
+/// header's length field up to the end of the file). Segment lengths are followed, so an EXIF
+/// thumbnail's own markers are not mistaken for the file's.
+fn segments(input: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    let mut at = 2;
+    std::iter::from_fn(move || {
+        while at + 4 <= input.len() {
+            if input[at] != 0xFF {
+                at += 1; // tolerate padding between segments, as decoders do
+                continue;
+            }
+            let marker = input[at + 1];
+            if marker == 0xFF || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+                at += 1;
+                continue;
+            }
+            let length = usize::from(u16::from_be_bytes([input[at + 2], input[at + 3]]));
+            let body_start = at + 4;
+            if marker == 0xDA {
+                at = input.len();
+                return Some((marker, &input[body_start.min(input.len())..]));
+            }
+            at += 2 + length;
+            return Some((
+                marker,
+                &input[body_start..at.min(input.len()).max(body_start)],
+            ));
+        }
+        None
+    })
+}
+
 /// Whether the JPEG has an end-of-image marker after its first scan. zune-jpeg fills a truncated
 /// file with gray and reports success; like sharp (`failOn: 'warning'`) we refuse it instead, so a
-/// half-uploaded photo is an error, not a half-gray avatar. Segment lengths are followed up to the
-/// first scan so an EXIF thumbnail's own end marker is not mistaken for ours; inside entropy-coded
-/// data 0xFF is always followed by 0x00 or a restart marker, so 0xFF 0xD9 there is the real end.
+/// half-uploaded photo is an error, not a half-gray avatar. Inside entropy-coded data 0xFF is
+/// always followed by 0x00 or a restart marker, so 0xFF 0xD9 there is the real end.
 fn jpeg_is_complete(input: &[u8]) -> bool {
-    let mut at = 2;
-    while at + 4 <= input.len() {
-        if input[at] != 0xFF {
-            at += 1; // tolerate padding between segments, as decoders do
-            continue;
-        }
-        let marker = input[at + 1];
-        if marker == 0xFF || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
-            at += 1;
-            continue;
-        }
-        if marker == 0xDA {
-            // Searched from the end, where the marker almost always is (same answer, one
-            // comparison instead of a pass over the whole file).
-            return input[at..].windows(2).rev().any(|w| w == [0xFF, 0xD9]);
-        }
-        let length = usize::from(u16::from_be_bytes([input[at + 2], input[at + 3]]));
-        at += 2 + length;
+    // Searched from the end, where the marker almost always is (same answer, one comparison
+    // instead of a pass over the whole file).
+    segments(input)
+        .find(|&(marker, _)| marker == 0xDA)
+        .is_some_and(|(_, scan)| scan.windows(2).rev().any(|w| w == [0xFF, 0xD9]))
+}
+
+/// Four-component (CMYK or YCCK) JPEGs whose components are not all sampled alike that
+/// zune-jpeg 0.5.15 decodes wrongly: plain CMYK to wrong colours, a panic or a false "corrupt"
+/// (2×1, 2×2, 1×4, 4×1, 4×2, 2×4), YCCK with 4 samples down or 4×2 to black. They are refused
+/// as unsupported rather than made into a wrong picture. YCCK with its first component at up to
+/// 2×2 (what Photoshop writes) decodes right and is kept. zune-jpeg 0.5.16-rc3 decodes all of
+/// them right (but a gray file with restart intervals wrong): remove this with 0.5.16.
+fn is_mis_decoded_four_components(input: &[u8], space: zune_core::colorspace::ColorSpace) -> bool {
+    use zune_core::colorspace::ColorSpace;
+    let frame = segments(input).find(
+        |&(marker, _)| matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF),
+    );
+    let Some((_, body)) = frame else {
+        return false;
+    };
+    let samplings: Vec<u8> = body
+        .get(6..)
+        .unwrap_or_default()
+        .chunks_exact(3)
+        .map(|c| c[1])
+        .collect();
+    if body.get(5) != Some(&4)
+        || samplings.len() != 4
+        || samplings.iter().all(|&s| s == samplings[0])
+    {
+        return false;
     }
-    false
+    let (across, down) = (samplings[0] >> 4, samplings[0] & 15);
+    !(space == ColorSpace::YCCK && across <= 2 && down <= 2)
 }
 
 fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
@@ -239,6 +286,11 @@ fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
             })
         }
     };
+    if is_mis_decoded_four_components(input, input_space) {
+        return Err(Error::UnsupportedFormat {
+            format: format!("jpeg with {input_space:?} components sampled unlike each other"),
+        });
+    }
     decoder.set_options(jpeg_options().jpeg_set_out_colorspace(out_space));
     let mut data = decoder.decode().map_err(corrupt)?;
     let info = decoder

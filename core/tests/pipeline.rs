@@ -289,6 +289,64 @@ fn quarter_resolution_chroma_decodes_to_the_right_colours() {
     }
 }
 
+/// CMYK and YCCK JPEGs whose components are sampled unlike each other: the ones zune-jpeg 0.5.15
+/// decodes to wrong pixels are refused as unsupported, the ones it decodes right (YCCK up to
+/// 2×2, what Photoshop writes) give the picture the unsubsampled file gives.
+#[test]
+fn subsampled_four_component_jpegs_are_right_or_refused() {
+    use jpeg_encoder::{ColorType, SamplingFactor};
+    let (width, height) = (203u16, 117u16);
+    let cmyk: Vec<u8> = (0..u32::from(height))
+        .flat_map(|y| {
+            (0..u32::from(width))
+                .flat_map(move |x| [(x / 2 + 20) as u8, (y * 2) as u8, 90, ((x + y) % 100) as u8])
+        })
+        .collect();
+    let encode = |color: ColorType, sampling: SamplingFactor| {
+        let mut jpeg = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 95);
+        encoder.set_sampling_factor(sampling);
+        encoder.encode(&cmyk, width, height, color).unwrap();
+        jpeg
+    };
+    let png = options(r#"{"format": "png"}"#);
+    for color in [ColorType::Cmyk, ColorType::CmykAsYcck] {
+        let whole = decode(
+            &process(&encode(color, SamplingFactor::F_1_1), &png)
+                .unwrap()
+                .data,
+        );
+        for (sampling, (across, down)) in [
+            (SamplingFactor::F_2_1, (2, 1)),
+            (SamplingFactor::F_1_2, (1, 2)),
+            (SamplingFactor::F_2_2, (2, 2)),
+            (SamplingFactor::F_4_1, (4, 1)),
+            (SamplingFactor::F_4_2, (4, 2)),
+            (SamplingFactor::F_1_4, (1, 4)),
+            (SamplingFactor::F_2_4, (2, 4)),
+        ] {
+            let kept = matches!(color, ColorType::CmykAsYcck) && across <= 2 && down <= 2;
+            match process(&encode(color, sampling), &png) {
+                Ok(out) => {
+                    assert!(kept, "{color:?} {sampling:?} is decoded");
+                    let (max, mean) = diff(&decode(&out.data), &whole);
+                    assert!(
+                        mean < 1.0,
+                        "{color:?} {sampling:?}: max {max}, mean {mean:.2}"
+                    );
+                }
+                Err(e) => {
+                    assert!(!kept, "{color:?} {sampling:?}: {e}");
+                    assert!(
+                        matches!(e, thumbsmith::Error::UnsupportedFormat { .. }),
+                        "{color:?} {sampling:?}: {e:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// An exact float Lanczos3 resample of a `[x, y, w, h]` window: the reference the SIMD resize of a
 /// centre crop must line up with.
 fn lanczos_reference(src: &Pixels, window: [f64; 4], out_w: u32, out_h: u32) -> Pixels {
