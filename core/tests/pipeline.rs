@@ -260,25 +260,14 @@ fn quarter_resolution_chroma_decodes_to_the_right_colours() {
             .encode(&rgb, width, height, jpeg_encoder::ColorType::Rgb)
             .unwrap();
         let expected = decode(&jpeg);
-        let ours = decode(
-            &process(&jpeg, &options(r#"{"format": "png"}"#))
-                .unwrap()
-                .data,
-        );
+        let ours = processed(&jpeg, r#"{"format": "png"}"#);
         let (max, mean) = diff(&ours, &expected);
         // Not closer: jpeg-decoder repeats each chroma sample four times where the pipeline
         // interpolates (max 52–76 at the disc's edge, mean 1.0–1.6).
         assert!(mean < 2.0, "{sampling:?}: max {max}, mean {mean:.2}");
         // An avatar (a shrunk decode, the planes resampled on their own) against the full-size
         // pixels resampled by the exact reference.
-        let avatar = decode(
-            &process(
-                &jpeg,
-                &options(r#"{"width": 48, "height": 48, "format": "png"}"#),
-            )
-            .unwrap()
-            .data,
-        );
+        let avatar = processed(&jpeg, r#"{"width": 48, "height": 48, "format": "png"}"#);
         let window = [43.0, 0.0, 117.0, 117.0];
         let reference = lanczos_reference(&expected, window, 48, 48);
         let (max, mean) = diff(&avatar, &reference);
@@ -311,10 +300,9 @@ fn subsampled_four_component_jpegs_are_right_or_refused() {
     };
     let png = options(r#"{"format": "png"}"#);
     for color in [ColorType::Cmyk, ColorType::CmykAsYcck] {
-        let whole = decode(
-            &process(&encode(color, SamplingFactor::F_1_1), &png)
-                .unwrap()
-                .data,
+        let whole = processed(
+            &encode(color, SamplingFactor::F_1_1),
+            r#"{"format": "png"}"#,
         );
         for (sampling, (across, down)) in [
             (SamplingFactor::F_2_1, (2, 1)),
@@ -476,13 +464,9 @@ fn centre_crop_lines_up_with_an_exact_float_reference() {
     // 160×120 → 45×45 cover: the window is 120×120 at x = 20.0; and 159 wide gives x = 19.5.
     let source = decode(&run("photo.jpg", r#"{"format": "png"}"#).data);
     let png_bytes = run("photo.jpg", r#"{"format": "png"}"#).data;
-    let ours = decode(
-        &process(
-            &png_bytes,
-            &options(r#"{"width": 45, "height": 45, "format": "png"}"#),
-        )
-        .unwrap()
-        .data,
+    let ours = processed(
+        &png_bytes,
+        r#"{"width": 45, "height": 45, "format": "png"}"#,
     );
     let exact = lanczos_reference(&source, [20.0, 0.0, 120.0, 120.0], 45, 45);
     let shifted = lanczos_reference(&source, [20.5, 0.5, 120.0, 120.0], 45, 45);

@@ -21,6 +21,13 @@ pub fn run(name: &str, json: &str) -> Output {
     thumbsmith::process(&fixture(name), &options(json)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// `bytes` through the pipeline with `json`'s options, and the output decoded.
+pub fn processed(bytes: &[u8], json: &str) -> Pixels {
+    let output =
+        thumbsmith::process(bytes, &options(json)).unwrap_or_else(|e| panic!("{json}: {e}"));
+    decode(&output.data)
+}
+
 /// Decoded pixels of an output, with an independent decoder (png / zune-jpeg), not ours.
 pub struct Pixels {
     pub width: u32,
