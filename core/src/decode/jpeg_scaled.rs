@@ -1790,6 +1790,7 @@ mod tests {
             .position(|w| w == [0xFF, 0xC0])
             .expect("a baseline frame header");
         let mut three_across = four_two_zero.clone();
+        // Marker, length, precision + height + width + count, then the first component's id.
         let luma_sampling = frame + 2 + 2 + 6 + 1;
         assert_eq!(three_across[luma_sampling], 0x22);
         three_across[luma_sampling] = 0x32;
