@@ -201,7 +201,7 @@ fn segments(input: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
             let body_start = at + 4;
             if marker == 0xDA {
                 at = input.len();
-                return Some((marker, &input[body_start.min(input.len())..]));
+                return Some((marker, &input[body_start..]));
             }
             at += 2 + length;
             return Some((

@@ -1514,19 +1514,19 @@ mod tests {
     /// which is why the pipeline no longer hands them to it.
     fn full_decode_planes(jpeg: &[u8]) -> (Raster, Option<Raster>) {
         use zune_core::colorspace::ColorSpace;
-        let (h, v) = parse(jpeg)
+        let (across, down) = parse(jpeg)
             .expect("a file the fast path takes")
             .subsampling();
-        if h == 4 || v == 4 {
+        // Interleaved Y, Cb, Cr at full size (or luma alone for a gray file).
+        let (data, (w, h), gray) = if across == 4 || down == 4 {
             let mut decoder = jpeg_decoder::Decoder::new(jpeg);
             let rgb = decoder
                 .decode()
                 .expect("jpeg-decoder decodes the test picture");
             let info = decoder.info().unwrap();
-            let (w, h) = (u32::from(info.width), u32::from(info.height));
-            let ycbcr: Vec<[u8; 3]> = rgb
+            let ycbcr = rgb
                 .chunks_exact(3)
-                .map(|p| {
+                .flat_map(|p| {
                     let [r, g, b] = [p[0], p[1], p[2]].map(f64::from);
                     let y = 0.299 * r + 0.587 * g + 0.114 * b;
                     let cb = 128.0 + (b - y) / 1.772;
@@ -1534,28 +1534,25 @@ mod tests {
                     [y, cb, cr].map(|c| c.round().clamp(0.0, 255.0) as u8)
                 })
                 .collect();
-            let luma = ycbcr.iter().map(|p| p[0]).collect();
-            let chroma = ycbcr.iter().flat_map(|p| [p[1], p[2]]).collect();
-            return (
-                Raster::new(w, h, 1, luma),
-                Some(Raster::new(w, h, 2, chroma)),
-            );
-        }
-        let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
-            zune_core::bytestream::ZCursor::new(jpeg),
-            crate::decode::jpeg_options(),
-        );
-        decoder.decode_headers().unwrap();
-        let gray = decoder.input_colorspace() == Some(ColorSpace::Luma);
-        let out = if gray {
-            ColorSpace::Luma
+            (ycbcr, (info.width, info.height), false)
         } else {
-            ColorSpace::YCbCr
+            let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+                zune_core::bytestream::ZCursor::new(jpeg),
+                crate::decode::jpeg_options(),
+            );
+            decoder.decode_headers().unwrap();
+            let gray = decoder.input_colorspace() == Some(ColorSpace::Luma);
+            let out = if gray {
+                ColorSpace::Luma
+            } else {
+                ColorSpace::YCbCr
+            };
+            decoder.set_options(crate::decode::jpeg_options().jpeg_set_out_colorspace(out));
+            let data = decoder.decode().expect("zune decodes the test picture");
+            let info = decoder.info().unwrap();
+            (data, (info.width, info.height), gray)
         };
-        decoder.set_options(crate::decode::jpeg_options().jpeg_set_out_colorspace(out));
-        let data = decoder.decode().expect("zune decodes the test picture");
-        let info = decoder.info().unwrap();
-        let (w, h) = (u32::from(info.width), u32::from(info.height));
+        let (w, h) = (u32::from(w), u32::from(h));
         if gray {
             return (Raster::new(w, h, 1, data), None);
         }
