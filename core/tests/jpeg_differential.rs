@@ -14,9 +14,9 @@
 
 mod common;
 
-use common::Pixels;
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 use proptest::prelude::*;
+use thumbsmith::stages::{self, Raster};
 use thumbsmith::{render, Options, Rendered};
 
 /// A smooth picture with hard-edged shapes (a disc, a bar) in colours of their own: photo-like,
@@ -145,46 +145,25 @@ fn encode(rgb: &[u8], (width, height): (u32, u32), kind: &Kind) -> Vec<u8> {
     jpeg
 }
 
-/// EXIF orientation applied: the picture as it is shown. `(x, y)` of the shown picture reads the
-/// stored pixel given by the orientation's transform (TIFF 6.0's table).
-fn upright(stored: &Pixels, orientation: u16) -> Pixels {
-    let (w, h) = (stored.width, stored.height);
-    let (out_w, out_h) = if orientation >= 5 { (h, w) } else { (w, h) };
-    let mut data = Vec::with_capacity(stored.data.len());
-    for y in 0..out_h {
-        for x in 0..out_w {
-            let (sx, sy) = match orientation {
-                1 => (x, y),
-                2 => (w - 1 - x, y),
-                3 => (w - 1 - x, h - 1 - y),
-                4 => (x, h - 1 - y),
-                5 => (y, x),
-                6 => (y, h - 1 - x),
-                7 => (w - 1 - y, h - 1 - x),
-                8 => (w - 1 - y, x),
-                other => panic!("orientation {other}"),
-            };
-            data.extend_from_slice(stored.at(sx, sy));
-        }
-    }
-    Pixels {
-        width: out_w,
-        height: out_h,
-        channels: stored.channels,
-        data,
-    }
+/// jpeg-decoder's pixels of `jpeg` turned upright by the pipeline's orientation step (on its
+/// own a test of its own: `all_eight_exif_orientations_give_the_same_pixels`).
+fn upright_reference(jpeg: &[u8], orientation: u16) -> Raster {
+    let stored = common::decode(jpeg);
+    let channels = stored.channels as u8;
+    let stored = Raster::new(stored.width, stored.height, channels, stored.data);
+    stages::orient(stored, orientation as u8)
 }
 
-fn png(pixels: &Pixels) -> Vec<u8> {
+fn png(raster: &Raster) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, pixels.width, pixels.height);
-    encoder.set_color(match pixels.channels {
+    let mut encoder = png::Encoder::new(&mut out, raster.width, raster.height);
+    encoder.set_color(match raster.channels {
         1 => png::ColorType::Grayscale,
         _ => png::ColorType::Rgb,
     });
     encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(&pixels.data).unwrap();
+    writer.write_image_data(&raster.data).unwrap();
     writer.finish().unwrap();
     out
 }
@@ -272,7 +251,7 @@ proptest! {
         (json, crop) in options_json(),
     ) {
         let jpeg = encode(&picture(width, height, seed), (width, height), &kind);
-        let reference = upright(&common::decode(&jpeg), kind.orientation);
+        let reference = upright_reference(&jpeg, kind.orientation);
         let json = json.replace("CROP", &crop_json(crop, (reference.width, reference.height)));
         let options = Options::from_json(&json).unwrap();
         let ours = render(&jpeg, &options);
