@@ -138,13 +138,7 @@ fn resizing_alpha_leaves_no_dark_fringes() {
             });
         }
     }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
-        enc.set_color(png::ColorType::Rgba);
-        let mut writer = enc.write_header().unwrap();
-        writer.write_image_data(&rgba).unwrap();
-    }
+    let png_bytes = encode_png(w, h, 4, &rgba);
     for kernel in ["lanczos3", "mitchell", "catmull-rom", "bilinear", "box"] {
         let opts = options(&format!(
             r#"{{"width": 21, "height": 7, "fit": "fill", "format": "png", "kernel": "{kernel}"}}"#
@@ -431,13 +425,7 @@ fn see_through_pixels_are_flattened_before_the_resize() {
             rgba.extend_from_slice(&[x as u8, 255 - x as u8, (x / 2 + y * 3) as u8, alpha]);
         }
     }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
-        enc.set_color(png::ColorType::Rgba);
-        let mut writer = enc.write_header().unwrap();
-        writer.write_image_data(&rgba).unwrap();
-    }
+    let png_bytes = encode_png(w, h, 4, &rgba);
     // On white, in f64.
     let flattened: Vec<f64> = rgba
         .chunks_exact(4)
@@ -884,12 +872,7 @@ fn jpeg_coefficients_round_to_the_nearest_step() {
         }
     }
     assert_eq!(gray.iter().filter(|&&p| p == 161).count(), 39);
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, 8, 8);
-        enc.set_color(png::ColorType::Grayscale);
-        enc.write_header().unwrap().write_image_data(&gray).unwrap();
-    }
+    let png_bytes = encode_png(8, 8, 1, &gray);
     let out = process(&png_bytes, &options(r#"{"format": "jpeg", "quality": 80}"#)).unwrap();
     let decoded = decode(&out.data);
     assert_eq!((decoded.width, decoded.height, decoded.channels), (8, 8, 1));

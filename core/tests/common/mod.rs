@@ -28,6 +28,22 @@ pub fn processed(bytes: &[u8], json: &str) -> Pixels {
     decode(&output.data)
 }
 
+/// `data` (`width`×`height`, 8-bit gray, gray+alpha, RGB or RGBA by `channels`) as a PNG.
+pub fn encode_png(width: u32, height: u32, channels: usize, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(match channels {
+        1 => png::ColorType::Grayscale,
+        2 => png::ColorType::GrayscaleAlpha,
+        3 => png::ColorType::Rgb,
+        _ => png::ColorType::Rgba,
+    });
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(data).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
 /// Decoded pixels of an output, with an independent decoder (png / zune-jpeg), not ours.
 pub struct Pixels {
     pub width: u32,
