@@ -17,14 +17,26 @@ from . import signing, store
 from .auth import SUBJECT, TokenVerifier, issue_dev_token, login_required
 from .config import Settings
 
-UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 CROP_KEYS = ("left", "top", "width", "height")
+# The handler's output name: thumbsmith's content hash (16 hex digits of SHA-256), then .jpg.
+AVATAR_NAME = r"[0-9a-f]{16,64}\.jpg"
+# What thumbsmith reads; anything else (SVG, HEIC, a bare `image/`, CR/LF) is refused up front.
+CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+# The largest body any route takes is a webhook notification (well under 2 KB): a bigger one is
+# refused with 413 before it is read.
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+class BadJSON(Exception):
+    pass
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder=None)
     app.config["SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.extensions["token_verifier"] = TokenVerifier(settings)
     app.extensions["s3"] = s3_client(settings)
     store.init(settings.database)
@@ -92,6 +104,21 @@ def bad_request(message: str, status: int = 400):
     return response
 
 
+def parse_json(raw: bytes):
+    """JSON, or BadJSON: not only for bad syntax but for nesting too deep for Python's parser
+    (RecursionError, which `request.get_json(silent=True)` lets through as a 500)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as err:
+        raise BadJSON(str(err)[:100]) from err
+
+
+def json_body(default):
+    """The request's JSON body (at most MAX_REQUEST_BYTES, else 413); an empty body is `default`."""
+    raw = request.get_data(cache=False)
+    return default if not raw.strip() else parse_json(raw)
+
+
 # ----- routes -----
 
 
@@ -100,8 +127,12 @@ def dev_login():
     s = settings()
     if not s.dev_login:
         abort(404)
-    user = (request.get_json(silent=True) or {}).get("user", "")
-    if not isinstance(user, str) or not SUBJECT.match(user):
+    try:
+        body = json_body({})
+    except BadJSON:
+        return bad_request("body must be JSON")
+    user = body.get("user", "") if isinstance(body, dict) else ""
+    if not isinstance(user, str) or not SUBJECT.fullmatch(user):
         return bad_request("user must be 1-128 letters, digits, '.', '_' or '-'")
     return {"token": issue_dev_token(s, user), "user": user, "token_type": "Bearer"}
 
@@ -110,21 +141,22 @@ def dev_login():
 def key_upload():
     """A presigned POST for `<upload prefix><sub>/<new upload id>`: the key comes from the token,
     never from the request, and S3 itself enforces type, size, key and expiry."""
-    body = request.get_json(silent=True)
-    body = {} if body is None else body
+    try:
+        body = json_body({})
+    except BadJSON:
+        return bad_request("body must be JSON")
     if not isinstance(body, dict) or set(body) - {"content_type", "crop"}:
         return bad_request("body may only hold `content_type` and `crop`")
     content_type = body.get("content_type")
-    if content_type is not None and not (
-        isinstance(content_type, str) and content_type.startswith("image/")
-    ):
-        return bad_request("content_type must be image/*")
+    if content_type is not None and content_type not in CONTENT_TYPES:
+        return bad_request(f"content_type must be one of {', '.join(CONTENT_TYPES)}")
     crop = body.get("crop")
     if crop is not None:
         if not (
             isinstance(crop, dict)
             and set(crop) == set(CROP_KEYS)
-            and all(isinstance(crop[k], int) and 0 <= crop[k] <= 65535 for k in CROP_KEYS)
+            # type(), not isinstance(): True and False are ints to Python.
+            and all(type(crop[k]) is int and 0 <= crop[k] <= 65535 for k in CROP_KEYS)
             and crop["width"] > 0
             and crop["height"] > 0
         ):
@@ -174,7 +206,7 @@ def presign_upload(s3, s: Settings, sub, upload_id, content_type=None, crop=None
 
 @login_required
 def upload_status(upload_id):
-    row = store.upload(db(), g.sub, upload_id) if UPLOAD_ID.match(upload_id) else None
+    row = store.upload(db(), g.sub, upload_id) if UPLOAD_ID.fullmatch(upload_id) else None
     if row is None:
         abort(404)
     return {
@@ -188,37 +220,49 @@ def upload_status(upload_id):
 def avatar_webhook():
     """Called by the thumbnail handler. Unsigned, stale or replayed requests get 401."""
     s = settings()
-    raw = request.get_data(cache=False)
+    header = request.headers.get(signing.HEADER)
     try:
-        signing.verify(
-            s.webhook_secret, raw, request.headers.get(signing.HEADER), s.webhook_tolerance_seconds
-        )
+        # The header first: an unsigned request is refused before its body is read.
+        signing.parse(header)
+        raw = request.get_data(cache=False)  # over MAX_REQUEST_BYTES: 413, unread
+        signing.verify(s.webhook_secret, raw, header, s.webhook_tolerance_seconds)
     except signing.BadSignature as err:
         return bad_request(str(err), 401)
     try:
-        event = json.loads(raw)
+        event = parse_json(raw)
         event_id, kind, sub, upload_key = (event[k] for k in ("id", "type", "sub", "upload_key"))
-    except (ValueError, KeyError, TypeError):
+    except (BadJSON, KeyError, TypeError):
         return bad_request("malformed notification")
-    if not isinstance(event_id, str) or not store.first_sighting(db(), event_id, s.webhook_tolerance_seconds):
+    if not all(isinstance(v, str) for v in (event_id, kind, sub, upload_key)) or not SUBJECT.fullmatch(sub):
+        return bad_request("malformed notification")
+    if not store.first_sighting(db(), event_id, s.webhook_tolerance_seconds):
         return bad_request("replayed notification", 401)
 
-    prefix = f"{s.upload_prefix}{sub}/"
-    upload_id = upload_key[len(prefix) :] if isinstance(upload_key, str) and upload_key.startswith(prefix) else ""
-    row = store.upload(db(), sub, upload_id) if UPLOAD_ID.match(upload_id) else None
+    # Matched whole: the user's folder and an upload id, nothing before, between or after.
+    key = re.fullmatch(re.escape(f"{s.upload_prefix}{sub}/") + UPLOAD_ID.pattern, upload_key)
+    row = store.upload(db(), sub, upload_key.rsplit("/", 1)[1]) if key else None
     if row is None:
         return bad_request("no such upload for this user", 404)
+    upload_id = row["upload_id"]
 
     if kind == "avatar.rejected":
-        error = event.get("error") or {}
-        store.mark_rejected(db(), sub, upload_id, f"{error.get('code')}: {error.get('message')}")
+        error = event.get("error")
+        if not (
+            isinstance(error, dict)
+            and isinstance(error.get("code"), str)
+            and isinstance(error.get("message"), str)
+        ):
+            return bad_request("error must be {code, message} strings")
+        store.mark_rejected(db(), sub, upload_id, f"{error['code'][:100]}: {error['message'][:1000]}")
         return {"status": "rejected"}
     if kind != "avatar.ready":
-        return bad_request(f"unknown notification type {kind!r}")
+        return bad_request(f"unknown notification type {kind[:100]!r}")
 
     avatar_key = event.get("avatar_key")
-    if not (isinstance(avatar_key, str) and avatar_key.startswith(f"{s.avatar_prefix}{sub}/")):
-        return bad_request("avatar key outside the user's folder", 422)
+    # What the handler writes: `<avatar prefix><sub>/<content hash>.jpg`, matched whole, so no
+    # `..`, no other folder, no other name.
+    if not (isinstance(avatar_key, str) and re.fullmatch(re.escape(f"{s.avatar_prefix}{sub}/") + AVATAR_NAME, avatar_key)):
+        return bad_request("avatar key is not a content-addressed name in the user's folder", 422)
     try:
         header = verify_avatar(s, avatar_key)
     except (thumbsmith.Error, LookupError) as err:
@@ -242,7 +286,7 @@ def verify_avatar(s: Settings, avatar_key: str) -> "thumbsmith.Metadata":
 
 
 def profile(user):
-    if not SUBJECT.match(user):
+    if not SUBJECT.fullmatch(user):
         abort(404)
     row = store.current_avatar(db(), user)
     return {

@@ -16,7 +16,8 @@ from flask import current_app, g, jsonify
 from .config import Settings
 
 # A subject becomes part of an S3 key, so only a safe alphabet is accepted (Cognito subs are UUIDs).
-SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# Always used with fullmatch: `$` would also match before a final newline ("alice\n").
+SUBJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 DEV_TOKEN_SECONDS = 15 * 60
 
 
@@ -40,7 +41,7 @@ class TokenVerifier:
         except jwt.PyJWTError as err:
             raise Unauthorized(f"invalid token: {err}") from err
         sub = claims.get("sub")
-        if not isinstance(sub, str) or not SUBJECT.match(sub):
+        if not isinstance(sub, str) or not SUBJECT.fullmatch(sub):
             raise Unauthorized("invalid token: unusable subject")
         return sub
 
