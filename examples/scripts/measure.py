@@ -30,10 +30,15 @@ BRIDGE_AUTH = {"Authorization": f"Bearer {os.environ['FLOW_BRIDGE_TOKEN']}"}
 
 def upload_one(auth, photo: Path) -> dict | str:
     data = photo.read_bytes()
-    presigned = requests.post(f"{BACKEND}/api/avatars/key_upload", headers=auth, json={}, timeout=10).json()
-    content_type = mimetypes.guess_type(photo.name)[0] or "image/jpeg"
+    # The backend signs the exact type into the policy; it takes the four thumbsmith reads (the
+    # bytes decide what a file is, so another file goes as image/jpeg and is judged by them).
+    content_type = mimetypes.guess_type(photo.name)[0]
+    if content_type not in ("image/jpeg", "image/png", "image/webp", "image/gif"):
+        content_type = "image/jpeg"
+    presigned = requests.post(f"{BACKEND}/api/avatars/key_upload", headers=auth, json={"content_type": content_type},
+                              timeout=10).json()
     started = time.perf_counter()
-    response = requests.post(presigned["url"], data={**presigned["fields"], "Content-Type": content_type},
+    response = requests.post(presigned["url"], data=presigned["fields"],
                              files={"file": (photo.name, data, content_type)}, timeout=60)
     if response.status_code != 204:
         code = response.text.split("<Code>")[1].split("</Code>")[0] if "<Code>" in response.text else response.status_code

@@ -178,14 +178,15 @@ def key_upload():
 
 
 def presign_upload(s3, s: Settings, sub, upload_id, content_type=None, crop=None, expires_in=None):
+    """Every field the client is handed is pinned to its exact value by the policy, and S3 refuses
+    a POST carrying a field the policy does not name (AWS's rule; see examples/README.md for
+    where the local SeaweedFS falls short of it)."""
     key = f"{s.upload_prefix}{sub}/{upload_id}"
-    fields = {}
+    fields = {"Content-Type": content_type or "image/jpeg"}
     conditions = [
-        ["starts-with", "$Content-Type", "image/"],
+        {"Content-Type": fields["Content-Type"]},
         ["content-length-range", 1, s.max_upload_bytes],
     ]
-    if content_type:
-        fields["Content-Type"] = content_type
     if crop:
         # Stored as object metadata; the handler reads it back. Signed, so it cannot be swapped.
         value = ",".join(str(crop[k]) for k in CROP_KEYS)

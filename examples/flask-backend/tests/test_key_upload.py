@@ -31,7 +31,7 @@ def test_policy_binds_key_type_size_and_expiry(client):
     conditions = policy["conditions"]
     assert {"key": body["key"]} in conditions
     assert {"bucket": "uploads"} in conditions
-    assert ["starts-with", "$Content-Type", "image/"] in conditions
+    assert {"Content-Type": "image/jpeg"} in conditions  # when the request names no type
     assert ["content-length-range", 1, 10 * 1024 * 1024] in conditions
     expires = time.mktime(time.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
     assert 295 <= expires - before <= 305
@@ -75,3 +75,47 @@ def test_api_answers_are_not_cacheable(client):
     response = client.get("/api/profile/alice")
     assert response.headers["Cache-Control"] == "no-store"
     assert response.get_json()["avatar_url"] is None
+
+
+# ----- the policy names every field a client may send (issue 31, finding 4) -----
+
+# What AWS S3 exempts from "each form field must appear in the policy's conditions": the
+# signature itself, the policy, the file, and fields named x-ignore-*.
+EXEMPT = {"policy", "x-amz-signature", "file"}
+
+
+def exact_conditions(policy):
+    """{field name (lower case): value} for every exact-match condition; fails on any other kind
+    but the size range, which names no field."""
+    named = {}
+    for condition in policy["conditions"]:
+        if isinstance(condition, dict):
+            ((name, value),) = condition.items()
+        elif condition[0] == "eq":
+            name, value = condition[1].removeprefix("$"), condition[2]
+        else:
+            assert condition[0] == "content-length-range", f"not an exact condition: {condition}"
+            continue
+        named[name.lower()] = value
+    return named
+
+
+def test_every_field_handed_out_is_signed_exactly_and_nothing_else_is_allowed(client):
+    """AWS S3 refuses a POST carrying any field its policy does not name (so no acl,
+    success_action_redirect or Cache-Control can be added), and every field the backend hands out
+    is pinned to its exact value: the client may send exactly these fields and no others."""
+    headers = login(client, "alice")
+    crop = {"left": 1, "top": 2, "width": 30, "height": 40}
+    for body in ({}, {"content_type": "image/png"}, {"content_type": "image/webp", "crop": crop}):
+        answer = client.post(KEY_UPLOAD, headers=headers, json=body).get_json()
+        fields = {k.lower(): v for k, v in answer["fields"].items() if k.lower() not in EXEMPT}
+        named = exact_conditions(policy_of(answer["fields"]))
+        # `bucket` is named by the policy but travels in the URL, not as a field.
+        assert named.pop("bucket") == "uploads"
+        assert named == fields, body
+        assert fields["content-type"] == body.get("content_type", "image/jpeg")
+
+
+def test_policy_has_no_prefix_conditions(client):
+    body = client.post(KEY_UPLOAD, headers=login(client, "alice"), json={}).get_json()
+    assert not [c for c in policy_of(body["fields"])["conditions"] if isinstance(c, list) and c[0] == "starts-with"]
