@@ -1,6 +1,7 @@
 """Starts and stops the whole local avatar flow on 127.0.0.1, every piece on a free port:
 
-  SeaweedFS   S3 gateway (uploads + assets buckets) and filer, whose webhook announces uploads
+  SeaweedFS   S3 gateway (uploads + assets buckets) and filer, whose webhook announces uploads;
+              nothing but signed S3 gets in (security.toml: JWTs, gRPC mTLS; no master/filer HTTP)
   bridge      Node: filer webhook → S3 event JSON → the Lambda handler, in process
   backend     Flask: dev login, presigned POST, signed webhook, profile; also serves the page
   cdn         nginx: caching reverse proxy in front of the public avatars folder
@@ -15,6 +16,7 @@ FLOW_KEEP_RUN_DIR=1. Each process is stopped by its PID and waited for; SeaweedF
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -38,6 +40,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent
 REPO = EXAMPLES.parent
 UPLOADS_BUCKET = "uploads"
 ASSETS_BUCKET = "assets"
+WEED_PORT_NAMES = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3", "s3_grpc")
 
 
 def free_ports(count: int) -> list[int]:
@@ -170,6 +173,7 @@ class FlowStack:
             "FLOW_JWT_DEV_SECRET": self.secrets["jwt"],
             "FLOW_UPLOADS_BUCKET": UPLOADS_BUCKET,
             "FLOW_ASSETS_BUCKET": ASSETS_BUCKET,
+            "FLOW_SEAWEEDFS_PORTS": json.dumps(dict(zip(WEED_PORT_NAMES, self.weed_ports))),
         }
 
     def s3(self):
@@ -244,7 +248,11 @@ class FlowStack:
 
     def _start_seaweedfs(self):
         weed_dir = self.run_dir / "seaweedfs"
-        (weed_dir / "data").mkdir(parents=True)
+        # Its credentials (s3.json, security.toml, the TLS key) are for this user alone; the run
+        # directory above is open to nginx's unprivileged workers.
+        weed_dir.mkdir(mode=0o700)
+        (weed_dir / "data").mkdir()
+        write_security_toml(weed_dir)
         (weed_dir / "s3.json").write_text(
             json.dumps(
                 {
@@ -258,6 +266,7 @@ class FlowStack:
                 }
             )
         )
+        (weed_dir / "s3.json").chmod(0o600)
         # The filer reads notification.toml from its working directory.
         (weed_dir / "notification.toml").write_text(
             "[notification.webhook]\n"
@@ -277,6 +286,11 @@ class FlowStack:
             "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1",
             "-master.telemetry=false",
+            # No HTTP API on the master or the filer (a 404 for everything): nothing the S3
+            # gateway needs, and the master's took `/col/delete` (a bucket's data) from anyone.
+            # The volume server's HTTP carries the data and checks JWTs (security.toml).
+            "-disableHttp",
+            "-filer.disableHttp",
             f"-master.port={master}",
             f"-master.port.grpc={master_grpc}",
             # Small volumes, many of them: with the 30 GB default a fresh disk runs out of
@@ -404,6 +418,76 @@ class FlowStack:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def write_security_toml(weed_dir: Path):
+    """SeaweedFS's security.toml (read from its working directory by every server in the
+    process): the only way in is signed S3.
+
+    - jwt.signing / jwt.signing.read: the volume server takes a write or a read only with a token
+      the master (or filer, for the S3 gateway) signed for that file id;
+    - jwt.filer_signing / .read: the same for the filer's HTTP API (off anyway: -filer.disableHttp;
+      this holds if it is ever turned back on);
+    - grpc.*: mutual TLS on every gRPC port with a CA made for this run, so no client without its
+      certificate reaches the filer's metadata or the volumes' data that way;
+    - access.ui / filer.expose_directory_metadata: no volume UI, no directory listings.
+    """
+    tls = weed_dir / "tls"
+    tls.mkdir(mode=0o700)
+    ca_cert, node_cert, node_key = make_cluster_certificates()
+    (tls / "ca.crt").write_bytes(ca_cert)
+    (tls / "node.crt").write_bytes(node_cert)
+    (tls / "node.key").write_bytes(node_key)
+    (tls / "node.key").chmod(0o600)
+    lines = []
+    for section in ("jwt.signing", "jwt.signing.read", "jwt.filer_signing", "jwt.filer_signing.read"):
+        lines += [f"[{section}]", f'key = "{secrets.token_urlsafe(32)}"', "expires_after_seconds = 10", ""]
+    lines += ["[access]", "ui = false", "", "[filer.expose_directory_metadata]", "enabled = false", ""]
+    lines += ["[grpc]", f'ca = "{tls / "ca.crt"}"', ""]
+    for component in ("master", "volume", "filer", "s3", "client"):
+        lines += [f"[grpc.{component}]", f'cert = "{tls / "node.crt"}"', f'key = "{tls / "node.key"}"', ""]
+    path = weed_dir / "security.toml"
+    path.write_text("\n".join(lines))
+    path.chmod(0o600)
+
+
+def make_cluster_certificates() -> tuple[bytes, bytes, bytes]:
+    """A CA for this run and one certificate it signs, which every SeaweedFS server presents and
+    accepts (it checks the CA, not host names). PEM: CA certificate, certificate, its key."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    valid = {"not_valid_before": now - datetime.timedelta(minutes=5), "not_valid_after": now + datetime.timedelta(days=7)}
+
+    def name(common_name):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder(subject_name=name("thumbsmith-flow-ca"), issuer_name=name("thumbsmith-flow-ca"),
+                                public_key=ca_key.public_key(), serial_number=x509.random_serial_number(), **valid)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+                                     key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder(subject_name=name("seaweedfs"), issuer_name=ca.subject, public_key=key.public_key(),
+                                serial_number=x509.random_serial_number(), **valid)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    key_pem = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return ca.public_bytes(pem), cert.public_bytes(pem), key_pem
 
 
 def default_wasm_dir() -> str | None:

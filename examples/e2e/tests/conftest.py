@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -35,6 +36,10 @@ class Flow:
     jwt_secret: str
     uploads_bucket: str
     assets_bucket: str
+    run_dir: str
+    # SeaweedFS's own ports (master, volume, filer and their gRPC twins, s3_grpc): only the S3
+    # gateway is meant to be reachable without the stack's credentials.
+    ports: dict
 
     def s3(self):
         return boto3.client(
@@ -110,6 +115,8 @@ def _flow_from_env(env) -> Flow:
         jwt_secret=env["FLOW_JWT_DEV_SECRET"],
         uploads_bucket=env["FLOW_UPLOADS_BUCKET"],
         assets_bucket=env["FLOW_ASSETS_BUCKET"],
+        run_dir=env["FLOW_RUN_DIR"],
+        ports=json.loads(env["FLOW_SEAWEEDFS_PORTS"]),
     )
 
 
