@@ -156,7 +156,18 @@ function createHandler({ s3, config, fetchImpl = fetch, log = (entry) => console
       mark = now;
     };
     // IfMatch: process exactly the version this event announced; a newer one has its own event.
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
+    let object;
+    try {
+      object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
+    } catch (err) {
+      // The key has been written again since (a presigned POST may be used more than once
+      // until it expires): that write's own event makes the avatar. Retrying this one could
+      // only fail the same way, so it ends here, with nothing written and nothing reported.
+      if (etag && (err?.$metadata?.httpStatusCode === 412 || err?.name === 'PreconditionFailed')) {
+        return { status: 'superseded', key };
+      }
+      throw err;
+    }
     if (Number(object.ContentLength) > config.maxInputBytes) {
       object.Body.destroy?.();
       return reject('ERR_LIMIT_EXCEEDED', `upload of ${object.ContentLength} bytes exceeds ${config.maxInputBytes}`);

@@ -213,6 +213,21 @@ test('a new version of the same key (new eTag) is processed again', async () => 
   assert.equal(s3.keys('assets', 'avatars/alice/').length, 2);
 });
 
+test('an event for a version already overwritten stops as superseded: no retry, no output', async () => {
+  // A presigned POST may be used twice before it expires; the second POST's event handles the
+  // object as it now is, so the first one has nothing to do (it used to fail with S3's 412
+  // PreconditionFailed, and every retry failed the same way).
+  const { s3, hook, handler } = setup();
+  const first = upload(s3, 'uploads/alice/1', 'photo.jpg');
+  const second = upload(s3, 'uploads/alice/1', 'exif-1.jpg');
+  const { results } = await handler({ Records: [first] });
+  assert.deepEqual(results, [{ status: 'superseded', key: 'uploads/alice/1' }]);
+  assert.deepEqual(s3.keys('assets'), []);
+  assert.equal(hook.posts.length, 0);
+  assert.equal((await handler({ Records: [second] })).results[0].status, 'processed');
+  assert.equal(hook.posts.length, 1);
+});
+
 test('its own outputs and foreign keys never start work (no recursive trigger)', async () => {
   const { s3, hook, handler } = setup();
   const avatar = { data: fixture('photo.jpg'), etag: 'x' };
