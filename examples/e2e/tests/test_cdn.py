@@ -1,5 +1,5 @@
-"""What the CDN stand-in serves, and what it must not let a client change (issue 31, finding
-2). It models CloudFront in the CDK app: no query string reaches the origin or the cache key."""
+"""What the CDN stand-in serves, and what it must not let a client change (issue 31, findings 2
+and 6). It models CloudFront in the CDK app: no query string reaches the origin or the cache key."""
 
 import requests
 from conftest import FIXTURES
@@ -28,5 +28,21 @@ def test_a_query_string_cannot_change_what_the_cdn_serves_or_caches(flow, user):
 
 def test_the_cdn_says_nosniff(flow, user):
     _, status = flow.upload(user, (FIXTURES / "photo.jpg").read_bytes())
-    for response in (requests.get(status["avatar_url"], timeout=10), requests.get(f"{flow.cdn}/avatars/{user}/x.jpg", timeout=10)):
+    for response in (requests.get(status["avatar_url"], timeout=10), requests.get(f"{flow.cdn}/avatars/{user}/", timeout=10)):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_cdn_does_not_tell_which_users_have_avatars(flow, user):
+    """Only the handler's content-addressed names are proxied: a user's folder answers as an
+    unknown user's does (SeaweedFS answers 200 for a folder that exists)."""
+    _, status = flow.upload(user, (FIXTURES / "photo.jpg").read_bytes())
+    assert status["status"] == "ready", status
+    nobody = f"nobody-{user}"
+    for path in ("{}/", "{}", "{}/?list-type=2", "{}//", "{}/."):
+        known = requests.get(f"{flow.cdn}/avatars/{path.format(user)}", timeout=10)
+        unknown = requests.get(f"{flow.cdn}/avatars/{path.format(nobody)}", timeout=10)
+        assert (known.status_code, known.content) == (404, unknown.content), path
+        assert unknown.status_code == 404, path
+    # A well-formed name that does not exist is the origin's 404 whoever's folder it is in.
+    for who in (user, nobody):
+        assert requests.get(f"{flow.cdn}/avatars/{who}/0000000000000000.jpg", timeout=10).status_code == 404
