@@ -62,9 +62,10 @@ class Flow:
         response.raise_for_status()
         return response.json()
 
-    def post_file(self, presigned: dict, data: bytes, content_type="image/jpeg", filename="avatar.jpg", **overrides):
+    def post_file(self, presigned: dict, data: bytes, content_type="image/jpeg", filename="avatar.jpg", allow_redirects=True, **overrides):
         fields = {**presigned["fields"], "Content-Type": content_type, **overrides}
-        return requests.post(presigned["url"], data=fields, files={"file": (filename, data, content_type)}, timeout=30)
+        return requests.post(presigned["url"], data=fields, files={"file": (filename, data, content_type)}, timeout=30,
+                             allow_redirects=allow_redirects)
 
     def wait_for_upload(self, headers: dict, upload_id: str, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout

@@ -5,6 +5,7 @@ import base64
 import json
 import time
 import uuid
+from pathlib import Path
 
 import jwt
 import pytest
@@ -124,6 +125,35 @@ def test_tampered_upload_is_refused_by_s3(flow, user, tamper):
     assert_not_stored(flow, fields.get("key", presigned["key"]))
 
 
+def test_a_content_type_other_than_the_signed_one_is_refused_by_s3(flow, user):
+    presigned = flow.key_upload(flow.login(user), content_type="image/jpeg")
+    s3_refuses(flow.post_file(presigned, b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml", filename="x.svg"), "AccessDenied")
+    assert_not_stored(flow, presigned["key"])
+
+
+@pytest.mark.parametrize("field", [{"x-amz-meta-other": "1"}, {"x-amz-acl": "public-read"}, {"x-amz-storage-class": "GLACIER"}])
+def test_unsigned_x_amz_fields_are_refused_by_s3(flow, user, field):
+    presigned = flow.key_upload(flow.login(user))
+    s3_refuses(flow.post_file(presigned, SMALL_JPEG, **field), "AccessDenied")
+    assert_not_stored(flow, presigned["key"])
+
+
+@pytest.mark.parametrize(
+    "field",
+    [{"acl": "public-read"}, {"Cache-Control": "public, max-age=60"}, {"Content-Disposition": "attachment"}, {"success_action_redirect": "http://evil.test/"}],
+)
+def test_unsigned_standard_fields_the_local_server_takes_change_nothing_that_matters(flow, user, field):
+    """AWS S3 refuses these (the policy names every field the client is handed and no other:
+    flask-backend's test_key_upload); SeaweedFS takes them (examples/README.md, Security). What
+    that leaves open locally: the upload stays private whatever `acl` says, its headers are never
+    served, and the 303 to any URL comes from the storage origin, not the page's."""
+    presigned = flow.key_upload(flow.login(user))
+    response = flow.post_file(presigned, SMALL_JPEG, allow_redirects=False, **field)
+    assert response.status_code in (204, 303, 400, 403), response.text
+    anonymous = requests.get(f"{flow.s3_url}/{flow.uploads_bucket}/{presigned['key']}", timeout=10)
+    assert anonymous.status_code == 403
+
+
 # ----- the handler trusts bytes, not names -----
 
 
@@ -163,3 +193,24 @@ def test_replayed_webhook_is_401(flow, user):
     assert post_webhook(flow, body, header).status_code == 200
     assert post_webhook(flow, body, header).status_code == 401
 
+
+
+# ----- decided, not changed (issue 31, finding 6; examples/README.md, Security) -----
+
+
+def test_an_object_written_without_a_presigned_post_never_reaches_a_profile(flow, user):
+    """Writing to uploads/ takes the bucket's own credentials (nothing else reaches the store);
+    the handler still makes an avatar of such an object, but the backend, which issued no such
+    upload, refuses the notification, so no profile ever points at it."""
+    key = f"uploads/{user}/{uuid.uuid4().hex}"
+    flow.s3().put_object(Bucket=flow.uploads_bucket, Key=key, Body=SMALL_JPEG, ContentType="image/jpeg")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        runs = [e for e in flow.invocations() if e["event"]["Records"][0]["s3"]["object"]["key"] == key]
+        if runs:
+            break
+        time.sleep(0.05)
+    assert runs and "error" in runs[0], runs  # the handler failed it: the webhook was refused
+    handler_log = (Path(flow.run_dir) / "logs" / "bridge.log").read_text()
+    assert any(f'"key":"{key}"' in line and "avatar webhook answered 404" in line for line in handler_log.splitlines())
+    assert flow.profile(user)["avatar_url"] is None
