@@ -54,6 +54,8 @@ export interface Options {
   keepGps?: boolean;
   maxInputPixels?: number;
   maxInputBytes?: number;
+  /** Default 4 MiB: an ICC profile or EXIF block over it is refused (ERR_LIMIT_EXCEEDED). */
+  maxMetadataBytes?: number;
   maxOutputDimension?: number;
   thumbhash?: boolean;
   dominantColor?: boolean;

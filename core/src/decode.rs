@@ -324,8 +324,18 @@ fn png_corrupt(e: png::DecodingError) -> Error {
 
 type PngReader<'a> = png::Reader<Cursor<&'a [u8]>>;
 
+/// A png decoder that skips the chunks it would inflate for nothing: text (never read) and the
+/// colour profile (read with a bound by `embedded::png_icc`, so an `iCCP` bomb is never inflated
+/// by the png crate, whose only bound is the pixel allocation cap).
+pub(crate) fn png_decoder(input: &[u8], limits: png::Limits) -> png::Decoder<Cursor<&[u8]>> {
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(input), limits);
+    decoder.set_ignore_iccp_chunk(true);
+    decoder.set_ignore_text_chunk(true);
+    decoder
+}
+
 fn png_reader(input: &[u8], max_pixels: u64) -> Result<PngReader<'_>> {
-    let mut decoder = png::Decoder::new_with_limits(Cursor::new(input), png_limits_for(max_pixels));
+    let mut decoder = png_decoder(input, png_limits_for(max_pixels));
     // Palette → RGB(A), tRNS → alpha, 1/2/4-bit → 8-bit; 16-bit is kept and rounded below.
     decoder.set_transformations(png::Transformations::EXPAND);
     let reader = decoder.read_info().map_err(png_corrupt)?;

@@ -88,3 +88,21 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Refuses `value` over `limit`, naming what was measured and the option that sets the limit.
+pub(crate) fn check_limit(
+    what: &'static str,
+    value: u64,
+    limit: u64,
+    option: &'static str,
+) -> Result<()> {
+    if value > limit {
+        return Err(Error::LimitExceeded {
+            what,
+            value,
+            limit,
+            option,
+        });
+    }
+    Ok(())
+}

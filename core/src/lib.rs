@@ -21,6 +21,7 @@
 mod colour;
 mod compose;
 mod decode;
+mod embedded;
 mod encode;
 mod error;
 mod exif;
@@ -55,7 +56,7 @@ pub mod stages {
 
     /// Sniff, read the header and decode (CMYK converted naively), as `process` does.
     pub fn decode(input: &[u8]) -> Result<(Raster, Option<Vec<u8>>)> {
-        let probe = crate::probe::probe(input)?;
+        let probe = crate::probe::probe(input, Options::default().max_metadata_bytes)?;
         let decoded = crate::decode::decode(input, probe.metadata.format, u64::MAX, false)?;
         Ok((crate::colour::without_conversion(decoded), probe.icc))
     }

@@ -99,6 +99,10 @@ pub struct Options {
     pub max_input_pixels: u64,
     /// Refuse inputs larger than this many bytes. Default: 104857600 (100 MiB).
     pub max_input_bytes: u64,
+    /// Refuse inputs carrying a metadata block (ICC profile, EXIF) larger than this many bytes,
+    /// measured while a compressed one is inflated, so a profile bomb costs at most this much
+    /// memory. Default: 4194304 (4 MiB; real ICC profiles are well under 1 MiB).
+    pub max_metadata_bytes: u64,
     /// Refuse outputs wider or taller than this. Default: 16383.
     pub max_output_dimension: u32,
 
@@ -142,6 +146,7 @@ impl Default for Options {
             keep_gps: false,
             max_input_pixels: 0x3FFF * 0x3FFF,
             max_input_bytes: 100 * 1024 * 1024,
+            max_metadata_bytes: 4 * 1024 * 1024,
             max_output_dimension: 16383,
             thumbhash: false,
             dominant_color: false,

@@ -9,7 +9,7 @@ use crate::colour;
 use crate::compose;
 use crate::decode::{self, Decoded, Decoding, PixelRect};
 use crate::encode::{self, Carry};
-use crate::error::{Error, Result};
+use crate::error::{check_limit, Error, Result};
 use crate::extras;
 use crate::geometry::{self, Plan};
 use crate::options::{Kernel, Options, OutputFormat, Rect};
@@ -162,7 +162,7 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
         metadata,
         icc,
         exif,
-    } = probe(input)?;
+    } = probe(input, options.max_metadata_bytes)?;
     check_limit(
         "input pixel count",
         u64::from(metadata.width) * u64::from(metadata.height),
@@ -522,18 +522,6 @@ fn resize_is_exact(start: f64, length: f64, out: u32, support: f64, kernel: Kern
 fn shrunk(rect: [f64; 4], eighths: u32) -> [f64; 4] {
     let factor = f64::from(eighths) / 8.0;
     rect.map(|v| v * factor)
-}
-
-fn check_limit(what: &'static str, value: u64, limit: u64, option: &'static str) -> Result<()> {
-    if value > limit {
-        return Err(Error::LimitExceeded {
-            what,
-            value,
-            limit,
-            option,
-        });
-    }
-    Ok(())
 }
 
 fn output_format(wanted: OutputFormat, input: Format) -> Format {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use std::io::Cursor;
 
+use crate::embedded;
 use crate::error::{Error, Result};
 use crate::exif::SourceExif;
 use crate::sniff::{sniff, Format};
@@ -52,19 +53,34 @@ pub(crate) struct Probe {
     pub exif: SourceExif,
 }
 
-/// Reads the header of `input` without decoding pixels.
+/// Reads the header of `input` without decoding pixels. Metadata blocks are bounded by the
+/// default [`Options::max_metadata_bytes`](crate::Options::max_metadata_bytes).
 pub fn metadata(input: &[u8]) -> Result<Metadata> {
-    crate::catch_panic(|| probe(input).map(|p| p.metadata))
+    let limit = crate::Options::default().max_metadata_bytes;
+    crate::catch_panic(|| probe(input, limit).map(|p| p.metadata))
 }
 
-pub(crate) fn probe(input: &[u8]) -> Result<Probe> {
+/// The header facts and metadata blocks of `input`; a block over `max_metadata_bytes` is
+/// refused before (or, when compressed, while) it is allocated.
+pub(crate) fn probe(input: &[u8], max_metadata_bytes: u64) -> Result<Probe> {
     let format = sniff(input)?;
     let header = match format {
         Format::Jpeg => jpeg_header(input),
-        Format::Png => png_header(input),
-        Format::Webp => webp_header(input),
+        Format::Png => png_header(input, max_metadata_bytes),
+        Format::Webp => webp_header(input, max_metadata_bytes),
         Format::Gif => gif_header(input),
     }?;
+    // Uncompressed blocks are no larger than the input; they are refused here, after reading.
+    if let Some(icc) = &header.icc {
+        embedded::check(
+            "ICC colour profile size in bytes",
+            icc.len(),
+            max_metadata_bytes,
+        )?;
+    }
+    if let Some(exif) = &header.exif {
+        embedded::check("EXIF size in bytes", exif.len(), max_metadata_bytes)?;
+    }
     let exif = SourceExif::parse(header.exif.as_deref());
     let orientation = exif.orientation();
     let (oriented_width, oriented_height) = if orientation >= 5 {
@@ -136,8 +152,8 @@ fn jpeg_header(input: &[u8]) -> Result<Header> {
     })
 }
 
-fn png_header(input: &[u8]) -> Result<Header> {
-    let decoder = png::Decoder::new_with_limits(Cursor::new(input), crate::decode::png_limits());
+fn png_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
+    let decoder = crate::decode::png_decoder(input, crate::decode::png_limits());
     let reader = match decoder.read_info() {
         // On 32-bit targets (wasm32) the png crate refuses an image whose decoded size does not
         // fit the address space from its header alone; the header still says what the image is,
@@ -158,7 +174,7 @@ fn png_header(input: &[u8]) -> Result<Header> {
             C::Grayscale | C::GrayscaleAlpha => ColorModel::Gray,
             C::Rgb | C::Rgba | C::Indexed => ColorModel::Rgb,
         },
-        icc: info.icc_profile.as_ref().map(|c| c.to_vec()),
+        icc: embedded::png_icc(input, max_metadata_bytes)?,
         exif: info.exif_metadata.as_ref().map(|c| c.to_vec()),
         frames: info.animation_control.map_or(1, |a| a.num_frames.max(1)),
         progressive: info.interlaced,
@@ -188,16 +204,30 @@ fn png_ihdr(input: &[u8]) -> Option<Header> {
     })
 }
 
-fn webp_header(input: &[u8]) -> Result<Header> {
+fn webp_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
     let mut decoder =
         image_webp::WebPDecoder::new(Cursor::new(input)).map_err(|e| Error::corrupt("webp", e))?;
     let (width, height) = decoder.dimensions();
+    // image-webp allocates a chunk's declared size before reading it; its memory limit (used
+    // for nothing else) refuses a declared size over ours first.
+    decoder.set_memory_limit(usize::try_from(max_metadata_bytes).unwrap_or(usize::MAX));
+    let chunk_error = |what: &'static str, fourcc: &'static [u8; 4]| {
+        move |e: image_webp::DecodingError| match e {
+            image_webp::DecodingError::MemoryLimitExceeded => Error::LimitExceeded {
+                what,
+                value: embedded::riff_chunk_len(input, fourcc).unwrap_or(u64::MAX),
+                limit: max_metadata_bytes,
+                option: "max_metadata_bytes",
+            },
+            other => Error::corrupt("webp", other),
+        }
+    };
     let icc = decoder
         .icc_profile()
-        .map_err(|e| Error::corrupt("webp", e))?;
+        .map_err(chunk_error("WebP ICCP chunk size in bytes", b"ICCP"))?;
     let exif = decoder
         .exif_metadata()
-        .map_err(|e| Error::corrupt("webp", e))?;
+        .map_err(chunk_error("WebP EXIF chunk size in bytes", b"EXIF"))?;
     Ok(Header {
         width,
         height,
@@ -264,7 +294,7 @@ mod tests {
         );
         // The same facts as the png crate's, where it can read the header.
         let alpha = include_bytes!("../tests/fixtures/gray-alpha.png");
-        let full = png_header(alpha).unwrap();
+        let full = png_header(alpha, u64::MAX).unwrap();
         let ihdr = png_ihdr(alpha).unwrap();
         assert_eq!(
             (

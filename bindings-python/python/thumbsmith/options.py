@@ -71,6 +71,7 @@ class ThumbnailOptions(TypedDict, total=False):
     keep_gps: bool
     max_input_pixels: int
     max_input_bytes: int
+    max_metadata_bytes: int
     max_output_dimension: int
     thumbhash: bool
     dominant_color: bool
