@@ -48,7 +48,7 @@ describe('presign function (the Flask key_upload rules)', () => {
     assert.equal(first.url, 'http://127.0.0.1:9/uploads/');
     assert.equal(first.fields['x-amz-algorithm'], 'AWS4-HMAC-SHA256'); // SigV4
     // boto3's spelling of the signing fields, as the Flask backend answers.
-    assert.deepEqual(Object.keys(first.fields).sort(), ['bucket', 'key', 'policy', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature']);
+    assert.deepEqual(Object.keys(first.fields).sort(), ['Content-Type', 'bucket', 'key', 'policy', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature']);
   });
 
   it('policy binds key, bucket, type, size and a 5-minute expiry', async () => {
@@ -60,10 +60,8 @@ describe('presign function (the Flask key_upload rules)', () => {
       { bucket: 'uploads' },
       { key: body.key },
     ]);
-    assert.deepEqual(policy.conditions.filter(Array.isArray), [
-      ['starts-with', '$Content-Type', 'image/'],
-      ['content-length-range', 1, 10 * 1024 * 1024],
-    ]);
+    assert.deepEqual(policy.conditions.filter(Array.isArray), [['content-length-range', 1, 10 * 1024 * 1024]]);
+    assert.ok(policy.conditions.some((c: Record<string, string>) => c['Content-Type'] === 'image/jpeg'));
     const expiresIn = (Date.parse(policy.expiration) - before) / 1000;
     assert.ok(expiresIn >= 295 && expiresIn <= 305, `expires in ${expiresIn}s`);
     assert.equal(body.expires_in, 300);
@@ -83,6 +81,10 @@ describe('presign function (the Flask key_upload rules)', () => {
       { key: 'uploads/bob/x' },
       { sub: 'bob' },
       { content_type: 'text/plain' },
+      { content_type: 'image/svg+xml' },
+      { content_type: 'image/' },
+      { content_type: 'image/jpeg\r\nX-Evil: 1' },
+      { crop: { left: false, top: false, width: true, height: true } },
       { crop: { left: -1, top: 0, width: 10, height: 10 } },
       { crop: { left: 0, top: 0, width: 0, height: 10 } },
       { crop: { left: 0, top: 0, width: 1.5, height: 10 } },
@@ -96,9 +98,31 @@ describe('presign function (the Flask key_upload rules)', () => {
     }
   });
 
-  it('treats a missing or unparseable body as empty, as Flask get_json(silent=True) does', async () => {
+  it('treats a missing body as empty and refuses one that is not JSON, as the Flask backend does', async () => {
     assert.equal((await call(undefined)).status, 200);
-    assert.equal((await call('not json')).status, 200);
+    assert.equal((await call('not json')).status, 400);
+  });
+
+  it('pins every field it hands out to its exact value and names no other (what AWS S3 enforces)', async () => {
+    const crop = { left: 1, top: 2, width: 30, height: 40 };
+    for (const body of [{}, { content_type: 'image/png' }, { content_type: 'image/webp', crop }]) {
+      const { json: answer } = await call(body);
+      const exempt = new Set(['policy', 'x-amz-signature', 'file']);
+      const fields = Object.fromEntries(
+        Object.entries(answer.fields as Record<string, string>).filter(([k]) => !exempt.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), v]),
+      );
+      const named: Record<string, unknown> = {};
+      for (const condition of policyOf(answer.fields).conditions) {
+        if (Array.isArray(condition)) {
+          assert.equal(condition[0], 'content-length-range', `not an exact condition: ${JSON.stringify(condition)}`);
+          continue;
+        }
+        const [[name, value]] = Object.entries(condition as Record<string, string>);
+        named[name.toLowerCase()] = value;
+      }
+      assert.deepEqual(named, fields, JSON.stringify(body));
+      assert.equal(fields['content-type'], (body as { content_type?: string }).content_type ?? 'image/jpeg');
+    }
   });
 
   it('answers 401 for tokens the authorizer passed but the flow does not accept', async () => {

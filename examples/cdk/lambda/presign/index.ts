@@ -2,9 +2,12 @@
 // backend's `key_upload` (examples/flask-backend/avatar_backend/app.py), with the same rules:
 // - the key is `<FOLDER_INPUT><sub>/<new upload id>`, the sub taken from the verified token,
 //   never from the request;
-// - the body may hold only `content_type` (image/*) and `crop` ({left, top, width, height});
-// - S3 itself enforces the rest through the signed POST policy: Content-Type image/*,
-//   1 byte to MAX_UPLOAD_BYTES, the exact key, the crop metadata, and the expiry.
+// - the body may hold only `content_type` (one of the four types thumbsmith reads) and `crop`
+//   ({left, top, width, height}); a body that is not JSON is 400;
+// - S3 itself enforces the rest through the signed POST policy, which pins every field the
+//   client is handed to its exact value and names no other (AWS refuses any added field): the
+//   Content-Type (image/jpeg when none is asked for), 1 byte to MAX_UPLOAD_BYTES, the exact key,
+//   the crop metadata, and the expiry.
 // The answer has the Flask endpoint's shape, so the flow page works with either backend.
 // (What Lambda has no place for: Flask's upload table. Status comes from the webhook instead.)
 import { randomUUID } from 'node:crypto';
@@ -15,6 +18,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 // A subject becomes part of an S3 key, so only a safe alphabet is accepted (Cognito subs are UUIDs).
 const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const CROP_KEYS = ['left', 'top', 'width', 'height'] as const;
+const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
 type Crop = Record<(typeof CROP_KEYS)[number], number>;
 
 export interface PresignConfig {
@@ -68,14 +72,16 @@ function json(statusCode: number, body: unknown, headers: Record<string, string>
 const unauthorized = (why: string) =>
   json(401, { error: why }, { 'www-authenticate': 'Bearer error="invalid_token"' });
 
-/** The request body as Flask's `get_json(silent=True)` sees it: unparseable means absent. */
+const NOT_JSON = Symbol('not JSON');
+
+/** The request body as the Flask backend reads it: empty means `{}`, not JSON means 400. */
 function parseBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
-  if (!event.body) return {};
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (!text.trim()) return {};
   try {
-    return JSON.parse(text) ?? {};
+    return JSON.parse(text);
   } catch {
-    return {};
+    return NOT_JSON;
   }
 }
 
@@ -101,12 +107,13 @@ export function createHandler({ s3, config }: { s3: S3Client; config: PresignCon
     if (typeof sub !== 'string' || !SUBJECT.test(sub)) return unauthorized('invalid token: unusable subject');
 
     const body = parseBody(event);
+    if (body === NOT_JSON) return json(400, { error: 'body must be JSON' });
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).some((k) => k !== 'content_type' && k !== 'crop')) {
       return json(400, { error: 'body may only hold `content_type` and `crop`' });
     }
     const { content_type: contentType, crop } = body as { content_type?: unknown; crop?: unknown };
-    if (contentType !== undefined && contentType !== null && !(typeof contentType === 'string' && contentType.startsWith('image/'))) {
-      return json(400, { error: 'content_type must be image/*' });
+    if (contentType !== undefined && contentType !== null && !CONTENT_TYPES.includes(contentType as string)) {
+      return json(400, { error: `content_type must be one of ${CONTENT_TYPES.join(', ')}` });
     }
     if (crop !== undefined && crop !== null && !isCrop(crop)) {
       return json(400, { error: 'crop must be {left, top, width, height} in whole pixels' });
@@ -114,12 +121,11 @@ export function createHandler({ s3, config }: { s3: S3Client; config: PresignCon
 
     const uploadId = randomUUID().replace(/-/g, '');
     const key = `${config.uploadPrefix}${sub}/${uploadId}`;
-    const fields: Record<string, string> = {};
+    const fields: Record<string, string> = { 'Content-Type': (contentType as string) || 'image/jpeg' };
     const conditions: NonNullable<PresignedPostOptions['Conditions']> = [
-      ['starts-with', '$Content-Type', 'image/'],
+      { 'Content-Type': fields['Content-Type'] },
       ['content-length-range', 1, config.maxUploadBytes],
     ];
-    if (contentType) fields['Content-Type'] = contentType as string;
     if (crop) {
       // Stored as object metadata; the handler reads it back. Signed, so it cannot be swapped.
       const value = CROP_KEYS.map((k) => (crop as Crop)[k]).join(',');
