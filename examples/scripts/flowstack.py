@@ -9,6 +9,10 @@
     python flowstack.py up              # start, print the URLs, stop on Ctrl-C
     python flowstack.py run -- CMD ...  # start, run CMD with FLOW_* variables set, stop
 
+The fault tests stop and start pieces of a running stack through its control socket
+(FLOW_CONTROL, a Unix socket in a 0700 directory; `control()` below): the stack keeps owning
+every process, so `stop` still stops whatever was restarted.
+
 Everything lives in one temporary directory (data, logs, configs), removed on stop unless
 FLOW_KEEP_RUN_DIR=1. Each process is stopped by its PID and waited for; SeaweedFS takes ~16 s
 (its filer waits out a 15 s gRPC graceful-stop timeout).
@@ -23,10 +27,12 @@ import secrets
 import shutil
 import signal
 import socket
+import socketserver
 import string
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack, closing
 from pathlib import Path
@@ -80,6 +86,8 @@ class Process:
 
     def __init__(self, name: str, argv: list[str], log_dir: Path, env: dict | None = None, cwd=None):
         self.name = name
+        # What it takes to start it again (the fault tests restart the backend and the bridge).
+        self.spec = (argv, env, cwd)
         self.log_path = log_dir / f"{name}.log"
         self.log = open(self.log_path, "ab")
         self.popen = subprocess.Popen(
@@ -124,6 +132,11 @@ class FlowStack:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.verbose = verbose
         self.processes: list[Process] = []
+        # name → how to tell it is ready, for restarts
+        self.ready_checks: dict[str, object] = {}
+        self.lock = threading.RLock()
+        self.control_server: socketserver.UnixStreamServer | None = None
+        self.control_path = self.run_dir / "control" / "control.sock"
         self.timings: dict[str, float] = {}
         (
             self.backend_port,
@@ -174,6 +187,7 @@ class FlowStack:
             "FLOW_UPLOADS_BUCKET": UPLOADS_BUCKET,
             "FLOW_ASSETS_BUCKET": ASSETS_BUCKET,
             "FLOW_SEAWEEDFS_PORTS": json.dumps(dict(zip(WEED_PORT_NAMES, self.weed_ports))),
+            "FLOW_CONTROL": str(self.control_path),
         }
 
     def s3(self):
@@ -198,6 +212,7 @@ class FlowStack:
             self._start_bridge()
             self._start_seaweedfs()
             self._start_cdn()
+            self._start_control()
         except BaseException:
             self.stop()
             raise
@@ -231,7 +246,8 @@ class FlowStack:
             "PYTHONPATH": str(EXAMPLES / "flask-backend"),
         }
         proc = self._spawn("backend", [sys.executable, "-m", "avatar_backend", "--port", str(self.backend_port)], env)
-        wait_until(lambda: requests.get(self.backend_url + "/healthz", timeout=1).ok, "backend", 30, proc)
+        self.ready_checks["backend"] = lambda: requests.get(self.backend_url + "/healthz", timeout=1).ok
+        wait_until(self.ready_checks["backend"], "backend", 30, proc)
 
     def _start_bridge(self):
         env = {
@@ -244,7 +260,8 @@ class FlowStack:
             "PROCESS_HEIGHT": "512",
         }
         proc = self._spawn("bridge", ["node", str(EXAMPLES / "event-bridge" / "bridge.js")], env)
-        wait_until(lambda: requests.get(self.bridge_url + "/healthz", timeout=1).ok, "event bridge", 30, proc)
+        self.ready_checks["bridge"] = lambda: requests.get(self.bridge_url + "/healthz", timeout=1).ok
+        wait_until(self.ready_checks["bridge"], "event bridge", 30, proc)
 
     def _start_seaweedfs(self):
         weed_dir = self.run_dir / "seaweedfs"
@@ -384,15 +401,81 @@ class FlowStack:
 
     def _spawn(self, name, argv, env, cwd=None) -> Process:
         proc = Process(name, argv, self.logs, env, cwd)
-        self.processes.append(proc)
+        with self.lock:
+            self.processes.append(proc)
         self.say(f"  started {name:<9} pid {proc.pid}")
         return proc
+
+    # ----- faults: stop and start one piece while the rest runs -----
+    def process(self, name: str) -> Process | None:
+        with self.lock:
+            return next((p for p in self.processes if p.name == name), None)
+
+    def pids(self) -> dict[str, int]:
+        with self.lock:
+            return {p.name: p.pid for p in self.processes}
+
+    def stop_process(self, name: str, sig: int = signal.SIGKILL) -> dict:
+        """Signals one server (SIGKILL by default: a crash, not a shutdown) and waits for it."""
+        if name not in self.ready_checks:
+            raise ValueError(f"{name} cannot be restarted (only {sorted(self.ready_checks)})")
+        with self.lock:
+            proc = self.process(name)
+            if proc is None:
+                return {"stopped": None}
+            proc.signal(sig)
+            proc.wait(timeout=30)
+            self.processes.remove(proc)
+        return {"stopped": proc.pid, "returncode": proc.popen.returncode}
+
+    def start_process(self, name: str) -> dict:
+        """Starts a stopped server again as it was first started (same port, data, secrets)."""
+        if name not in self.ready_checks:
+            raise ValueError(f"{name} cannot be restarted (only {sorted(self.ready_checks)})")
+        with self.lock:
+            if self.process(name) is not None:
+                raise RuntimeError(f"{name} is running")
+            spec = self._specs[name]
+            proc = self._spawn(name, *spec)
+        wait_until(self.ready_checks[name], name, 30, proc)
+        return {"started": proc.pid}
+
+    def _start_control(self):
+        stack = self
+        self._specs = {p.name: p.spec for p in self.processes}
+        self.control_path.parent.mkdir(mode=0o700)
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                try:
+                    request = json.loads(self.rfile.readline())
+                    op, name = request["op"], request.get("name")
+                    if op == "pids":
+                        answer = stack.pids()
+                    elif op == "stop":
+                        answer = stack.stop_process(name, signal.Signals[request.get("signal", "SIGKILL")])
+                    elif op == "start":
+                        answer = stack.start_process(name)
+                    else:
+                        raise ValueError(f"unknown op {op!r}")
+                    reply = {"ok": True, **answer} if isinstance(answer, dict) and op != "pids" else {"ok": True, "pids": answer}
+                except Exception as err:  # noqa: BLE001 - the caller gets the reason
+                    reply = {"ok": False, "error": f"{type(err).__name__}: {err}"}
+                self.wfile.write(json.dumps(reply).encode() + b"\n")
+
+        self.control_server = socketserver.ThreadingUnixStreamServer(str(self.control_path), Handler)
+        self.control_server.daemon_threads = True
+        threading.Thread(target=self.control_server.serve_forever, name="flow-control", daemon=True).start()
 
     # ----- stop -----
     def stop(self):
         # A second Ctrl-C (or the terminal closing) must not strand half-stopped servers: the
         # waits below are bounded (a process still there after 60 s is killed).
         previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+        if self.control_server is not None:
+            self.control_server.shutdown()
+            self.control_server.server_close()
+            self.control_server = None
         try:
             # Signal everything first, then wait: SeaweedFS's slow exit overlaps the others'.
             for proc in self.processes:
@@ -418,6 +501,19 @@ class FlowStack:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def control(path: str, op: str, timeout: float = 90, **fields) -> dict:
+    """Asks a running stack (its FLOW_CONTROL socket) to `stop` or `start` a server by name
+    ("backend", "bridge"; stop takes `signal`, SIGKILL by default), or for the `pids`."""
+    with closing(socket.socket(socket.AF_UNIX)) as sock:
+        sock.settimeout(timeout)
+        sock.connect(path)
+        sock.sendall(json.dumps({"op": op, **fields}).encode() + b"\n")
+        reply = json.loads(sock.makefile().readline())
+    if not reply.pop("ok"):
+        raise RuntimeError(f"flow control {op} {fields}: {reply['error']}")
+    return reply
 
 
 def write_security_toml(weed_dir: Path):

@@ -40,6 +40,18 @@ class Flow:
     # SeaweedFS's own ports (master, volume, filer and their gRPC twins, s3_grpc): only the S3
     # gateway is meant to be reachable without the stack's credentials.
     ports: dict
+    # Every FLOW_* variable (scripts/load.py takes them as they are).
+    env: dict
+
+    def control(self, op: str, **fields) -> dict:
+        """Stops (`signal`, SIGKILL by default) or starts the backend or the bridge, or lists
+        the servers' pids: flowstack.py owns the processes, so its stop still stops them all."""
+        from flowstack import control
+
+        return control(self.env["FLOW_CONTROL"], op, **fields)
+
+    def pids(self) -> dict:
+        return self.control("pids")["pids"]
 
     def s3(self):
         return boto3.client(
@@ -118,6 +130,7 @@ def _flow_from_env(env) -> Flow:
         assets_bucket=env["FLOW_ASSETS_BUCKET"],
         run_dir=env["FLOW_RUN_DIR"],
         ports=json.loads(env["FLOW_SEAWEEDFS_PORTS"]),
+        env={k: v for k, v in env.items() if k.startswith("FLOW_")},
     )
 
 
