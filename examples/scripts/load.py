@@ -49,7 +49,7 @@ REPO = EXAMPLES.parent
 SAMPLE = EXAMPLES / "assets" / "sample-exif6.jpg"
 CORPUS = Path(os.environ.get("THUMBSMITH_CORPUS", Path.home() / ".cache" / "thumbsmith-corpus"))
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
-MAX_UPLOAD_BYTES = 10 * 1000 * 1000  # the presigned POST's content-length-range
+MAX_UPLOAD_BYTES = 10 << 20  # the presigned POST's content-length-range (10 MiB)
 MAX_PIXELS = 50_000_000  # the handler's default MAX_INPUT_PIXELS
 
 
