@@ -256,6 +256,9 @@ class FlowStack:
             "BRIDGE_PORT": str(self.bridge_port),
             "BRIDGE_TOKEN": self.secrets["bridge"],
             "BRIDGE_LOG": str(self.logs / "invocations.jsonl"),
+            # Lambda's async-invocation queue: kept on disk, so a bridge killed mid-job
+            # delivers the event again when it is started again.
+            "BRIDGE_SPOOL": str(self.run_dir / "bridge-spool"),
             "PROCESS_WIDTH": "512",
             "PROCESS_HEIGHT": "512",
         }
