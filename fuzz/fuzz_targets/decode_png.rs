@@ -1,0 +1,6 @@
+//! The png decode path: the first byte chooses the job (thumbsmith_fuzz::decode_job: full size,
+//! every JPEG N/8 scale, windows, rotations), the rest is the file with PNG magic bytes forced.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| thumbsmith_fuzz::decode_target(data, thumbsmith_fuzz::magic::PNG));
