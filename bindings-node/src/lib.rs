@@ -6,7 +6,6 @@
 //! Each job runs as an `AsyncTask` on the libuv thread pool, so the event loop only converts
 //! values in and out.
 
-use heck::ToLowerCamelCase;
 use napi::bindgen_prelude::{
     AsyncTask, Buffer, FromNapiValue, JsObjectValue, JsValue, Object, ToNapiValue, TypeName,
     Uint8Array, Unknown,
@@ -52,7 +51,6 @@ struct ErrorParts {
 
 impl Refusal {
     fn parts(&self) -> ErrorParts {
-        use thumbsmith::Error;
         let error = match self {
             Refusal::Core(error) => error,
             Refusal::InputType(given) => {
@@ -65,26 +63,8 @@ impl Refusal {
                 }
             }
         };
-        // Exhaustive on purpose: a new core variant must be given its facts here.
-        let facts = match error {
-            Error::UnsupportedFormat { format } => vec![("format", format.as_str().into())],
-            Error::CorruptInput { format, reason: _ } => vec![("format", format.as_str().into())],
-            Error::LimitExceeded {
-                what: _,
-                value,
-                limit,
-                option,
-            } => vec![
-                ("value", (*value).into()),
-                ("limit", (*limit).into()),
-                // Named the way JS callers spell the option they should raise.
-                ("option", option.to_lower_camel_case().into()),
-            ],
-            Error::InvalidOption(_) => vec![],
-            Error::EncodeFailed { format, reason: _ } => vec![("format", format.as_str().into())],
-            Error::Io { path, reason: _ } => vec![("path", path.as_str().into())],
-            Error::Internal(_) => vec![],
-        };
+        // The core's facts, spelled for JS (`option: 'maxInputPixels'`).
+        let facts = error.facts_camel_case();
         ErrorParts {
             code: error.code(),
             message: error.to_string(),
@@ -275,10 +255,8 @@ impl ProcessJob {
         match output_path {
             None => Ok((Some(output.data), info)),
             Some(path) => {
-                std::fs::write(path, &output.data).map_err(|e| thumbsmith::Error::Io {
-                    path: path.to_string(),
-                    reason: e.to_string(),
-                })?;
+                std::fs::write(path, &output.data)
+                    .map_err(|e| thumbsmith::Error::io(std::path::Path::new(path), &e))?;
                 Ok((None, info))
             }
         }
@@ -453,6 +431,7 @@ mod tests {
             },
             Error::Io {
                 path: "/nope/a.jpg".into(),
+                kind: thumbsmith::IoErrorKind::NotFound,
                 reason: "No such file or directory".into(),
             },
             Error::Internal("a decoder panicked".into()),
@@ -482,9 +461,16 @@ mod tests {
         );
         let io = parts(Error::Io {
             path: "/nope/a.jpg".into(),
+            kind: thumbsmith::IoErrorKind::NotFound,
             reason: "gone".into(),
         });
-        assert_eq!(io.facts, vec![("path", Value::from("/nope/a.jpg"))]);
+        assert_eq!(
+            io.facts,
+            vec![
+                ("path", Value::from("/nope/a.jpg")),
+                ("kind", Value::from("not_found"))
+            ]
+        );
         assert_eq!(
             Refusal::InputType("a number").parts().code,
             "ERR_INVALID_ARG_TYPE"

@@ -132,7 +132,7 @@ test('ERR_ENCODE_FAILED when the format cannot hold the result', async () => {
 })
 
 test('ERR_IO for a missing input file and an unwritable output', async () => {
-  await rejectsWith(thumbsmith.process('/nonexistent/photo.jpg'), 'ERR_IO', { path: '/nonexistent/photo.jpg' })
+  await rejectsWith(thumbsmith.process('/nonexistent/photo.jpg'), 'ERR_IO', { path: '/nonexistent/photo.jpg', kind: 'not_found' })
   await rejectsWith(thumbsmith.metadata('/nonexistent/photo.jpg'), 'ERR_IO')
   await rejectsWith(thumbsmith(fixture('photo.jpg')).resize(8).toFile('/nonexistent/out.jpg'), 'ERR_IO', { path: '/nonexistent/out.jpg' })
 })

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyMemoryView, PyString, PyTuple};
-use thumbsmith::{Error, Options};
+use thumbsmith::{Error, IoErrorKind, Options};
 
 /// The Python exception classes, defined in `thumbsmith/exceptions.py` because each needs two
 /// bases (`thumbsmith.Error` and `ValueError` / `OSError`), which `create_exception!` cannot give.
@@ -21,6 +21,8 @@ mod exceptions {
     pyo3::import_exception!(thumbsmith.exceptions, InvalidOptionError);
     pyo3::import_exception!(thumbsmith.exceptions, EncodeError);
     pyo3::import_exception!(thumbsmith.exceptions, IoError);
+    pyo3::import_exception!(thumbsmith.exceptions, NotFoundError);
+    pyo3::import_exception!(thumbsmith.exceptions, PermissionDeniedError);
     pyo3::import_exception!(thumbsmith.exceptions, InternalError);
 }
 
@@ -31,19 +33,33 @@ fn raise(py: Python<'_>, error: Error) -> PyErr {
     use exceptions::*;
     let message = error.to_string();
     let code = error.code();
+    let facts = error.facts();
     let exception = match error {
         Error::UnsupportedFormat { .. } => UnsupportedFormatError::new_err(message),
         Error::CorruptInput { .. } => CorruptInputError::new_err(message),
         Error::LimitExceeded { .. } => LimitExceededError::new_err(message),
         Error::InvalidOption(_) => InvalidOptionError::new_err(message),
         Error::EncodeFailed { .. } => EncodeError::new_err(message),
-        Error::Io { .. } => IoError::new_err(message),
+        Error::Io { kind, .. } => match kind {
+            IoErrorKind::NotFound => NotFoundError::new_err(message),
+            IoErrorKind::PermissionDenied => PermissionDeniedError::new_err(message),
+            IoErrorKind::Other => IoError::new_err(message),
+        },
         Error::Internal(_) => InternalError::new_err(message),
     };
-    match exception.value(py).setattr("code", code) {
-        Ok(()) => exception,
-        Err(failed) => failed,
+    // The core's facts as attributes (`err.option`, `err.path`). Not OSError's `filename`: set,
+    // it would replace the core's message in `str(err)`.
+    let value = exception.value(py);
+    let set = |name: &str, fact: &serde_json::Value| -> PyResult<()> {
+        value.setattr(name, pythonize::pythonize(py, fact)?)
+    };
+    let code = serde_json::Value::from(code);
+    for (name, fact) in std::iter::once(("code", &code)).chain(facts.iter().map(|(n, f)| (*n, f))) {
+        if let Err(failed) = set(name, fact) {
+            return failed;
+        }
     }
+    exception
 }
 
 /// Keyword arguments, as given, to the core's one options type.

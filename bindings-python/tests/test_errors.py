@@ -107,13 +107,31 @@ def test_unsupported_format_names_what_it_is():
         thumbsmith.process(fixture_bytes("text.txt"))
 
 
-def test_a_missing_file_is_an_io_error_and_an_os_error():
+def test_a_missing_file_is_a_file_not_found_error():
     missing = FIXTURES / "no-such-file.jpg"
-    with pytest.raises(OSError) as caught:
+    with pytest.raises(FileNotFoundError) as caught:
         thumbsmith.process(missing)
     assert isinstance(caught.value, thumbsmith.IoError)
+    assert isinstance(caught.value, thumbsmith.NotFoundError)
     assert caught.value.code == "ERR_IO"
+    assert (caught.value.kind, caught.value.path) == ("not_found", str(missing))
     assert str(caught.value).startswith(f"cannot read or write {missing}: ")
+
+
+def test_other_io_failures_are_io_errors_of_kind_other(tmp_path):
+    # A directory is no file: neither FileNotFoundError nor PermissionError.
+    with pytest.raises(thumbsmith.IoError) as caught:
+        thumbsmith.process(tmp_path)
+    assert caught.value.kind == "other"
+    assert not isinstance(caught.value, (FileNotFoundError, PermissionError))
+
+
+def test_a_limit_error_carries_its_facts():
+    with pytest.raises(thumbsmith.LimitExceededError) as caught:
+        thumbsmith.process(FIXTURES / "photo.jpg", max_input_bytes=10)
+    error = caught.value
+    assert (error.option, error.limit, error.value) == (
+        "max_input_bytes", 10, (FIXTURES / "photo.jpg").stat().st_size)
 
 
 def test_an_oversize_file_is_refused_before_it_is_read():

@@ -14,7 +14,6 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use heck::ToLowerCamelCase;
 use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array, Uint8ClampedArray};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -125,27 +124,16 @@ fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
 /// The JS `Error` for a core error: the core's message, its `code`, and the facts of the variant
 /// as properties (the same ones the Node binding sets, so `err.option` needs no parsing).
 fn error_to_js(error: Error) -> JsValue {
-    // Exhaustive on purpose: a new core variant must be given its facts here.
-    let facts: Vec<(&str, JsValue)> = match &error {
-        Error::UnsupportedFormat { format } => vec![("format", format.into())],
-        Error::CorruptInput { format, reason: _ } => vec![("format", format.into())],
-        Error::LimitExceeded {
-            what: _,
-            value,
-            limit,
-            option,
-        } => vec![
-            // f64 is exact for every limit a browser can reach (2^53).
-            ("value", (*value as f64).into()),
-            ("limit", (*limit as f64).into()),
-            // Named the way JS callers spell the option they should raise.
-            ("option", option.to_lower_camel_case().into()),
-        ],
-        Error::InvalidOption(_) => vec![],
-        Error::EncodeFailed { format, reason: _ } => vec![("format", format.into())],
-        Error::Io { path, reason: _ } => vec![("path", path.into())],
-        Error::Internal(_) => vec![],
-    };
+    // The core's facts, spelled for JS; numbers become f64, exact for every limit a browser
+    // can reach (2^53).
+    let facts = error.facts_camel_case().into_iter().map(|(name, value)| {
+        let value = match value {
+            Value::Number(n) => JsValue::from(n.as_f64().unwrap_or(f64::NAN)),
+            Value::String(s) => JsValue::from(s),
+            other => JsValue::from(other.to_string()),
+        };
+        (name, value)
+    });
     let js = js_sys::Error::new(&error.to_string());
     let properties = Object::new();
     for (name, value) in std::iter::once(("code", error.code().into())).chain(facts) {

@@ -32,7 +32,13 @@ pub enum Error {
 
     /// Reading an input file or writing an output file failed.
     #[error("cannot read or write {path}: {reason}")]
-    Io { path: String, reason: String },
+    Io {
+        path: String,
+        /// What kind of failure, so bindings can raise their language's own class for it
+        /// (Python's `FileNotFoundError`, `PermissionError`).
+        kind: IoErrorKind,
+        reason: String,
+    },
 
     /// A decoder panicked. This is a bug in thumbsmith or a library it uses; it is caught so a
     /// server keeps serving, and reported so it can be fixed.
@@ -79,10 +85,85 @@ impl Error {
         }
     }
 
-    pub(crate) fn io(path: &std::path::Path, err: impl ToString) -> Self {
+    /// A failed read or write of `path`.
+    pub fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
         Error::Io {
             path: path.display().to_string(),
+            kind: IoErrorKind::of(err),
             reason: err.to_string(),
+        }
+    }
+
+    /// The variant's structured facts beside its message, named in snake_case (`option` is the
+    /// option's snake_case name): what bindings attach to the error they raise, so callers never
+    /// parse the message. [`Error::facts_camel_case`] gives the JavaScript spelling.
+    pub fn facts(&self) -> Vec<(&'static str, serde_json::Value)> {
+        match self {
+            Error::UnsupportedFormat { format } => vec![("format", format.as_str().into())],
+            Error::CorruptInput { format, reason: _ } => vec![("format", format.as_str().into())],
+            Error::LimitExceeded {
+                what: _,
+                value,
+                limit,
+                option,
+            } => vec![
+                ("value", (*value).into()),
+                ("limit", (*limit).into()),
+                ("option", (*option).into()),
+            ],
+            Error::InvalidOption(_) => vec![],
+            Error::EncodeFailed { format, reason: _ } => vec![("format", format.as_str().into())],
+            Error::Io {
+                path,
+                kind,
+                reason: _,
+            } => vec![
+                ("path", path.as_str().into()),
+                ("kind", kind.as_str().into()),
+            ],
+            Error::Internal(_) => vec![],
+        }
+    }
+
+    /// [`Error::facts`] as JavaScript callers spell them: the option a `LimitExceeded` names is
+    /// given in lowerCamelCase (`maxInputPixels`), the way they pass it.
+    pub fn facts_camel_case(&self) -> Vec<(&'static str, serde_json::Value)> {
+        use heck::ToLowerCamelCase;
+        let mut facts = self.facts();
+        for (name, value) in &mut facts {
+            if let ("option", serde_json::Value::String(option)) = (*name, &*value) {
+                *value = option.to_lower_camel_case().into();
+            }
+        }
+        facts
+    }
+}
+
+/// The kinds of I/O failure a binding can map to its language's own error class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoErrorKind {
+    NotFound,
+    PermissionDenied,
+    /// Any other failure; the message says which.
+    Other,
+}
+
+impl IoErrorKind {
+    fn of(err: &std::io::Error) -> Self {
+        match err.kind() {
+            std::io::ErrorKind::NotFound => IoErrorKind::NotFound,
+            std::io::ErrorKind::PermissionDenied => IoErrorKind::PermissionDenied,
+            // `io::ErrorKind` is non-exhaustive: every other kind is told by the message.
+            _ => IoErrorKind::Other,
+        }
+    }
+
+    /// A stable name: `"not_found"`, `"permission_denied"` or `"other"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IoErrorKind::NotFound => "not_found",
+            IoErrorKind::PermissionDenied => "permission_denied",
+            IoErrorKind::Other => "other",
         }
     }
 }
@@ -105,4 +186,44 @@ pub(crate) fn check_limit(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_failures_keep_their_kind() {
+        use std::io::{Error as IoError, ErrorKind};
+        let path = std::path::Path::new("/x.jpg");
+        let kind_of = |kind| match Error::io(path, &IoError::from(kind)) {
+            Error::Io { kind, .. } => kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kind_of(ErrorKind::NotFound), IoErrorKind::NotFound);
+        assert_eq!(
+            kind_of(ErrorKind::PermissionDenied),
+            IoErrorKind::PermissionDenied
+        );
+        assert_eq!(kind_of(ErrorKind::IsADirectory), IoErrorKind::Other);
+        let missing = std::fs::read("/no/such/file.jpg").unwrap_err();
+        let facts = Error::io(path, &missing).facts();
+        assert_eq!(facts[1], ("kind", "not_found".into()));
+    }
+
+    #[test]
+    fn facts_name_the_option_in_each_spelling() {
+        let error = Error::LimitExceeded {
+            what: "input size in bytes",
+            value: 11,
+            limit: 10,
+            option: "max_input_bytes",
+        };
+        assert_eq!(error.facts()[2], ("option", "max_input_bytes".into()));
+        assert_eq!(
+            error.facts_camel_case()[2],
+            ("option", "maxInputBytes".into())
+        );
+        assert_eq!(error.facts()[..2], error.facts_camel_case()[..2]);
+    }
 }

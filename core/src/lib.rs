@@ -36,7 +36,7 @@ mod resize;
 mod smartcrop;
 mod sniff;
 
-pub use error::{Error, Result};
+pub use error::{Error, IoErrorKind, Result};
 pub use options::{
     camel_case_keys, ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat,
     Position, Rect, Strategy,
@@ -142,7 +142,7 @@ pub mod stages {
 /// `max_input_bytes` (what the CLI and the bindings' path inputs use).
 pub fn read_input(path: &std::path::Path, max_input_bytes: u64) -> Result<Vec<u8>> {
     let size = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
+        .map_err(|e| Error::io(path, &e))?
         .len();
     if size > max_input_bytes {
         return Err(Error::LimitExceeded {
@@ -152,7 +152,7 @@ pub fn read_input(path: &std::path::Path, max_input_bytes: u64) -> Result<Vec<u8
             option: "max_input_bytes",
         });
     }
-    std::fs::read(path).map_err(|e| Error::io(path, e))
+    std::fs::read(path).map_err(|e| Error::io(path, &e))
 }
 
 /// Runs `job`, turning a panic in a decoder into `Error::Internal` so one bad upload cannot take

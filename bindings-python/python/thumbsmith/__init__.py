@@ -27,6 +27,8 @@ from thumbsmith.exceptions import (
     InternalError,
     InvalidOptionError,
     IoError,
+    NotFoundError,
+    PermissionDeniedError,
     LimitExceededError,
     UnsupportedFormatError,
 )
@@ -47,6 +49,8 @@ __all__ = [
     "InvalidOptionError",
     "EncodeError",
     "IoError",
+    "NotFoundError",
+    "PermissionDeniedError",
     "InternalError",
     "__version__",
 ]

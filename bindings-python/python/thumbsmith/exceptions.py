@@ -33,7 +33,15 @@ class EncodeError(Error):
 
 
 class IoError(Error, OSError):
-    """Reading an input file failed."""
+    """Reading an input file or writing an output file failed (``.path``, ``.kind``)."""
+
+
+class NotFoundError(IoError, FileNotFoundError):
+    """The file does not exist: caught by ``except FileNotFoundError`` too."""
+
+
+class PermissionDeniedError(IoError, PermissionError):
+    """The file may not be read or written: caught by ``except PermissionError`` too."""
 
 
 class InternalError(Error, RuntimeError):
@@ -48,5 +56,7 @@ __all__ = [
     "InvalidOptionError",
     "EncodeError",
     "IoError",
+    "NotFoundError",
+    "PermissionDeniedError",
     "InternalError",
 ]

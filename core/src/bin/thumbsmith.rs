@@ -233,10 +233,8 @@ fn thumbnail(args: ThumbnailArgs) -> ExitCode {
                 } else {
                     output.clone()
                 };
-                std::fs::write(&output, &result.data).map_err(|e| thumbsmith::Error::Io {
-                    path: output.display().to_string(),
-                    reason: e.to_string(),
-                })?;
+                std::fs::write(&output, &result.data)
+                    .map_err(|e| thumbsmith::Error::io(&output, &e))?;
                 bytes_out.fetch_add(result.data.len() as u64, Ordering::Relaxed);
                 Ok(())
             });
