@@ -35,14 +35,12 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 
 test-rust:
+	@# The default members: the core and our jpeg-encoder fork (whose tests hold its changes to
+	@# libjpeg's arithmetic: quantisation, block reads, the interleaved scan).
 	$(CARGO) test
 	@# The Node and wasm packages build the core with `compact-resize` (one RGBA resize kernel);
 	@# its unit tests, the bit-exactness digests among them, run in that build too.
 	$(CARGO) test -p thumbsmith --lib --no-default-features --features compact-resize
-	@# The patched jpeg-encoder is its own workspace: its tests hold the patches to libjpeg's
-	@# arithmetic (quantisation, block reads).
-	$(CARGO) test --release --manifest-path core/vendor/jpeg-encoder/Cargo.toml \
-		--target-dir target/vendor-jpeg-encoder
 
 ## Criterion benches: per stage and the whole avatar job.
 bench:

@@ -1,10 +1,18 @@
-//! # JPEG encoder
+//! # thumbsmith-jpeg-encoder
+//!
+//! A JPEG encoder: a fork of [jpeg-encoder](https://crates.io/crates/jpeg-encoder) 0.7.1 kept by
+//! [thumbsmith](https://github.com/thumbsmith/thumbsmith). It writes libjpeg's coefficients for
+//! the same pixels (upstream's quantisation rounds some a step off), the same bytes on every
+//! CPU (the block loops are compiled for AVX2 from the same portable integer code), progressive
+//! files with EOB runs and a table per scan, and fixes upstream bugs that thumbsmith sends back
+//! as patches. `CHANGES.md` in the package lists every difference from upstream and why; the
+//! API is upstream's plus [`Encoder::set_jfif_header`].
 //!
 //! ## Using the encoder
 //! ```no_run
-//! # use jpeg_encoder::EncodingError;
+//! # use thumbsmith_jpeg_encoder::EncodingError;
 //! # pub fn main() -> Result<(), EncodingError> {
-//! use jpeg_encoder::{Encoder, ColorType};
+//! use thumbsmith_jpeg_encoder::{Encoder, ColorType};
 //!
 //! // An array with 4 pixels in RGB format.
 //! let data = [
@@ -21,11 +29,13 @@
 //! encoder.encode(&data, 2, 2, ColorType::Rgb)?;
 //! # Ok(())
 //! # }
+//! ```
 
 #![no_std]
 // thumbsmith patch: deny rather than forbid, so the AVX2-compiled operations (`Avx2Compiled`)
-// can allow their target-feature calls.
+// and the SSE2 loads can allow it where they need it; each `unsafe` block says why it is sound.
 #![cfg_attr(not(feature = "simd"), deny(unsafe_code))]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -49,26 +59,6 @@ pub use error::EncodingError;
 pub use image_buffer::{ImageBuffer, cmyk_to_ycck, rgb_to_ycbcr};
 pub use quantization::QuantizationTableType;
 pub use writer::{JfifWrite, PixelDensity, PixelDensityUnit};
-
-#[cfg(feature = "benchmark")]
-pub use fdct::fdct;
-
-#[cfg(feature = "benchmark")]
-pub use image_buffer::RgbImage;
-
-#[cfg(all(
-    feature = "benchmark",
-    feature = "simd",
-    any(target_arch = "x86", target_arch = "x86_64")
-))]
-pub use avx2::fdct_avx2;
-
-#[cfg(all(
-    feature = "benchmark",
-    feature = "simd",
-    any(target_arch = "x86", target_arch = "x86_64")
-))]
-pub use avx2::RgbImageAVX2;
 
 #[cfg(test)]
 mod tests {
@@ -167,10 +157,10 @@ mod tests {
         data: Vec<u8>,
         width: u16,
         height: u16,
-        result: &mut Vec<u8>,
+        result: &mut [u8],
         pixel_format: PixelFormat,
     ) {
-        let (img, info) = decode(&result);
+        let (img, info) = decode(result);
 
         assert_eq!(info.pixel_format, pixel_format);
         assert_eq!(info.width, width);
@@ -513,6 +503,38 @@ mod tests {
         );
 
         check_result(data, width, height, &mut result, PixelFormat::RGB24);
+    }
+
+    /// With optimised Huffman tables, a restart marker resets the DC prediction, so the first
+    /// block after it codes its whole DC value: the tables must count that difference, not the
+    /// one from the block before. Restart intervals do not change a coefficient, so the file
+    /// must decode to the pixels of the one without restarts (upstream-patches/0002).
+    #[test]
+    fn test_restart_interval_optimized_huffman_tables() {
+        let (data, width, height) = create_test_img_rgb();
+
+        for progressive in [false, true] {
+            let encode = |restart_interval| {
+                let mut result = Vec::new();
+                let mut encoder = Encoder::new(&mut result, 90);
+                encoder.set_optimized_huffman_tables(true);
+                encoder.set_progressive(progressive);
+                encoder.set_restart_interval(restart_interval);
+                encoder
+                    .encode(&data, width, height, ColorType::Rgb)
+                    .unwrap();
+                result
+            };
+
+            let (reference, _) = decode(&encode(0));
+            for restart_interval in [1, 3, 32] {
+                let (img, _) = decode(&encode(restart_interval));
+                assert!(
+                    img == reference,
+                    "restart interval {restart_interval}, progressive {progressive}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -276,11 +276,11 @@ mod tests {
 
     #[test]
     pub fn test_fdct_libjpeg() {
-        let mut i1 = AlignedBlock::new(INPUT1.clone());
+        let mut i1 = AlignedBlock::new(INPUT1);
         fdct(&mut i1);
         assert_eq!(i1.data, OUTPUT1);
 
-        let mut i2 = AlignedBlock::new(INPUT2.clone());
+        let mut i2 = AlignedBlock::new(INPUT2);
         fdct(&mut i2);
         assert_eq!(i2.data, OUTPUT2);
     }

@@ -9,7 +9,7 @@ use crate::quantization::QuantizationTable;
 /// For example, a 300 DPI image is represented by:
 ///
 /// ```rust
-/// # use jpeg_encoder::{PixelDensity, PixelDensityUnit};
+/// # use thumbsmith_jpeg_encoder::{PixelDensity, PixelDensityUnit};
 /// let hdpi = PixelDensity::dpi(300);
 /// assert_eq!(hdpi, PixelDensity {density: (300,300), unit: PixelDensityUnit::Inches})
 /// ```
@@ -522,7 +522,11 @@ pub(crate) fn walk_ac_block<E>(
 /// Bits `start..end` set: the coefficients of a spectral band (thumbsmith patch).
 #[inline(always)]
 pub(crate) fn band_mask(start: usize, end: usize) -> u64 {
-    let below_end = if end >= 64 { u64::MAX } else { (1u64 << end) - 1 };
+    let below_end = if end >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << end) - 1
+    };
     below_end & !((1u64 << start) - 1)
 }
 

@@ -3,7 +3,7 @@ use crate::huffman::{CodingClass, HuffmanTable};
 use crate::image_buffer::*;
 use crate::marker::Marker;
 use crate::quantization::{QuantizationTable, QuantizationTableType};
-use crate::writer::{band_mask, nonzero_mask, walk_ac_block, JfifWrite, JfifWriter, ZIGZAG};
+use crate::writer::{JfifWrite, JfifWriter, ZIGZAG, band_mask, nonzero_mask, walk_ac_block};
 use crate::{EncodingError, PixelDensity};
 
 use alloc::vec;
@@ -1159,7 +1159,18 @@ impl<W: JfifWrite> Encoder<W> {
 
                     debug_assert!(!blocks[i].is_empty());
 
-                    for block in &blocks[i] {
+                    // thumbsmith patch (upstream-patches/0002): each scan here has one
+                    // component, so an MCU is one block; the writer resets the DC prediction to
+                    // 0 at every restart marker, and the first block after one codes its DC
+                    // value itself, which the table must hold (upstream counted the difference
+                    // from the block before and could write codes its table lacks).
+                    let restart_interval = usize::from(self.restart_interval.unwrap_or(0));
+
+                    for (n, block) in blocks[i].iter().enumerate() {
+                        if restart_interval > 0 && n % restart_interval == 0 {
+                            prev_dc = 0;
+                        }
+
                         let value = block.data[0];
                         let diff = value - prev_dc;
                         let num_bits = get_num_bits(diff);
@@ -1568,9 +1579,7 @@ impl Operations for Avx2Compiled {
         out: &mut Vec<AlignedBlock>,
     ) {
         // SAFETY: as in `fill_rows`.
-        unsafe {
-            component_blocks_avx2(samples, blocks, scales, buffer_width, average, table, out)
-        }
+        unsafe { component_blocks_avx2(samples, blocks, scales, buffer_width, average, table, out) }
     }
 }
 
@@ -1598,7 +1607,15 @@ unsafe fn component_blocks_avx2(
     table: &QuantizationTable,
     out: &mut Vec<AlignedBlock>,
 ) {
-    component_blocks::<DefaultOperations>(samples, blocks, scales, buffer_width, average, table, out);
+    component_blocks::<DefaultOperations>(
+        samples,
+        blocks,
+        scales,
+        buffer_width,
+        average,
+        table,
+        out,
+    );
 }
 
 pub(crate) struct DefaultOperations;
@@ -1610,7 +1627,7 @@ mod tests {
     use alloc::vec;
 
     use crate::encoder::{
-        averaged_block_any, get_block, get_block_averaged, get_num_bits, AlignedBlock,
+        AlignedBlock, averaged_block_any, get_block, get_block_averaged, get_num_bits,
     };
     use crate::writer::{get_code, nonzero_mask};
     use crate::{Encoder, SamplingFactor};
@@ -1685,7 +1702,7 @@ mod tests {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                if seed % (round % 5 + 2) == 0 {
+                if seed.is_multiple_of(round % 5 + 2) {
                     *v = (seed >> 20) as i16;
                 }
             }

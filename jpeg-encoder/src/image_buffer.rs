@@ -48,7 +48,7 @@ pub fn cmyk_to_ycck(c: u8, m: u8, y: u8, k: u8) -> (u8, u8, u8, u8) {
 /// ## Example: ImageBuffer implementation for RgbImage from the `image` crate
 /// ```no_compile
 /// use image::RgbImage;
-/// use jpeg_encoder::{ImageBuffer, JpegColorType, rgb_to_ycbcr};
+/// use thumbsmith_jpeg_encoder::{ImageBuffer, JpegColorType, rgb_to_ycbcr};
 ///
 /// pub struct RgbImageBuffer {
 ///     image: RgbImage,

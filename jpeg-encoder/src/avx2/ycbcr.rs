@@ -141,6 +141,8 @@ macro_rules! ycbcr_image_avx2 {
 
             #[inline(always)]
             fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
+                // SAFETY: the CPU has AVX2: these image types are made only by
+                // `Encoder::encode`, after `is_x86_feature_detected!("avx2")`.
                 unsafe {
                     self.fill_buffers_avx2(y, buffers);
                 }
@@ -222,8 +224,8 @@ mod tests {
             avx_input.fill_buffers_avx2(0, &mut buffers);
         }
 
-        for i in 0..3 {
-            assert_eq!(buffers[i].len(), input.len() / 3);
+        for buffer in &buffers[..3] {
+            assert_eq!(buffer.len(), input.len() / 3);
         }
 
         for (i, pixel) in scalar_result.iter().copied().enumerate() {
