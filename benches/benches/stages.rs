@@ -58,9 +58,8 @@ fn decode(c: &mut Criterion) {
             b.iter(|| stages::decode(std::hint::black_box(bytes)))
         });
     }
-    // Shrink-on-load benched on a single-scan file, as cameras write (the core's encoder writes a
-    // scan per component, which the scaled decoder also reads): the same photo through
-    // jpeg-encoder, 4:2:0, q90.
+    // Shrink-on-load benched on a single-scan file with the standard tables, as cameras write:
+    // the same photo through the core's encoder (thumbsmith-jpeg-encoder), 4:2:0, q90.
     let photo = stages::decode(&inputs[0].1).expect("decode").0;
     let mut single_scan = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut single_scan, 90);

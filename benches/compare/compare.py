@@ -606,14 +606,14 @@ def write_report(path, results, through, facts, args):
         "LittleCMS after the resize (cheaper; libvips' thumbnail also converts late). CMYK without a "
         "profile: thumbsmith, the reference and Pillow use the naive formula; libvips uses its built-in "
         "CMYK profile, so its colours differ (this shows in SSIMULACRA2 on `cmyk.jpg`).",
-        "- Pillow writes a JFIF APP0 segment (18 bytes) that the others do not; no library writes EXIF, "
-        "XMP or ICC.",
+        "- Pillow and thumbsmith write a JFIF APP0 segment (18 bytes) that sharp and pyvips do not; no "
+        "library writes EXIF, XMP or ICC.",
         "- The reference's lossy-WebP decode uses image-webp, the core's own WebP decoder (no other "
         "pure-Rust lossy decoder exists); JPEG uses jpeg-decoder (the core uses zune-jpeg).",
         "- Each library's own JPEG encoder: libjpeg-turbo (Pillow), mozjpeg built in libjpeg-turbo mode "
-        "(sharp, pyvips: no trellis unless asked), jpeg-encoder with thumbsmith's patches (core/vendor: "
-        "libjpeg's quantisation, so the same coefficients as mozjpeg's for the same pixels; one scan per "
-        "component, which is why its files are ~1–2 % smaller than libjpeg's single interleaved scan).",
+        "(sharp, pyvips: no trellis unless asked), thumbsmith-jpeg-encoder, our fork of jpeg-encoder "
+        "(jpeg-encoder/CHANGES.md: libjpeg's quantisation, so the same coefficients as mozjpeg's for the "
+        "same pixels; one interleaved scan with optimised tables, as libjpeg writes).",
     ]
     Path(path).write_text("\n".join(out) + "\n")
 

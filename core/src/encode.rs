@@ -78,17 +78,20 @@ fn encode_jpeg(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
     // files tried: SSIMULACRA2 +0.04 to +5.2 (palette art, fine colour detail) and 0–3.4 % fewer
     // bytes.
     encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
-    // JFIF's APP0 only says "1 pixel per pixel" here: 18 bytes that no decoder needs (the
-    // component ids say YCbCr) and that libvips leaves out too.
-    encoder.set_jfif_header(false);
+    // JFIF's APP0 (the encoder's default) is written: 18 bytes, and without it or an Adobe
+    // segment a decoder meeting three components guesses their colour space (libjpeg from the
+    // ids 1, 2, 3; others differently), which no output of ours should depend on.
     if options.progressive {
-        // A DC scan, then AC 1–31 and 32–63, per component. With the patched encoder's EOB runs
-        // and per-scan tables (core/vendor/jpeg-encoder), over the 40 corpus avatars (512×512
-        // q80) this costs +0.4 % bytes in total against baseline (geomean −2.1 %: small flat
-        // pictures gain most); 2 scans measured +0.4 %, 4 +1.0 %, 5 +1.7 %, 9 +4.0 %. One
-        // middle step keeps a real refinement between the DC preview and the full picture.
+        // A DC scan, then AC 1–31 and 32–63, per component. With our encoder fork's EOB runs
+        // and per-scan tables (jpeg-encoder/CHANGES.md), over the 40 corpus avatars (512×512
+        // q80) this cost +0.4 % bytes in total against the baseline of then (geomean −2.1 %:
+        // small flat pictures gain most); 2 scans measured +0.4 %, 4 +1.0 %, 5 +1.7 %, 9
+        // +4.0 %. One middle step keeps a real refinement between the DC preview and the full
+        // picture.
         encoder.set_progressive_scans(3);
     }
+    // Baseline with optimised tables is one interleaved scan (the layout every decoder reads;
+    // zune-jpeg 0.5 misread the scan per component the encoder wrote before).
     encoder.set_optimized_huffman_tables(options.optimize_coding);
     if let Some(icc) = &carry.icc {
         encoder.add_icc_profile(icc).map_err(|e| fail(&e))?;

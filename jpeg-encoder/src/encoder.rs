@@ -18,6 +18,8 @@ use std::fs::File;
 #[cfg(feature = "std")]
 use std::path::Path;
 
+mod interleaved;
+
 /// # Color types used in encoding
 #[derive(Copy, Clone, Debug, Eq, PartialEq)]
 pub enum JpegColorType {
@@ -613,8 +615,12 @@ impl<W: JfifWrite> Encoder<W> {
 
         if let Some(scans) = self.progressive_scans {
             self.encode_image_progressive::<_, OP>(image, scans, &q_tables)?;
-        } else if self.optimize_huffman_table || !self.sampling_factor.supports_interleaved() {
+        } else if !self.sampling_factor.supports_interleaved() {
             self.encode_image_sequential::<_, OP>(image, &q_tables)?;
+        } else if self.optimize_huffman_table {
+            // thumbsmith patch: one interleaved scan, as libjpeg writes it, where upstream wrote
+            // a scan per component (encoder/interleaved.rs says why).
+            self.encode_image_interleaved_optimized::<_, OP>(image, &q_tables)?;
         } else {
             self.encode_image_interleaved::<_, OP>(image, &q_tables)?;
         }
@@ -875,7 +881,7 @@ impl<W: JfifWrite> Encoder<W> {
         image: I,
         q_tables: &[QuantizationTable; 2],
     ) -> Result<(), EncodingError> {
-        let blocks = self.encode_blocks::<_, OP>(&image, q_tables);
+        let blocks = self.encode_blocks::<_, OP>(&image, q_tables, false);
 
         if self.optimize_huffman_table {
             self.optimize_huffman_table(&blocks);
@@ -935,7 +941,7 @@ impl<W: JfifWrite> Encoder<W> {
         scans: u8,
         q_tables: &[QuantizationTable; 2],
     ) -> Result<(), EncodingError> {
-        let blocks = self.encode_blocks::<_, OP>(&image, q_tables);
+        let blocks = self.encode_blocks::<_, OP>(&image, q_tables, false);
 
         if self.optimize_huffman_table {
             self.optimize_huffman_table(&blocks);
@@ -1052,10 +1058,14 @@ impl<W: JfifWrite> Encoder<W> {
         Ok(())
     }
 
+    /// Every component's blocks, transformed and quantised, in raster order: as many as cover
+    /// the image (a scan per component), or with `whole_mcus` as many as cover whole MCUs, the
+    /// padding included (an interleaved scan; thumbsmith patch).
     fn encode_blocks<I: ImageBuffer, OP: Operations>(
         &mut self,
         image: &I,
         q_tables: &[QuantizationTable; 2],
+        whole_mcus: bool,
     ) -> [Vec<AlignedBlock>; 4] {
         let width = image.width();
         let height = image.height();
@@ -1087,8 +1097,16 @@ impl<W: JfifWrite> Encoder<W> {
             let h_scale = max_h_sampling / component.horizontal_sampling_factor as usize;
             let v_scale = max_v_sampling / component.vertical_sampling_factor as usize;
 
-            let cols = num_cols.div_ceil(h_scale);
-            let rows = num_rows.div_ceil(v_scale);
+            let (cols, rows) = if whole_mcus {
+                let h = usize::from(component.horizontal_sampling_factor);
+                let v = usize::from(component.vertical_sampling_factor);
+                (
+                    num_cols.div_ceil(max_h_sampling) * h,
+                    num_rows.div_ceil(max_v_sampling) * v,
+                )
+            } else {
+                (num_cols.div_ceil(h_scale), num_rows.div_ceil(v_scale))
+            };
 
             debug_assert!(cols > 0);
             debug_assert!(rows > 0);
