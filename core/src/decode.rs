@@ -2,6 +2,8 @@
 
 use std::io::Cursor;
 
+use thumbsmith_jpeg_decoder as jpeg;
+
 use crate::error::{Error, Result};
 use crate::raster::Raster;
 use crate::sniff::Format;
@@ -11,7 +13,7 @@ use crate::sniff::Format;
 pub(crate) enum Decoded {
     Pixels(Raster),
     Cmyk(Raster),
-    /// A baseline JPEG's planes as coded, still YCbCr (see [`jpeg_scaled`]).
+    /// A baseline JPEG's planes as coded, still YCbCr (see [`thumbsmith_jpeg_decoder`]).
     YCbCr(YCbCr),
 }
 
@@ -26,9 +28,6 @@ pub(crate) struct YCbCr {
     /// Luma samples per chroma sample, across and down (1, 2 or 4 each).
     pub subsampling: (u32, u32),
 }
-
-mod idct;
-mod jpeg_scaled;
 
 /// A rectangle of whole pixels of a decoded picture: the part of it a caller will read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +59,32 @@ impl PixelRect {
             height: bottom - self.y,
         })
     }
+}
+
+impl From<PixelRect> for jpeg::Rect {
+    fn from(r: PixelRect) -> jpeg::Rect {
+        jpeg::Rect {
+            x: r.x,
+            y: r.y,
+            width: r.width,
+            height: r.height,
+        }
+    }
+}
+
+impl From<jpeg::Rect> for PixelRect {
+    fn from(r: jpeg::Rect) -> PixelRect {
+        PixelRect {
+            x: r.x,
+            y: r.y,
+            width: r.width,
+            height: r.height,
+        }
+    }
+}
+
+fn raster(plane: jpeg::Plane) -> Raster {
+    Raster::new(plane.width, plane.height, plane.channels, plane.data)
 }
 
 /// What a decode of part of a picture gave: the pixels of `part` (all of it when the decoder
@@ -104,16 +129,16 @@ pub(crate) fn decode(
     }
 }
 
-pub(crate) use jpeg_scaled::Header as JpegHeader;
+pub(crate) use jpeg::Header as JpegHeader;
 
 /// The headers of a complete JPEG that the planar decoder ([`decode_jpeg_planes`]) takes — a
 /// gray or YCbCr file, sequential or progressive, with common sampling — or `None` for the
 /// full-size decoder.
 pub(crate) fn jpeg_planar_header(input: &[u8]) -> Option<JpegHeader<'_>> {
-    if !jpeg_is_complete(input) {
+    if !jpeg::markers::is_complete(input) {
         return None;
     }
-    jpeg_scaled::parse(input)
+    jpeg::parse(input).ok()
 }
 
 /// Decodes a JPEG at `eighths`/8 of its size (1…8) into its planes ([`Decoded::YCbCr`], or gray
@@ -126,16 +151,17 @@ pub(crate) fn decode_jpeg_planes(
     eighths: u32,
     parts: Option<(PixelRect, PixelRect)>,
 ) -> Result<Decoding> {
-    match jpeg_scaled::decode_part(header, eighths, parts) {
+    let parts = parts.map(|(luma, chroma)| (luma.into(), chroma.into()));
+    match jpeg::decode(header, eighths, parts) {
         Ok(planes) => {
-            let (luma, luma_part) = (planes.luma, planes.luma_part);
+            let (luma, luma_part) = (raster(planes.luma), planes.luma_part.into());
             let decoded = match planes.chroma {
                 None => Decoded::Pixels(luma),
                 Some((chroma, chroma_part)) => Decoded::YCbCr(YCbCr {
                     luma,
                     luma_part,
-                    chroma,
-                    chroma_part,
+                    chroma: raster(chroma),
+                    chroma_part: chroma_part.into(),
                     subsampling: planes.subsampling,
                 }),
             };
@@ -154,11 +180,9 @@ pub(crate) fn decode_jpeg_planes(
 }
 
 /// How many samples `length` pixels make in a JPEG plane decoded at `eighths`/8 whose samples
-/// each cover `subsampling` luma pixels (see [`jpeg_scaled::scaled_length`]).
+/// each cover `subsampling` luma pixels (see [`jpeg::scaled_length`]).
 pub(crate) fn jpeg_scaled_length(length: u32, eighths: u32, subsampling: u32) -> u32 {
-    let scaled =
-        jpeg_scaled::scaled_length(length as usize, eighths as usize, subsampling as usize);
-    scaled as u32
+    jpeg::scaled_length(length, eighths, subsampling)
 }
 
 pub(crate) fn jpeg_options() -> zune_core::options::DecoderOptions {
@@ -180,49 +204,11 @@ pub(crate) fn png_limits() -> png::Limits {
     png_limits_for(crate::Options::default().max_input_pixels)
 }
 
-/// The markers of a JPEG's segments up to and including its first scan (start of scan), each
-/// with the segment's body (its length field excluded; for the scan, everything after the
-/// header's length field up to the end of the file). Segment lengths are followed, so an EXIF
-/// thumbnail's own markers are not mistaken for the file's.
-fn segments(input: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
-    let mut at = 2;
-    std::iter::from_fn(move || {
-        while at + 4 <= input.len() {
-            if input[at] != 0xFF {
-                at += 1; // tolerate padding between segments, as decoders do
-                continue;
-            }
-            let marker = input[at + 1];
-            if marker == 0xFF || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
-                at += 1;
-                continue;
-            }
-            let length = usize::from(u16::from_be_bytes([input[at + 2], input[at + 3]]));
-            let body_start = at + 4;
-            if marker == 0xDA {
-                at = input.len();
-                return Some((marker, &input[body_start..]));
-            }
-            at += 2 + length;
-            return Some((
-                marker,
-                &input[body_start..at.min(input.len()).max(body_start)],
-            ));
-        }
-        None
-    })
-}
-
 /// Whether the JPEG has an end-of-image marker after its first scan. zune-jpeg fills a truncated
 /// file with gray and reports success; like sharp (`failOn: 'warning'`) we refuse it instead, so a
-/// half-uploaded photo is an error, not a half-gray avatar. Inside entropy-coded data 0xFF is
-/// always followed by 0x00 or a restart marker, so 0xFF 0xD9 there is the real end.
+/// half-uploaded photo is an error, not a half-gray avatar.
 fn jpeg_is_complete(input: &[u8]) -> bool {
-    // Searched from the end, where the marker almost always is (same answer, one comparison
-    // instead of a pass over the whole file).
-    segments(input)
-        .find(|&(marker, _)| marker == 0xDA)
-        .is_some_and(|(_, scan)| scan.windows(2).rev().any(|w| w == [0xFF, 0xD9]))
+    jpeg::markers::is_complete(input)
 }
 
 /// Four-component (CMYK or YCCK) JPEGs whose components are not all sampled alike that
@@ -233,7 +219,7 @@ fn jpeg_is_complete(input: &[u8]) -> bool {
 /// them right (but a gray file with restart intervals wrong): remove this with 0.5.16.
 fn is_mis_decoded_four_components(input: &[u8], space: zune_core::colorspace::ColorSpace) -> bool {
     use zune_core::colorspace::ColorSpace;
-    let frame = segments(input).find(
+    let frame = jpeg::markers::segments(input).find(
         |&(marker, _)| matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF),
     );
     let Some((_, body)) = frame else {

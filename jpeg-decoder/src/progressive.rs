@@ -22,8 +22,8 @@ use super::{
     Bits, Block, Component, Header, Huffman, Plan, PlaneOut, Planes, Scratch, Tables, EXTENT,
     ZIGZAG,
 };
-use crate::decode::PixelRect;
 use crate::error::{Error, Result};
+use crate::Rect;
 
 /// How many blocks (of every component) a band holds at most, unless one MCU row holds more:
 /// with their non-zero bits and kept coefficients about 0.7 MiB at 1/2 (2.2 MiB at 1/1), so a
@@ -129,7 +129,7 @@ pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
     header: &Header<'_>,
     scans: &[u8],
     eighths: u32,
-    parts: Option<(PixelRect, PixelRect)>,
+    parts: Option<(Rect, Rect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
     let size = eighths as usize;
@@ -282,7 +282,7 @@ fn transform_band<const AVX2: bool>(
             0 => &mut *luma,
             _ => chroma
                 .as_deref_mut()
-                .ok_or_else(|| Error::Internal("chroma blocks without a chroma plane".into()))?,
+                .ok_or_else(|| Error::Internal("chroma blocks without a chroma plane"))?,
         };
         let (rows, columns) = (
             stores[group[0]].rows.clone(),
@@ -747,14 +747,14 @@ static SELECT_IN_BYTE: [[u8; 8]; 256] = {
 #[cfg(test)]
 mod tests {
     use super::{next_marker, nth_set_bit, MAX_SCANS};
-    use crate::decode::jpeg_scaled::{decode_part, parse};
+    use crate::baseline::{decode_part, parse};
     use proptest::prelude::*;
 
     /// A file with more scans than [`MAX_SCANS`] is left to the full-size decoder, not held
     /// scan by scan; one with that many still decodes here.
     #[test]
     fn too_many_scans_are_refused() {
-        let jpeg = include_bytes!("../../../tests/fixtures/jpeg-scans/progressive-gray.jpg");
+        let jpeg = include_bytes!("../tests/fixtures/jpeg-scans/progressive-gray.jpg");
         let first = (0..jpeg.len() - 1)
             .find(|&at| jpeg[at] == 0xFF && jpeg[at + 1] == 0xDA)
             .unwrap();

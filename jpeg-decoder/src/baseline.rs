@@ -24,11 +24,11 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+#[path = "progressive.rs"]
 mod progressive;
 
-use super::{idct, PixelRect};
 use crate::error::{Error, Result};
-use crate::raster::Raster;
+use crate::{idct, Plane, Rect};
 
 /// Natural (row-major) index of the k-th coefficient in zigzag order.
 const ZIGZAG: [u8; 64] = [
@@ -109,8 +109,8 @@ const FINAL_SHIFT: u32 = 13 + 2 + 3;
 /// Cold and out of line: the hot decoding loops only branch to it.
 #[cold]
 #[inline(never)]
-fn corrupt(why: &str) -> Error {
-    Error::corrupt("jpeg", why)
+fn corrupt(why: &'static str) -> Error {
+    Error::Corrupt(why)
 }
 
 #[derive(Clone, Copy, Default)]
@@ -124,7 +124,7 @@ struct Component {
 }
 
 /// What the fast path needs from the headers, and where the entropy-coded data starts.
-pub(crate) struct Header<'a> {
+pub struct Header<'a> {
     pub width: u32,
     pub height: u32,
     components: Vec<Component>,
@@ -139,16 +139,12 @@ pub(crate) struct Header<'a> {
     scans: Option<&'a [u8]>,
 }
 
-/// Reads the headers up to the first scan; `None` when the file is not one the fast path decodes
-/// (the caller then uses the full-size decoder).
-pub(crate) fn parse(input: &[u8]) -> Option<Header<'_>> {
-    parse_header(input).ok()
-}
-
-fn parse_header(input: &[u8]) -> Result<Header<'_>> {
-    let unsupported = |why: &str| corrupt(why);
+/// Reads the headers up to the first scan; an error when the file is not one this decoder
+/// decodes (the caller then uses a full-size decoder).
+pub fn parse(input: &[u8]) -> Result<Header<'_>> {
+    let unsupported = Error::Unsupported;
     if input.len() < 4 || input[0] != 0xFF || input[1] != 0xD8 {
-        return Err(unsupported("no start of image"));
+        return Err(corrupt("no start of image"));
     }
     let mut header = Header {
         width: 0,
@@ -174,7 +170,7 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
             at += 1;
         }
         let Some(&marker) = input.get(at) else {
-            return Err(unsupported("no scan"));
+            return Err(corrupt("no scan"));
         };
         let marker_start = at - 1;
         at += 1;
@@ -182,14 +178,14 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
             continue;
         }
         if marker == 0xD9 {
-            return Err(unsupported("no scan"));
+            return Err(corrupt("no scan"));
         }
         let length = match input.get(at..at + 2) {
             Some(b) => usize::from(u16::from_be_bytes([b[0], b[1]])),
-            None => return Err(unsupported("truncated header")),
+            None => return Err(corrupt("truncated header")),
         };
         if length < 2 || at + length > input.len() {
-            return Err(unsupported("bad segment length"));
+            return Err(corrupt("bad segment length"));
         }
         let body = &input[at + 2..at + length];
         at += length;
@@ -205,7 +201,7 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
                 let count = usize::from(body[5]);
                 header.components.clear();
                 if header.width == 0 || header.height == 0 {
-                    return Err(unsupported("zero size"));
+                    return Err(corrupt("zero size"));
                 }
                 if !(count == 1 || count == 3) || body.len() < 6 + 3 * count {
                     return Err(unsupported("not gray or three components"));
@@ -228,7 +224,7 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
             0xDB => parse_quant(body, &mut header.quant, &mut quant_defined)?,
             0xDD => {
                 if body.len() < 2 {
-                    return Err(unsupported("bad restart interval"));
+                    return Err(corrupt("bad restart interval"));
                 }
                 header.restart_interval = usize::from(u16::from_be_bytes([body[0], body[1]]));
             }
@@ -248,7 +244,7 @@ fn parse_header(input: &[u8]) -> Result<Header<'_>> {
     }
     let components = &header.components;
     if components.is_empty() {
-        return Err(unsupported("no frame header"));
+        return Err(corrupt("no frame header"));
     }
     if components.len() == 3 {
         // RGB JPEGs (Adobe transform 0, or components named R, G, B) are left to zune-jpeg.
@@ -970,10 +966,10 @@ fn idct<const AVX2: bool>(block: &Block, plan: &Plan, out: &mut [u8], stride: us
 /// A baseline JPEG's samples as decoded, not yet converted to RGB: the luma (or gray) plane and,
 /// for colour files, Cb and Cr interleaved at their own resolution (the luma's divided by the
 /// subsampling), each only for the part a caller asked for.
-pub(crate) struct Planes {
-    pub luma: Raster,
-    pub luma_part: PixelRect,
-    pub chroma: Option<(Raster, PixelRect)>,
+pub struct Planes {
+    pub luma: Plane,
+    pub luma_part: Rect,
+    pub chroma: Option<(Plane, Rect)>,
     /// Luma samples per chroma sample, across and down (1, 2 or 4 each).
     pub subsampling: (u32, u32),
 }
@@ -981,7 +977,7 @@ pub(crate) struct Planes {
 impl Header<'_> {
     /// Luma samples per chroma sample, across and down: (2, 2) for 4:2:0, (1, 1) for 4:4:4 and
     /// gray.
-    pub(crate) fn subsampling(&self) -> (u32, u32) {
+    pub fn subsampling(&self) -> (u32, u32) {
         let luma = self.components[0];
         (luma.h as u32, luma.v as u32)
     }
@@ -999,10 +995,10 @@ impl Header<'_> {
 /// part are only read past — no dequantising or IDCT — and each plane holds only its part.
 /// Pixels inside a part are the same bytes as in the whole decode: every block is transformed
 /// on its own.
-pub(crate) fn decode_part(
+pub fn decode_part(
     header: &Header<'_>,
     eighths: u32,
-    parts: Option<(PixelRect, PixelRect)>,
+    parts: Option<(Rect, Rect)>,
 ) -> Result<Planes> {
     decode_in_bands(header, eighths, parts, progressive::BAND_BLOCKS)
 }
@@ -1012,13 +1008,11 @@ pub(crate) fn decode_part(
 fn decode_in_bands(
     header: &Header<'_>,
     eighths: u32,
-    parts: Option<(PixelRect, PixelRect)>,
+    parts: Option<(Rect, Rect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
     if !(1..=8).contains(&eighths) {
-        return Err(Error::Internal(format!(
-            "scaled JPEG decode at {eighths}/8"
-        )));
+        return Err(Error::Scale(eighths));
     }
     // The same integer code compiled twice: with AVX2 the IDCT's eight-lane arithmetic becomes
     // vector instructions (baseline x86-64 has no 32-bit vector multiply, so it stays scalar),
@@ -1043,7 +1037,7 @@ fn decode_in_bands(
 unsafe fn decode_avx2(
     header: &Header<'_>,
     eighths: u32,
-    parts: Option<(PixelRect, PixelRect)>,
+    parts: Option<(Rect, Rect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
     decode_portable::<true>(header, eighths, parts, band_blocks)
@@ -1084,7 +1078,7 @@ pub(crate) fn scaled_length(length: usize, eighths: usize, subsampling: usize) -
 fn plane_outputs(
     header: &Header<'_>,
     eighths: usize,
-    parts: Option<(PixelRect, PixelRect)>,
+    parts: Option<(Rect, Rect)>,
 ) -> (PlaneOut, Option<PlaneOut>) {
     let components = &header.components;
     let (luma_h, luma_v) = (components[0].h, components[0].v);
@@ -1122,17 +1116,17 @@ fn mcu_rows_to_parts_end(
 /// One plane being filled: its part (whole pixels of the plane) and the samples of that part,
 /// `channels` interleaved.
 struct PlaneOut {
-    part: PixelRect,
+    part: Rect,
     channels: usize,
     data: Vec<u8>,
 }
 
 impl PlaneOut {
-    fn new(whole: (usize, usize), part: Option<PixelRect>, channels: usize) -> PlaneOut {
+    fn new(whole: (usize, usize), part: Option<Rect>, channels: usize) -> PlaneOut {
         let (width, height) = (whole.0 as u32, whole.1 as u32);
         let part = part
             .and_then(|p| p.clipped_to(width, height))
-            .unwrap_or(PixelRect::whole(width, height));
+            .unwrap_or(Rect::whole(width, height));
         let data = vec![0u8; part.width as usize * part.height as usize * channels];
         PlaneOut {
             part,
@@ -1202,9 +1196,9 @@ impl PlaneOut {
         }
     }
 
-    fn finish(self) -> (Raster, PixelRect) {
+    fn finish(self) -> (Plane, Rect) {
         let part = self.part;
-        let raster = Raster::new(part.width, part.height, self.channels as u8, self.data);
+        let raster = Plane::new(part.width, part.height, self.channels as u8, self.data);
         (raster, part)
     }
 }
@@ -1213,7 +1207,7 @@ impl PlaneOut {
 fn decode_portable<const AVX2: bool>(
     header: &Header<'_>,
     eighths: u32,
-    parts: Option<(PixelRect, PixelRect)>,
+    parts: Option<(Rect, Rect)>,
     band_blocks: usize,
 ) -> Result<Planes> {
     if let Some(scans) = header.scans {
@@ -1304,7 +1298,7 @@ fn decode_portable<const AVX2: bool>(
                 0 => &mut luma,
                 _ => chroma
                     .as_mut()
-                    .ok_or_else(|| Error::Internal("chroma block without a chroma plane".into()))?,
+                    .ok_or_else(|| Error::Internal("chroma block without a chroma plane"))?,
             };
             for by in 0..component.v {
                 for bx in 0..component.h {
@@ -1414,9 +1408,16 @@ impl Planes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::jpeg_scaled_length;
+    use crate::scaled_length as jpeg_scaled_length;
     use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
     use proptest::prelude::*;
+
+    fn jpeg_options() -> zune_core::options::DecoderOptions {
+        zune_core::options::DecoderOptions::default()
+            .set_max_width(usize::from(u16::MAX))
+            .set_max_height(usize::from(u16::MAX))
+            .set_strict_mode(false)
+    }
 
     /// A test picture: smooth gradients and a slow ripple; with `edges`, also a disc, stripes and
     /// a little texture, so the high frequencies matter too.
@@ -1512,7 +1513,7 @@ mod tests {
     /// the luma's resolution across or down go to jpeg-decoder (whose RGB is turned back into
     /// YCbCr, its untransformed output being broken): zune-jpeg 0.5 gets their colours wrong,
     /// which is why the pipeline no longer hands them to it.
-    fn full_decode_planes(jpeg: &[u8]) -> (Raster, Option<Raster>) {
+    fn full_decode_planes(jpeg: &[u8]) -> (Plane, Option<Plane>) {
         use zune_core::colorspace::ColorSpace;
         let (across, down) = parse(jpeg)
             .expect("a file the fast path takes")
@@ -1538,7 +1539,7 @@ mod tests {
         } else {
             let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
                 zune_core::bytestream::ZCursor::new(jpeg),
-                crate::decode::jpeg_options(),
+                jpeg_options(),
             );
             decoder.decode_headers().unwrap();
             let gray = decoder.input_colorspace() == Some(ColorSpace::Luma);
@@ -1547,28 +1548,25 @@ mod tests {
             } else {
                 ColorSpace::YCbCr
             };
-            decoder.set_options(crate::decode::jpeg_options().jpeg_set_out_colorspace(out));
+            decoder.set_options(jpeg_options().jpeg_set_out_colorspace(out));
             let data = decoder.decode().expect("zune decodes the test picture");
             let info = decoder.info().unwrap();
             (data, (info.width, info.height), gray)
         };
         let (w, h) = (u32::from(w), u32::from(h));
         if gray {
-            return (Raster::new(w, h, 1, data), None);
+            return (Plane::new(w, h, 1, data), None);
         }
         let luma = data.chunks_exact(3).map(|p| p[0]).collect();
         let chroma = data.chunks_exact(3).flat_map(|p| [p[1], p[2]]).collect();
-        (
-            Raster::new(w, h, 1, luma),
-            Some(Raster::new(w, h, 2, chroma)),
-        )
+        (Plane::new(w, h, 1, luma), Some(Plane::new(w, h, 2, chroma)))
     }
 
     /// `raster` averaged over boxes of `across`×`down` of its pixels (whole numbers or not: a
     /// pixel the box covers in part counts by the part covered), what a plane at a scale whose
     /// samples each stand for that box should approximate. Edge boxes average the pixels that
     /// exist.
-    fn box_shrink(raster: &Raster, (across, down): (f64, f64)) -> Raster {
+    fn box_shrink(raster: &Plane, (across, down): (f64, f64)) -> Plane {
         let n = usize::from(raster.channels);
         let (w, h) = (raster.width as usize, raster.height as usize);
         let (ow, oh) = (
@@ -1597,10 +1595,10 @@ mod tests {
                 }
             }
         }
-        Raster::new(ow as u32, oh as u32, n as u8, data)
+        Plane::new(ow as u32, oh as u32, n as u8, data)
     }
 
-    fn whole_boxes(raster: Raster, (width, height): (u32, u32)) -> Raster {
+    fn whole_boxes(raster: Plane, (width, height): (u32, u32)) -> Plane {
         let n = usize::from(raster.channels);
         let mut data = Vec::new();
         for row in raster
@@ -1610,11 +1608,11 @@ mod tests {
         {
             data.extend_from_slice(&row[..width as usize * n]);
         }
-        Raster::new(width, height, raster.channels, data)
+        Plane::new(width, height, raster.channels, data)
     }
 
     /// Mean and largest absolute difference, after checking the sizes agree.
-    fn difference(a: &Raster, b: &Raster) -> (f64, u8) {
+    fn difference(a: &Plane, b: &Plane) -> (f64, u8) {
         assert_eq!(
             (a.width, a.height, a.channels),
             (b.width, b.height, b.channels)
@@ -1719,7 +1717,7 @@ mod tests {
     /// The committed photo (a real camera JPEG, not jpeg-encoder's) through the fast path.
     #[test]
     fn a_camera_photo_matches_the_full_decode_box_filtered() {
-        let photo = include_bytes!("../../tests/fixtures/photo.jpg");
+        let photo = include_bytes!("../tests/fixtures/photo.jpg");
         for eighths in 1..=8 {
             check(photo, eighths, PHOTO, "photo.jpg");
         }
@@ -1780,7 +1778,7 @@ mod tests {
     #[test]
     fn unsupported_files_are_left_to_the_full_decoder() {
         let four_two_zero = encode((40, 30, true), SamplingFactor::R_4_2_0, false, None);
-        assert!(parse(&four_two_zero).is_some());
+        assert!(parse(&four_two_zero).is_ok());
         // The same file saying its luma has 3 samples across per chroma sample.
         let frame = four_two_zero
             .windows(2)
@@ -1791,12 +1789,12 @@ mod tests {
         let luma_sampling = frame + 2 + 2 + 6 + 1;
         assert_eq!(three_across[luma_sampling], 0x22);
         three_across[luma_sampling] = 0x32;
-        assert!(parse(&three_across).is_none());
+        assert!(parse(&three_across).is_err());
         let mut cmyk = Vec::new();
         Encoder::new(&mut cmyk, 90)
             .encode(&[0; 40 * 30 * 4], 40, 30, ColorType::Cmyk)
             .unwrap();
-        assert!(parse(&cmyk).is_none());
+        assert!(parse(&cmyk).is_err());
     }
 
     /// Every IDCT size gives the same bytes with AVX2 as without, for blocks of any extent
@@ -1861,7 +1859,7 @@ mod tests {
             for eighths in 1..=8 {
                 let (h, v) = header.subsampling();
                 let length = |length, subsampling| jpeg_scaled_length(length, eighths, subsampling);
-                let part = |(w, h): (u32, u32)| PixelRect {
+                let part = |(w, h): (u32, u32)| Rect {
                     x: w / 3,
                     y: h / 4,
                     width: w / 3 + 1,
@@ -1961,7 +1959,7 @@ mod tests {
             let part = |(w, h): (u32, u32)| {
                 let (left, right) = ((x0.min(x1) * w as f64) as u32, (x0.max(x1) * w as f64) as u32);
                 let (top, bottom) = ((y0.min(y1) * h as f64) as u32, (y0.max(y1) * h as f64) as u32);
-                PixelRect { x: left, y: top, width: right - left + 1, height: bottom - top + 1 }
+                Rect { x: left, y: top, width: right - left + 1, height: bottom - top + 1 }
             };
             let parts = (
                 part((length(width, 1), length(height, 1))),
@@ -2006,7 +2004,7 @@ mod tests {
                     let restart = matches!(coding, Coding::Interleaved).then_some(2);
                     encode_coded((61, 45, true), SamplingFactor::R_4_2_0, false, restart, coding)
                 }
-                None => include_bytes!("../../tests/fixtures/jpeg-scans/scans-444-restart.jpg").to_vec(),
+                None => include_bytes!("../tests/fixtures/jpeg-scans/scans-444-restart.jpg").to_vec(),
             };
             for (at, byte) in edits {
                 let length = jpeg.len();
@@ -2015,7 +2013,7 @@ mod tests {
             let mut cut_jpeg = jpeg.clone();
             cut_jpeg.truncate((cut * jpeg.len() as f64) as usize);
             for input in [jpeg, cut_jpeg] {
-                if let Some(header) = parse(&input) {
+                if let Ok(header) = parse(&input) {
                     let _ = decode_part(&header, eighths, None);
                     let _ = decode_in_bands(&header, eighths, None, 1);
                 }

@@ -303,7 +303,7 @@ mod x86 {
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(in crate::decode) unsafe fn matrix_avx2(
+    pub(crate) unsafe fn matrix_avx2(
         coefficients: &[i32; 64],
         extent: (usize, usize),
         matrix: &[[i32; 8]],

@@ -1,0 +1,24 @@
+//! The decoder's one error type.
+
+/// Why a JPEG was not decoded. Callers that have another decoder to fall back on (the full-size
+/// one of an image library) usually take every variant as "use the other decoder"; those that
+/// report errors map [`Error::Corrupt`] to a damaged input and the others to an unsupported one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The bytes break the JPEG syntax: a bad table, a bad Huffman code, a missing marker,
+    /// a truncated segment.
+    #[error("corrupt JPEG: {0}")]
+    Corrupt(&'static str),
+    /// A valid JPEG this decoder does not read (12-bit samples, CMYK or RGB components,
+    /// arithmetic coding, sampling factors it has no layout for).
+    #[error("JPEG not decoded by this decoder: {0}")]
+    Unsupported(&'static str),
+    /// A scale outside 1/8…8/8 was asked for.
+    #[error("scale {0}/8 is outside 1/8 to 8/8")]
+    Scale(u32),
+    /// An invariant of the decoder broke: a bug, please report it with the file.
+    #[error("internal error in the JPEG decoder: {0}")]
+    Internal(&'static str),
+}
+
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
