@@ -22,3 +22,10 @@ pub enum Error {
 }
 
 pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Cold and out of line: the hot decoding loops only branch to it.
+#[cold]
+#[inline(never)]
+pub(crate) fn corrupt(why: &'static str) -> Error {
+    Error::Corrupt(why)
+}

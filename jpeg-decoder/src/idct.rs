@@ -10,6 +10,8 @@
 //! outputs with AVX2 through [`matrix_avx2`], whose even/odd split halves the multiplications
 //! (the plain loops made a 6/8 decode slower than a full-size one).
 
+use crate::header::ZIGZAG;
+
 /// The arithmetic the butterfly needs, on one value or on a vector of lanes; all wrapping, so a
 /// damaged file gives garbage pixels, not a panic.
 trait Arithmetic: Copy {
@@ -195,13 +197,13 @@ fn matrix_pass<L: Lanes, const N: usize>(
 }
 
 #[cfg(target_arch = "x86_64")]
-pub(super) use x86::matrix_avx2;
+pub(crate) use x86::matrix_avx2;
 
 /// The IDCT of one block's dequantised coefficients (natural order) into 8 rows of 8 samples,
 /// `stride` apart, level-shifted and clamped to 0–255. `extent`: the coefficients outside the
 /// first `extent` rows and columns are zero.
 #[inline(always)]
-pub(super) fn islow(
+pub(crate) fn islow(
     coefficients: &[i32; 64],
     extent: usize,
     out: &mut [u8],
@@ -238,7 +240,7 @@ fn idct_portable(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
 /// The first `size` (1…8) of `samples` into `row`: one fixed-size move per size, where a slice
 /// copy of a length known only at run time would be a call to `memcpy` per row.
 #[inline(always)]
-pub(super) fn store_row(row: &mut [u8], samples: &[u8; 8], size: usize) {
+pub(crate) fn store_row(row: &mut [u8], samples: &[u8; 8], size: usize) {
     match size {
         8 => row[..8].copy_from_slice(samples),
         7 => row[..7].copy_from_slice(&samples[..7]),
@@ -248,6 +250,226 @@ pub(super) fn store_row(row: &mut [u8], samples: &[u8; 8], size: usize) {
         3 => row[..3].copy_from_slice(&samples[..3]),
         2 => row[..2].copy_from_slice(&samples[..2]),
         _ => row[0] = samples[0],
+    }
+}
+
+/// Inverse DCTs to N = 1…7 outputs from the first N of 8 coefficients, as matrices
+/// `√2 · C(u) · cos((2x+1)uπ/2N) · A(u) · 2^13` (libjpeg's islow scaling: a DC of d gives d·2^13)
+/// with `A(u) = sin(g·uπ/16) / (g·sin(uπ/16))`, g = 8/N. `A` makes each output exactly the mean
+/// of the g full-size pixels it stands for (what a full decode followed by a box filter gives),
+/// not a point sample of a lower-frequency cosine; for a g that is not a whole number (N = 3, 5,
+/// 6, 7) the same formula is a box of g pixels spread over the pixels it partly covers.
+/// Integers, computed once offline, so no platform's `cos` can change a bit. Matrices rather
+/// than butterflies because they skip the all-zero rows and columns most blocks have; the
+/// full-size IDCT is [`islow`]'s butterfly.
+pub(crate) const IDCT_1: [[i32; 8]; 1] = [[8192, 0, 0, 0, 0, 0, 0, 0]];
+pub(crate) const IDCT_2: [[i32; 8]; 2] = [
+    [8192, 7423, 0, 0, 0, 0, 0, 0],
+    [8192, -7423, 0, 0, 0, 0, 0, 0],
+];
+pub(crate) const IDCT_3: [[i32; 8]; 3] = [
+    [8192, 9643, 4916, 0, 0, 0, 0, 0],
+    [8192, 0, -9832, 0, 0, 0, 0, 0],
+    [8192, -9643, 4916, 0, 0, 0, 0, 0],
+];
+pub(crate) const IDCT_4: [[i32; 8]; 4] = [
+    [8192, 10498, 7568, 3686, 0, 0, 0, 0],
+    [8192, 4348, -7568, -8900, 0, 0, 0, 0],
+    [8192, -4348, -7568, 8900, 0, 0, 0, 0],
+    [8192, -10498, 7568, -3686, 0, 0, 0, 0],
+];
+pub(crate) const IDCT_5: [[i32; 8]; 5] = [
+    [8192, 10908, 8997, 6198, 3009, 0, 0, 0],
+    [8192, 6741, -3437, -10028, -7879, 0, 0, 0],
+    [8192, 0, -11122, 0, 9739, 0, 0, 0],
+    [8192, -6741, -3437, 10028, -7879, 0, 0, 0],
+    [8192, -10908, 8997, -6198, 3009, 0, 0, 0],
+];
+pub(crate) const IDCT_6: [[i32; 8]; 6] = [
+    [8192, 11134, 9832, 7820, 5321, 2613, 0, 0],
+    [8192, 8151, 0, -7820, -10642, -7138, 0, 0],
+    [8192, 2983, -9832, -7820, 5321, 9750, 0, 0],
+    [8192, -2983, -9832, 7820, 5321, -9750, 0, 0],
+    [8192, -8151, 0, 7820, -10642, 7138, 0, 0],
+    [8192, -11134, 9832, -7820, 5321, -2613, 0, 0],
+];
+pub(crate) const IDCT_7: [[i32; 8]; 7] = [
+    [8192, 11273, 10355, 8894, 6988, 4766, 2380, 0],
+    [8192, 9040, 2558, -4936, -10098, -10709, -6670, 0],
+    [8192, 5017, -7166, -11091, -2494, 8588, 9638, 0],
+    [8192, 0, -11493, 0, 11208, 0, -10697, 0],
+    [8192, -5017, -7166, 11091, -2494, -8588, 9638, 0],
+    [8192, -9040, 2558, 4936, -10098, 10709, -6670, 0],
+    [8192, -11273, 10355, -8894, 6988, -4766, 2380, 0],
+];
+
+/// The matrix of a scaled size; none at full size, where [`islow`] transforms.
+pub(crate) fn idct_matrix(size: usize) -> &'static [[i32; 8]] {
+    match size {
+        1 => &IDCT_1,
+        2 => &IDCT_2,
+        3 => &IDCT_3,
+        4 => &IDCT_4,
+        5 => &IDCT_5,
+        6 => &IDCT_6,
+        7 => &IDCT_7,
+        _ => &[],
+    }
+}
+
+/// libjpeg islow's descaling: 13-bit constants, 2 extra bits kept between the passes, and the
+/// 2D transform's factor 8.
+pub(crate) const PASS1_SHIFT: u32 = 13 - 2;
+pub(crate) const FINAL_SHIFT: u32 = 13 + 2 + 3;
+
+/// Per component: which coefficients the scaled IDCT reads, and its size.
+pub(crate) struct Plan {
+    /// IDCT output size: `size`×`size` output pixels per block.
+    pub(crate) size: usize,
+    /// Zigzag positions below this may be kept; from here on coefficients are only skipped.
+    pub(crate) keep_until: usize,
+    /// Bit k (zigzag position k): whether the coefficient lands inside the `size`×`size`
+    /// top-left corner the IDCT reads.
+    pub(crate) keep: u64,
+    /// Quantisation table in zigzag order (the order coefficients arrive in), as i32.
+    pub(crate) quant_zigzag: [i32; 64],
+    /// The column pass's matrix, `[output row][frequency]`.
+    pub(crate) vertical: [[i32; 8]; 8],
+    /// The row pass's matrix transposed, `[frequency][output column]`, so that pass sums whole
+    /// rows of eight lanes.
+    pub(crate) horizontal_by_frequency: [[i32; 8]; 8],
+}
+
+impl Plan {
+    pub(crate) fn new(size: usize, quant: &[u16; 64]) -> Plan {
+        let mut keep = 0u64;
+        let mut keep_until = 0;
+        for (k, &natural) in ZIGZAG.iter().enumerate() {
+            let (row, column) = (usize::from(natural) / 8, usize::from(natural) % 8);
+            if row < size && column < size {
+                keep |= 1 << k;
+                keep_until = k + 1;
+            }
+        }
+        let matrix = idct_matrix(size);
+        let mut vertical = [[0; 8]; 8];
+        vertical[..matrix.len()].copy_from_slice(matrix);
+        let mut horizontal_by_frequency = [[0; 8]; 8];
+        for (x, row) in matrix.iter().enumerate() {
+            for (u, &weight) in row.iter().enumerate() {
+                horizontal_by_frequency[u][x] = weight;
+            }
+        }
+        Plan {
+            size,
+            keep_until,
+            keep,
+            quant_zigzag: ZIGZAG.map(|natural| i32::from(quant[usize::from(natural)])),
+            vertical,
+            horizontal_by_frequency,
+        }
+    }
+}
+
+/// The coefficients of one block the IDCT needs (natural order), and the extent of the non-zero
+/// ones so the IDCT skips the empty rows and columns.
+pub(crate) struct Block {
+    pub(crate) coefficients: [i32; 64],
+    pub(crate) rows: usize,
+    pub(crate) columns: usize,
+}
+
+/// For each zigzag position k: how many rows and columns the positions 0..=k reach. Kept per
+/// block from the last coefficient stored (zigzag order only moves forward), so the IDCT skips
+/// all-zero rows and columns without any per-coefficient bookkeeping.
+pub(crate) const EXTENT: [(u8, u8); 64] = {
+    let mut extent = [(1u8, 1u8); 64];
+    let (mut rows, mut columns) = (1u8, 1u8);
+    let mut k = 0;
+    while k < 64 {
+        let natural = ZIGZAG[k];
+        if natural / 8 + 1 > rows {
+            rows = natural / 8 + 1;
+        }
+        if natural % 8 + 1 > columns {
+            columns = natural % 8 + 1;
+        }
+        extent[k] = (rows, columns);
+        k += 1;
+    }
+    extent
+};
+
+/// The scaled IDCT of one block into `out` (`plan.size` rows of `plan.size` samples, rows
+/// `stride` apart), level-shifted and clamped to 0–255. At full size, libjpeg's butterfly
+/// ([`islow`], which has copies for sparse blocks); smaller, the coefficient matrices
+/// above, which skip the all-zero rows and columns.
+/// `AVX2`: whether the CPU has it (the decoder is compiled once with and once without).
+#[inline(always)]
+pub(crate) fn transform<const AVX2: bool>(
+    block: &Block,
+    plan: &Plan,
+    out: &mut [u8],
+    stride: usize,
+) {
+    let size = plan.size;
+    let c = &block.coefficients;
+    if block.rows == 1 && block.columns == 1 {
+        // DC only (most chroma blocks of a photo, many luma ones): one flat value, the mean.
+        let value = ((c[0].wrapping_add(4) >> 3) + 128).clamp(0, 255) as u8;
+        for row in out.chunks_mut(stride).take(size) {
+            store_row(row, &[value; 8], size);
+        }
+        return;
+    }
+    if size == 8 {
+        let extent = block.rows.max(block.columns);
+        return islow(c, extent, out, stride, AVX2);
+    }
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 && size >= 5 {
+        let extent = (block.rows, block.columns);
+        // SAFETY: `AVX2` is true only in the copy compiled for, and run on, a CPU with AVX2.
+        return unsafe { matrix_avx2(c, extent, idct_matrix(size), out, stride) };
+    }
+    // Wrapping arithmetic: a valid file's sums fit in 32 bits, and when only a partial sum does
+    // not, modular arithmetic still gives the exact total; a damaged file gives garbage pixels,
+    // not a panic.
+    // Pass 1, down the columns: temp[y][u], eight columns u at once.
+    let mut temp = [[0i32; 8]; 8];
+    for (y, temp_row) in temp.iter_mut().enumerate().take(size) {
+        let weights = &plan.vertical[y];
+        let mut sums = [0i32; 8];
+        for v in 0..block.rows {
+            let weight = weights[v];
+            let coefficients = &c[v * 8..v * 8 + 8];
+            for u in 0..8 {
+                sums[u] = sums[u].wrapping_add(coefficients[u].wrapping_mul(weight));
+            }
+        }
+        for u in 0..8 {
+            temp_row[u] = sums[u].wrapping_add(1 << (PASS1_SHIFT - 1)) >> PASS1_SHIFT;
+        }
+    }
+    // Pass 2, along the rows: eight output columns x at once, all eight descaled and clamped
+    // (a fixed-length loop the compiler vectorises), the first `size` kept.
+    for (row, temp_row) in out.chunks_mut(stride).zip(&temp).take(size) {
+        let mut sums = [0i32; 8];
+        for (&value, weights) in temp_row
+            .iter()
+            .zip(&plan.horizontal_by_frequency)
+            .take(block.columns)
+        {
+            for x in 0..8 {
+                sums[x] = sums[x].wrapping_add(weights[x].wrapping_mul(value));
+            }
+        }
+        let mut samples = [0u8; 8];
+        for x in 0..8 {
+            let value = (sums[x].wrapping_add(1 << (FINAL_SHIFT - 1)) >> FINAL_SHIFT) + 128;
+            samples[x] = value.clamp(0, 255) as u8;
+        }
+        store_row(row, &samples, size);
     }
 }
 
@@ -281,10 +503,10 @@ mod x86 {
     use super::{Arithmetic, Lanes};
 
     #[derive(Clone, Copy)]
-    pub(super) struct Avx2(__m256i);
+    pub(crate) struct Avx2(__m256i);
 
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn idct_avx2(
+    pub(crate) unsafe fn idct_avx2(
         coefficients: &[i32; 64],
         extent: usize,
         out: &mut [u8],

@@ -17,18 +17,21 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{
-    corrupt, mcu_rows_to_parts_end, parse_huffman, parse_quant, plane_outputs, transform_into,
-    Bits, Block, Component, Header, Huffman, Plan, PlaneOut, Planes, Scratch, Tables, EXTENT,
-    ZIGZAG,
+use crate::baseline::read_dc;
+use crate::bitstream::Bits;
+use crate::error::{corrupt, Error, Result};
+use crate::header::{parse_huffman, parse_quant, Component, Header, Tables, ZIGZAG};
+use crate::huffman::{run_and_value, Huffman, LOOKAHEAD};
+use crate::idct::{Block, Plan, EXTENT};
+use crate::planes::{
+    mcu_rows_to_parts_end, plane_outputs, transform_into, PlaneOut, Planes, Scratch,
 };
-use crate::error::{Error, Result};
 use crate::Rect;
 
 /// How many blocks (of every component) a band holds at most, unless one MCU row holds more:
 /// with their non-zero bits and kept coefficients about 0.7 MiB at 1/2 (2.2 MiB at 1/1), so a
 /// band stays in the L2 cache while every scan passes over it.
-pub(super) const BAND_BLOCKS: usize = 16 * 1024;
+pub(crate) const BAND_BLOCKS: usize = 16 * 1024;
 
 /// The most scans a file may have here (progressive files have about 10; the full-size decoder
 /// gets the others): each is held, with its tables, until the last band is read, so a file of
@@ -121,11 +124,11 @@ struct Running {
 }
 
 /// Decodes a file coded in several scans (`scans`: the input from its first scan marker on) at
-/// `eighths`/8 of its size into planes, like [`super::decode_part`] does a single-scan one,
+/// `eighths`/8 of its size into planes, like [`crate::decode`] does a single-scan one,
 /// reading bands of about `band_blocks` blocks. `PDEP`: whether the CPU has a fast BMI2 `pdep` (see
 /// [`nth_set_bit`]).
 #[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
-pub(super) fn decode<const AVX2: bool, const PDEP: bool>(
+pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
     header: &Header<'_>,
     scans: &[u8],
     eighths: u32,
@@ -282,7 +285,7 @@ fn transform_band<const AVX2: bool>(
             0 => &mut *luma,
             _ => chroma
                 .as_deref_mut()
-                .ok_or_else(|| Error::Internal("chroma blocks without a chroma plane"))?,
+                .ok_or(Error::Internal("chroma blocks without a chroma plane"))?,
         };
         let (rows, columns) = (
             stores[group[0]].rows.clone(),
@@ -485,7 +488,7 @@ fn decode_scan<const PDEP: bool>(
                         match (spectral.start, spectral.high) {
                             (0, 0) => {
                                 let predictor = &mut running.predictors[i];
-                                super::read_dc(&mut bits, dc.ok_or_else(missing)?, predictor)?;
+                                read_dc(&mut bits, dc.ok_or_else(missing)?, predictor)?;
                                 if let Some(at) = at {
                                     store.dc[at] = predictor.wrapping_shl(spectral.low) as i16;
                                 }
@@ -550,10 +553,10 @@ fn ac_first(
         if bits.count < 32 {
             bits.refill();
         }
-        let fast = ac.fast_ac[bits.peek(super::LOOKAHEAD) as usize];
+        let fast = ac.fast_ac[bits.peek(LOOKAHEAD) as usize];
         let (run, value) = if fast != 0 {
             bits.consume_entry(fast as u32);
-            super::run_and_value(fast)
+            run_and_value(fast)
         } else {
             let symbol = bits.decode(ac)?;
             let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
@@ -747,7 +750,7 @@ static SELECT_IN_BYTE: [[u8; 8]; 256] = {
 #[cfg(test)]
 mod tests {
     use super::{next_marker, nth_set_bit, MAX_SCANS};
-    use crate::baseline::{decode_part, parse};
+    use crate::{decode as decode_part, parse};
     use proptest::prelude::*;
 
     /// A file with more scans than [`MAX_SCANS`] is left to the full-size decoder, not held

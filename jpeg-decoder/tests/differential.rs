@@ -142,7 +142,7 @@ fn reference(jpeg: &[u8]) -> (usize, usize, Vec<Vec<f64>>) {
     let planes = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 => vec![pixels.iter().map(|&v| f64::from(v)).collect()],
         jpeg_decoder::PixelFormat::RGB24 => {
-            let mut planes = vec![Vec::with_capacity(w * h); 3];
+            let mut planes: Vec<Vec<f64>> = (0..3).map(|_| Vec::with_capacity(w * h)).collect();
             for p in pixels.chunks_exact(3) {
                 let [r, g, b] = [p[0], p[1], p[2]].map(f64::from);
                 let y = 0.299 * r + 0.587 * g + 0.114 * b;
