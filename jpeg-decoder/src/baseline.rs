@@ -61,7 +61,7 @@ pub(crate) fn decode_block(
         }
         // Stored even outside the size×size corner of a scaled decode, on which no output
         // depends (the IDCT skips those rows and columns or weighs them 0): a branch on `keep`
-        // mispredicted often enough to cost 4–8 % of a 1/2- or 3/8-scale job.
+        // would be mispredicted often, a store never is.
         block.coefficients[usize::from(ZIGZAG[k])] = value.wrapping_mul(plan.quant_zigzag[k]);
         read |= 1 << k;
         k += 1;
@@ -169,9 +169,8 @@ pub(crate) fn decode<const AVX2: bool>(
     let (width, height) = (header.width as usize, header.height as usize);
     let mcus_across = width.div_ceil(8 * luma_h);
     let mcus_down = height.div_ceil(8 * luma_v);
-    // Making a table (~0.05 ms) pays from a few thousand blocks (~16 ns saved per block read
-    // past, 5120×2880 at 1/2); a small picture reads its blocks one symbol at a time (an empty
-    // table), which gives the same result.
+    // Making a table pays only over many blocks read past; a small picture reads its blocks one
+    // symbol at a time (an empty table), which gives the same result.
     let blocks: usize =
         components.iter().map(|c| c.h * c.v).sum::<usize>() * mcus_across * mcus_down;
     let skips: Vec<Option<SkipTable>> = (0..header.ac.len())
@@ -212,8 +211,7 @@ pub(crate) fn decode<const AVX2: bool>(
     let mcus_needed = mcu_rows_to_parts_end(components, &luma, chroma.as_ref(), size);
     let mut bits = Bits::new(header.scan);
     let total = mcus_across * mcus_needed.min(mcus_down);
-    // The MCU's position and the restart countdown kept by counting: a division per MCU was ~4 %
-    // of a 2560×1600 gray photo's decoding instructions.
+    // The MCU's position and the restart countdown kept by counting, not by a division per MCU.
     let (mut mx, mut my) = (0usize, 0usize);
     let mut until_restart = header.restart_interval;
     for mcu in 0..total {

@@ -123,7 +123,7 @@ impl<'a> Bits<'a> {
     pub(crate) fn receive_extend(&mut self, size: u32) -> i32 {
         // No branch on `size == 0` (a DC difference of 0: common, and as unpredictable as the
         // sign [`extend`] handles without one): the top 32 bits moved down by 32 − size are
-        // no bits at all for size 0. The two branches cost 1–5 % of a baseline job.
+        // no bits at all for size 0.
         let raw = ((self.buffer >> 32) >> (32 - size)) as i32;
         self.consume(size);
         extend(raw, size)

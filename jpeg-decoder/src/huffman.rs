@@ -8,8 +8,8 @@ use crate::error::{corrupt, Result};
 pub(crate) const LOOKAHEAD: u32 = 10;
 
 /// Bits [`skip_rest`] reads past in one step, several coefficients (and often the end of block)
-/// where one lookahead holds about one. 11, 12 and 13 measured within ±2 % of each other on the
-/// corpus' baseline photos; 12 keeps a table at 8 KiB.
+/// where one lookahead holds about one; 12 keeps a table (one per AC table) small enough for the
+/// L1 cache (benches/RESULTS.md has the measurements behind the choice).
 pub(crate) const SKIP_BITS: u32 = 12;
 
 /// A Huffman table: a lookahead table for short codes, canonical-code limits for long ones, and

@@ -5,10 +5,9 @@
 //! one row at a time (small code: the browser build's size budget is tight), and on AVX2
 //! registers through intrinsics on x86-64, eight columns or rows at once with the transposes in
 //! registers. Both are the same wrapping integer arithmetic, so every build gives the same bytes.
-//! The scaled sizes use jpeg_scaled's coefficient matrices: up to 4 outputs as plain loops (an
-//! AVX2 copy measured no faster on a 1/2-scale job, whose time is the entropy decoding), 5–7
-//! outputs with AVX2 through [`matrix_avx2`], whose even/odd split halves the multiplications
-//! (the plain loops made a 6/8 decode slower than a full-size one).
+//! The scaled sizes use coefficient matrices ([`transform`]): up to 4 outputs as plain loops
+//! (whose time is small next to the entropy decoding's), 5–7 outputs with AVX2 through
+//! [`matrix_avx2`], whose even/odd split halves the multiplications.
 
 use crate::header::ZIGZAG;
 
@@ -94,9 +93,8 @@ const ROW_SHIFT: i32 = CONST_BITS + PASS1_BITS + 3;
 /// `NONZERO`: only the first `NONZERO` rows and columns of coefficients may be non-zero. The
 /// rest enter both passes as constant zeros, so the compiler drops the arithmetic on them: the
 /// same integers as the whole butterfly, with fewer instructions for the sparse blocks that are
-/// most of a photo's. Of the blocks a 2560×1600 photo (kite.jpg) brings here, 31 % reach at most
-/// 2×2, 55 % at most 4×4 and 97 % at most 6×6; with the 2, 4 and 6 copies its IDCT took 21 %
-/// fewer instructions (callgrind), the same bytes.
+/// most of a photo's (most blocks of a photo reach no further than 6×6, many no further than
+/// 2×2 or 4×4).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn idct_with<L: Lanes, const NONZERO: usize>(

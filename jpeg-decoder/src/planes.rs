@@ -205,10 +205,9 @@ pub(crate) fn transform_into<const AVX2: bool>(
 
 /// A Cb and a Cr block (`size`×`size`, rows `size` long) that lie wholly inside the part,
 /// interleaved into `out` (rows `stride` apart), one fixed-size loop per block size. Most chroma
-/// blocks come here: through [`PlaneOut::put`], whose clipping and per-row slicing cost far more
-/// than the interleave, they were 11.5 % of a 2560×1600 job's instructions, here 2.3 %
-/// (callgrind). Out of line on purpose: inlined, it made the decoder's loop 54 M instructions
-/// dearer over three such jobs, against 16 M for the call and the loop out of line.
+/// blocks come here, not through [`PlaneOut::put`], whose clipping and per-row slicing cost far
+/// more than the interleave. Out of line on purpose: inlined, it makes the decoder's loop
+/// dearer than the call does.
 #[inline(never)]
 pub(crate) fn interleave_inside(
     cb: &[u8; 64],

@@ -10,9 +10,8 @@
 //! non-zero yet, which is all a refinement scan needs to be read. Below the part nothing is
 //! read. At 1/8 only the DC is read, so the AC scans are not even entropy-decoded.
 //!
-//! Written here rather than taken from zune-jpeg (the full-size decoder), which keeps every
-//! coefficient of every block (2 bytes a sample: 127 MiB for a 5120×2880 photo before its
-//! pixels) and then transforms every block at full size.
+//! Full-size decoders keep every coefficient of every block (2 bytes a sample) and then
+//! transform every block at full size.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -29,8 +28,8 @@ use crate::planes::{
 use crate::Rect;
 
 /// How many blocks (of every component) a band holds at most, unless one MCU row holds more:
-/// with their non-zero bits and kept coefficients about 0.7 MiB at 1/2 (2.2 MiB at 1/1), so a
-/// band stays in the L2 cache while every scan passes over it.
+/// with their non-zero bits and kept coefficients a band stays in a typical L2 cache while
+/// every scan passes over it.
 pub(crate) const BAND_BLOCKS: usize = 16 * 1024;
 
 /// The most scans a file may have here (progressive files have about 10; the full-size decoder
@@ -702,11 +701,10 @@ fn refine(
 /// A word whose lowest set bit is the `n`th (from 0) set bit of `x`, or 0 when `x` has no
 /// more: the zero position a refinement code's run of zero coefficients lands on. Clearing the
 /// lowest set bit `n` times is the plain way, but its varying trip count is a branch the CPU
-/// mispredicts about once a code: a fifth of a progressive photo's decode. With `PDEP` (a CPU
-/// whose BMI2 `pdep` is fast) one instruction: flow.jpg's scans 104 → 82 ms. Elsewhere a table
-/// look-up within the 8 positions from the first zero, where most runs land (the loop for the
-/// rest): 0.89–0.95× the job time of the loop alone. A branch-free broadword select (Vigna) was
-/// slower than the loop: its ~40-cycle dependency chain sits between one code and the next.
+/// mispredicts about once a code. With `PDEP` (a CPU whose BMI2 `pdep` is fast) one
+/// instruction. Elsewhere a table look-up within the 8 positions from the first zero, where
+/// most runs land (the loop for the rest). A branch-free broadword select (Vigna) is slower
+/// than the loop: its long dependency chain sits between one code and the next.
 #[inline(always)]
 fn nth_set_bit<const PDEP: bool>(x: u64, n: u32) -> u64 {
     #[cfg(target_arch = "x86_64")]
