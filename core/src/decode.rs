@@ -219,12 +219,10 @@ fn jpeg_is_complete(input: &[u8]) -> bool {
 /// them right (but a gray file with restart intervals wrong): remove this with 0.5.16.
 fn is_mis_decoded_four_components(input: &[u8], space: zune_core::colorspace::ColorSpace) -> bool {
     use zune_core::colorspace::ColorSpace;
-    let frame = jpeg::markers::segments(input).find(
-        |&(marker, _)| matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF),
-    );
-    let Some((_, body)) = frame else {
+    let Some(frame) = jpeg::markers::frame_header(input) else {
         return false;
     };
+    let body = frame.body;
     let samplings: Vec<u8> = body
         .get(6..)
         .unwrap_or_default()

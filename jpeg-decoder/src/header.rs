@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::error::{corrupt, Error, Result};
 use crate::huffman::Huffman;
+use crate::markers;
 
 /// Natural (row-major) index of the k-th coefficient in zigzag order.
 pub(crate) const ZIGZAG: [u8; 64] = [
@@ -60,35 +61,10 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
     let mut quant_defined = [false; 4];
     let mut adobe_transform: Option<u8> = None;
     let mut progressive = false;
-    let mut at = 2;
+    let mut segments = markers::segments(input);
     loop {
-        // Markers may be preceded by any number of 0xFF fill bytes.
-        while at < input.len() && input[at] != 0xFF {
-            at += 1;
-        }
-        while at < input.len() && input[at] == 0xFF {
-            at += 1;
-        }
-        let Some(&marker) = input.get(at) else {
-            return Err(corrupt("no scan"));
-        };
-        let marker_start = at - 1;
-        at += 1;
-        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
-            continue;
-        }
-        if marker == 0xD9 {
-            return Err(corrupt("no scan"));
-        }
-        let length = match input.get(at..at + 2) {
-            Some(b) => usize::from(u16::from_be_bytes([b[0], b[1]])),
-            None => return Err(corrupt("truncated header")),
-        };
-        if length < 2 || at + length > input.len() {
-            return Err(corrupt("bad segment length"));
-        }
-        let body = &input[at + 2..at + length];
-        at += length;
+        let segment = segments.next().ok_or_else(|| corrupt("no scan"))??;
+        let (marker, body) = (segment.marker, segment.body);
         match marker {
             // Baseline, extended sequential and progressive, Huffman coded.
             0xC0..=0xC2 => {
@@ -120,6 +96,7 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
             0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
                 return Err(unsupported("not sequential or progressive Huffman"))
             }
+            markers::EOI => return Err(corrupt("no scan")),
             0xC4 => parse_huffman(body, &mut header.dc, &mut header.ac)?,
             0xDB => parse_quant(body, &mut header.quant, &mut quant_defined)?,
             0xDD => {
@@ -131,11 +108,11 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
             0xEE if body.len() >= 12 && body.starts_with(b"Adobe") => {
                 adobe_transform = Some(body[11]);
             }
-            0xDA => {
+            markers::SOS => {
                 if progressive || !is_single_scan(body, &mut header.components) {
-                    header.scans = Some(&input[marker_start..]);
+                    header.scans = Some(&input[segment.start..]);
                 } else {
-                    header.scan = &input[at..];
+                    header.scan = &input[segment.end..];
                 }
                 break;
             }

@@ -1,36 +1,90 @@
-//! Walking a JPEG's marker segments (ITU T.81 B.1.1.2–B.1.1.4).
+//! Walking a JPEG's marker segments (ITU T.81 B.1.1.2–B.1.1.4, B.1.4): the one walker every
+//! reader of the headers uses — the header parser, the scan finder of multi-scan files, and
+//! callers that look for a segment (a frame header, an APPn) without decoding.
 
-/// The markers of a JPEG's segments up to and including its first scan (start of scan), each
-/// with the segment's body (its length field excluded; for the scan, everything after the
-/// header's length field up to the end of the file). Segment lengths are followed, so an EXIF
-/// thumbnail's own markers are not mistaken for the file's.
-pub fn segments(input: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
-    let mut at = 2;
-    std::iter::from_fn(move || {
-        while at + 4 <= input.len() {
-            if input[at] != 0xFF {
-                at += 1; // tolerate padding between segments, as decoders do
-                continue;
-            }
-            let marker = input[at + 1];
-            if marker == 0xFF || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
-                at += 1;
-                continue;
-            }
-            let length = usize::from(u16::from_be_bytes([input[at + 2], input[at + 3]]));
-            let body_start = at + 4;
-            if marker == 0xDA {
-                at = input.len();
-                return Some((marker, &input[body_start..]));
-            }
-            at += 2 + length;
-            return Some((
-                marker,
-                &input[body_start..at.min(input.len()).max(body_start)],
-            ));
-        }
-        None
+use std::fmt;
+
+use crate::error::{corrupt, Result};
+
+/// Start of scan: its segment is the scan header, the entropy-coded data follows it.
+pub const SOS: u8 = 0xDA;
+/// End of image.
+pub const EOI: u8 = 0xD9;
+
+/// One marker and its segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment<'a> {
+    pub marker: u8,
+    /// The segment's parameters, after its length field (empty for markers without a segment:
+    /// SOI, EOI, RSTn, TEM). For [`SOS`], the scan header only.
+    pub body: &'a [u8],
+    /// Where the marker's 0xFF is in the input.
+    pub start: usize,
+    /// Where the input goes on after the segment (for [`SOS`], where its entropy-coded data
+    /// starts).
+    pub end: usize,
+}
+
+/// Whether `marker` stands alone, without a length and parameters.
+fn stands_alone(marker: u8) -> bool {
+    matches!(marker, 0x01 | 0xD0..=0xD9)
+}
+
+/// The marker at or after `at` and its segment. Bytes before the marker's 0xFF (padding some
+/// writers leave between segments) and fill 0xFF bytes are skipped, as decoders do.
+pub fn segment_at(data: &[u8], at: usize) -> Result<Segment<'_>> {
+    let rest = data.get(at..).unwrap_or_default();
+    let mut start = at + memchr::memchr(0xFF, rest).ok_or_else(|| corrupt("no marker"))?;
+    while data.get(start + 1) == Some(&0xFF) {
+        start += 1;
+    }
+    let marker = *data.get(start + 1).ok_or_else(|| corrupt("no marker"))?;
+    let after_marker = start + 2;
+    if stands_alone(marker) {
+        return Ok(Segment {
+            marker,
+            body: &[],
+            start,
+            end: after_marker,
+        });
+    }
+    let length = data
+        .get(after_marker..after_marker + 2)
+        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        .filter(|&length| length >= 2 && after_marker + length <= data.len())
+        .ok_or_else(|| corrupt("bad segment length"))?;
+    Ok(Segment {
+        marker,
+        body: &data[after_marker + 2..after_marker + length],
+        start,
+        end: after_marker + length,
     })
+}
+
+/// The segments of a JPEG after its start of image, up to and including the first scan header
+/// (or an end of image, or the first malformed segment, which is yielded as the error).
+/// Restart and TEM markers between segments are skipped. Segment lengths are followed, so an
+/// EXIF thumbnail's own markers are not mistaken for the file's.
+pub fn segments(input: &[u8]) -> impl Iterator<Item = Result<Segment<'_>>> {
+    let mut at = Some(2);
+    std::iter::from_fn(move || loop {
+        let segment = segment_at(input, at?);
+        at = match &segment {
+            Ok(s) if s.marker != SOS && s.marker != EOI => Some(s.end),
+            _ => None,
+        };
+        match segment {
+            Ok(s) if stands_alone(s.marker) && s.marker != EOI => continue,
+            other => return Some(other),
+        }
+    })
+}
+
+/// The first scan's header segment, when the headers before it are well-formed.
+fn first_scan(input: &[u8]) -> Option<Segment<'_>> {
+    segments(input)
+        .map_while(Result::ok)
+        .find(|s| s.marker == SOS)
 }
 
 /// Whether the JPEG has an end-of-image marker after its first scan. Inside entropy-coded data
@@ -38,7 +92,179 @@ pub fn segments(input: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
 pub fn is_complete(input: &[u8]) -> bool {
     // Searched from the end, where the marker almost always is (same answer, one comparison
     // instead of a pass over the whole file).
+    first_scan(input)
+        .is_some_and(|scan| input[scan.end..].windows(2).rev().any(|w| w == [0xFF, EOI]))
+}
+
+/// The position of the next marker (its 0xFF) at or after `at` that ends entropy-coded data:
+/// not a stuffed 0xFF 0x00, not a restart marker.
+pub fn entropy_coded_end(data: &[u8], mut at: usize) -> Option<usize> {
+    while let Some(offset) = data.get(at..).and_then(|rest| memchr::memchr(0xFF, rest)) {
+        at += offset;
+        match data.get(at + 1) {
+            Some(0x00 | 0xD0..=0xD7) => at += 2,
+            Some(0xFF) => at += 1,
+            Some(_) => return Some(at),
+            None => break,
+        }
+    }
+    None
+}
+
+/// The frame header (SOFn) segment, when the headers before it are well-formed.
+pub fn frame_header(input: &[u8]) -> Option<Segment<'_>> {
     segments(input)
-        .find(|&(marker, _)| marker == 0xDA)
-        .is_some_and(|(_, scan)| scan.windows(2).rev().any(|w| w == [0xFF, 0xD9]))
+        .map_while(Result::ok)
+        .find(|s| Frame::of(s.marker).is_some())
+}
+
+/// What a frame header's marker says about how the picture is coded (T.81 table B.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// The SOFn marker: 0xC0 + n.
+    pub marker: u8,
+}
+
+impl Frame {
+    /// The frame kind of `marker`, when it is a frame header's (SOF0–3, 5–7, 9–11, 13–15; not
+    /// DHT 0xC4, JPG 0xC8 or DAC 0xCC).
+    pub fn of(marker: u8) -> Option<Frame> {
+        matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF)
+            .then_some(Frame { marker })
+    }
+
+    /// n of SOFn.
+    pub fn number(self) -> u8 {
+        self.marker - 0xC0
+    }
+
+    /// Lossless (SOF3, 7, 11, 15): predictive coding, no DCT.
+    pub fn is_lossless(self) -> bool {
+        self.number() % 4 == 3
+    }
+
+    /// Hierarchical (differential; SOF5–7, 13–15): a picture coded as a pyramid of frames.
+    pub fn is_hierarchical(self) -> bool {
+        matches!(self.number(), 5..=7 | 13..=15)
+    }
+
+    /// Arithmetic coded (SOF9–11, 13–15) rather than Huffman coded.
+    pub fn is_arithmetic(self) -> bool {
+        self.number() >= 8
+    }
+
+    /// Progressive (SOF2, 6, 10, 14).
+    pub fn is_progressive(self) -> bool {
+        self.number() % 4 == 2
+    }
+}
+
+/// Names the process as T.81 does, with the marker: "lossless (SOF3)", "hierarchical
+/// progressive, arithmetic coded (SOF14)".
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hierarchical = if self.is_hierarchical() {
+            "hierarchical "
+        } else {
+            ""
+        };
+        let process = match self.number() % 4 {
+            0 => "baseline",
+            1 => "extended sequential",
+            2 => "progressive",
+            _ => "lossless",
+        };
+        let coding = if self.is_arithmetic() {
+            ", arithmetic coded"
+        } else {
+            ""
+        };
+        write!(f, "{hierarchical}{process}{coding} (SOF{})", self.number())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SOI, an APP1 whose body holds a whole JPEG's markers (as an EXIF thumbnail does), padding
+    /// and fill bytes, a restart marker, a frame header, a scan and its data.
+    fn file() -> Vec<u8> {
+        let mut jpeg = vec![0xFF, 0xD8];
+        jpeg.extend([
+            0xFF, 0xE1, 0, 10, 0xFF, 0xD8, 0xFF, 0xC2, 0xFF, 0xDA, 0xFF, 0xD9,
+        ]);
+        jpeg.extend([0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xD0]);
+        jpeg.extend([0xFF, 0xC0, 0, 5, 8, 0, 1]);
+        jpeg.extend([0xFF, 0xDA, 0, 3, 1, 0x12, 0xFF, 0x00, 0x34]);
+        jpeg
+    }
+
+    #[test]
+    fn segment_lengths_are_followed_and_padding_skipped() {
+        let jpeg = file();
+        let found: Vec<(u8, &[u8])> = segments(&jpeg)
+            .map(|s| s.map(|s| (s.marker, s.body)).unwrap())
+            .collect();
+        let app1: &[u8] = &[0xFF, 0xD8, 0xFF, 0xC2, 0xFF, 0xDA, 0xFF, 0xD9];
+        assert_eq!(
+            found,
+            [(0xE1, app1), (0xC0, &[8, 0, 1][..]), (SOS, &[1][..])]
+        );
+        let frame = frame_header(&jpeg).unwrap();
+        assert_eq!((frame.marker, frame.start, frame.end), (0xC0, 20, 27));
+        let scan = first_scan(&jpeg).unwrap();
+        assert_eq!(&jpeg[scan.end..], [0x12, 0xFF, 0x00, 0x34]);
+        assert_eq!(entropy_coded_end(&jpeg, scan.end), None);
+    }
+
+    #[test]
+    fn a_file_is_complete_with_an_end_of_image_after_its_scan() {
+        let mut jpeg = file();
+        assert!(
+            !is_complete(&jpeg),
+            "the APP1's end of image does not count"
+        );
+        jpeg.extend([0xFF, 0xD0, 0x56, 0xFF, 0xD9]);
+        assert!(is_complete(&jpeg));
+        let scan = first_scan(&jpeg).unwrap();
+        assert_eq!(entropy_coded_end(&jpeg, scan.end), Some(jpeg.len() - 2));
+    }
+
+    #[test]
+    fn a_segment_past_the_end_is_an_error() {
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 9, 1, 2];
+        let found: Vec<_> = segments(&jpeg).collect();
+        assert_eq!(found, [Err(crate::Error::Corrupt("bad segment length"))]);
+        assert!(frame_header(&jpeg).is_none());
+    }
+
+    #[test]
+    fn frames_name_their_process() {
+        let names: Vec<String> = (0xC0..=0xCF)
+            .filter_map(Frame::of)
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "baseline (SOF0)",
+                "extended sequential (SOF1)",
+                "progressive (SOF2)",
+                "lossless (SOF3)",
+                "hierarchical extended sequential (SOF5)",
+                "hierarchical progressive (SOF6)",
+                "hierarchical lossless (SOF7)",
+                "extended sequential, arithmetic coded (SOF9)",
+                "progressive, arithmetic coded (SOF10)",
+                "lossless, arithmetic coded (SOF11)",
+                "hierarchical extended sequential, arithmetic coded (SOF13)",
+                "hierarchical progressive, arithmetic coded (SOF14)",
+                "hierarchical lossless, arithmetic coded (SOF15)",
+            ]
+        );
+        let lossless = Frame::of(0xC3).unwrap();
+        assert!(lossless.is_lossless() && !lossless.is_hierarchical());
+        assert!(Frame::of(0xC6).unwrap().is_progressive());
+    }
 }

@@ -22,6 +22,7 @@ use crate::error::{corrupt, Error, Result};
 use crate::header::{parse_huffman, parse_quant, Component, Header, Tables, ZIGZAG};
 use crate::huffman::{run_and_value, Huffman, LOOKAHEAD};
 use crate::idct::{Block, Plan, EXTENT};
+use crate::markers;
 use crate::planes::{
     mcu_rows_to_parts_end, plane_outputs, transform_into, PlaneOut, Planes, Scratch,
 };
@@ -181,10 +182,11 @@ pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
     let mut found = Vec::new();
     let mut at = 0;
     loop {
-        let (marker, body, after) = segment(scans, at)?;
-        at = after;
+        let segment = markers::segment_at(scans, at)?;
+        let (marker, body) = (segment.marker, segment.body);
+        at = segment.end;
         match marker {
-            0xD9 => break,
+            markers::EOI => break,
             0xC4 => parse_huffman(body, &mut dc, &mut ac)?,
             0xDB => parse_quant(body, &mut quant, &mut [false; 4])?,
             0xDD => {
@@ -193,7 +195,7 @@ pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
                     .ok_or_else(|| corrupt("bad restart interval"))?;
                 restart_interval = usize::from(u16::from_be_bytes([interval[0], interval[1]]));
             }
-            0xDA => {
+            markers::SOS => {
                 let data = &scans[at..];
                 let scan = parse_scan(body, components, &dc, &ac, restart_interval, data)?;
                 for &c in &scan.components {
@@ -206,7 +208,8 @@ pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
                     }
                     found.push(scan);
                 }
-                at = next_marker(scans, at)?;
+                at = markers::entropy_coded_end(scans, at)
+                    .ok_or_else(|| corrupt("no end of image"))?;
             }
             // Frame headers cannot come again; anything else (APPn, COM, DNL) is not ours.
             0xC0..=0xCF => return Err(corrupt("second frame header")),
@@ -318,43 +321,6 @@ fn transform_band<const AVX2: bool>(
         }
     }
     Ok(())
-}
-
-/// The marker segment at or after `at` (fill bytes skipped): its marker, its body (empty for
-/// markers without one), and where the input goes on after it.
-fn segment(data: &[u8], mut at: usize) -> Result<(u8, &[u8], usize)> {
-    while data.get(at) == Some(&0xFF) {
-        at += 1;
-    }
-    let marker = *data.get(at).ok_or_else(|| corrupt("no end of image"))?;
-    if data.get(at.wrapping_sub(1)) != Some(&0xFF) {
-        return Err(corrupt("expected a marker"));
-    }
-    at += 1;
-    if marker == 0xD9 || marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
-        return Ok((marker, &[], at));
-    }
-    let length = data
-        .get(at..at + 2)
-        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
-        .filter(|&length| length >= 2 && at + length <= data.len())
-        .ok_or_else(|| corrupt("bad segment length"))?;
-    Ok((marker, &data[at + 2..at + length], at + length))
-}
-
-/// The position of the next marker (its 0xFF) at or after `at` that ends entropy-coded data:
-/// not a stuffed 0xFF 0x00, not a restart marker.
-fn next_marker(data: &[u8], mut at: usize) -> Result<usize> {
-    while let Some(offset) = data.get(at..).and_then(|rest| memchr::memchr(0xFF, rest)) {
-        at += offset;
-        match data.get(at + 1) {
-            Some(0x00 | 0xD0..=0xD7) => at += 2,
-            Some(0xFF) => at += 1,
-            Some(_) => return Ok(at),
-            None => break,
-        }
-    }
-    Err(corrupt("no end of image"))
 }
 
 /// Reads a scan header (T.81 B.2.3), checks it against the frame and the tables in force, and
@@ -747,7 +713,8 @@ static SELECT_IN_BYTE: [[u8; 8]; 256] = {
 
 #[cfg(test)]
 mod tests {
-    use super::{next_marker, nth_set_bit, MAX_SCANS};
+    use super::{nth_set_bit, MAX_SCANS};
+    use crate::markers::entropy_coded_end;
     use crate::{decode as decode_part, parse};
     use proptest::prelude::*;
 
@@ -759,7 +726,7 @@ mod tests {
         let first = (0..jpeg.len() - 1)
             .find(|&at| jpeg[at] == 0xFF && jpeg[at + 1] == 0xDA)
             .unwrap();
-        let end = next_marker(jpeg, first + 2).unwrap();
+        let end = entropy_coded_end(jpeg, first + 2).unwrap();
         // The first (DC) scan again and again: each one a valid scan.
         let with_scans = |count: usize| {
             let mut file = jpeg[..first].to_vec();
