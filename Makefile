@@ -38,6 +38,9 @@ test-rust:
 	@# The default members: the core and our jpeg-encoder fork (whose tests hold its changes to
 	@# libjpeg's arithmetic: quantisation, block reads, the interleaved scan).
 	$(CARGO) test
+	@# The JPEG decoder's portable copy, on a CPU where AVX2's would run (thumbsmith-jpeg-decoder
+	@# src/cpu.rs); its AVX2 copy is held to the same bytes by its own tests.
+	THUMBSMITH_CPU=portable $(CARGO) test -p thumbsmith-jpeg-decoder
 	@# The Node and wasm packages build the core with `compact-resize` (one RGBA resize kernel);
 	@# its unit tests, the bit-exactness digests among them, run in that build too.
 	$(CARGO) test -p thumbsmith --lib --no-default-features --features compact-resize

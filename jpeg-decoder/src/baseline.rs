@@ -102,7 +102,7 @@ pub(crate) fn read_dc(bits: &mut Bits<'_>, dc: &Huffman, predictor: &mut i32) ->
 }
 
 /// Reads past the coefficients the IDCT does not need (up to the end of block).
-#[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
+#[inline(always)] // into the caller compiled with the CPU's features (see `crate::decode_in_bands`)
 pub(crate) fn skip_rest(
     bits: &mut Bits<'_>,
     ac: &Huffman,

@@ -118,7 +118,7 @@ fn idct_with<L: Lanes, const NONZERO: usize>(
 
 /// A scaled IDCT by `matrix` (`matrix[x][u]`: output x's weight of frequency u, N rows for N
 /// outputs, the same for rows and columns) on eight lanes, descaled as [`idct_with`] does: the
-/// same integers as jpeg_scaled's plain loops. Output `N − 1 − x`'s weights are output x's with
+/// same integers as [`transform`]'s plain loops. Output `N − 1 − x`'s weights are output x's with
 /// the odd frequencies negated (and the middle output of an odd N has no odd ones), so each
 /// pass sums the even and the odd frequencies once for both outputs. Only the first `rows` and
 /// `columns` of coefficients are read (the rest are zero).
@@ -503,6 +503,10 @@ mod x86 {
     #[derive(Clone, Copy)]
     pub(crate) struct Avx2(__m256i);
 
+    /// [`idct_with`](super::idct_with) with AVX2 registers, its copy for the block's extent.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn idct_avx2(
         coefficients: &[i32; 64],
@@ -533,27 +537,37 @@ mod x86 {
         super::matrix_with::<Avx2>(coefficients, extent, matrix, out, stride);
     }
 
-    // SAFETY (every method of both): only reached through `idct_avx2` and `matrix_avx2`, which
-    // run when the CPU has AVX2; the loads and stores are unaligned ones on in-bounds slices.
+    // Every method of both impls is only reached through `idct_avx2` and `matrix_avx2`, which
+    // run when the CPU has AVX2.
     impl Arithmetic for Avx2 {
         #[inline(always)]
         fn add(self, other: Self) -> Self {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // registers only.
             Avx2(unsafe { _mm256_add_epi32(self.0, other.0) })
         }
         #[inline(always)]
         fn sub(self, other: Self) -> Self {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // registers only.
             Avx2(unsafe { _mm256_sub_epi32(self.0, other.0) })
         }
         #[inline(always)]
         fn mul(self, constant: i32) -> Self {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // registers only.
             Avx2(unsafe { _mm256_mullo_epi32(self.0, _mm256_set1_epi32(constant)) })
         }
         #[inline(always)]
         fn shl<const BITS: i32>(self) -> Self {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // registers only.
             Avx2(unsafe { _mm256_slli_epi32::<BITS>(self.0) })
         }
         #[inline(always)]
         fn descale<const BITS: i32>(self) -> Self {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // registers only.
             unsafe {
                 let rounded = _mm256_add_epi32(self.0, _mm256_set1_epi32(1 << (BITS - 1)));
                 Avx2(_mm256_srai_epi32::<BITS>(rounded))
@@ -564,10 +578,14 @@ mod x86 {
     impl Lanes for Avx2 {
         #[inline(always)]
         fn load(values: &[i32; 8]) -> Self {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // the unaligned load reads the 8 `i32`s of `values`.
             Avx2(unsafe { _mm256_loadu_si256(values.as_ptr().cast()) })
         }
         #[inline(always)]
         fn transpose(rows: [Self; 8]) -> [Self; 8] {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // registers only.
             unsafe {
                 let r = rows.map(|l| l.0);
                 // 2×2 blocks of 32-bit values, then 64-bit, then the 128-bit halves.
@@ -602,6 +620,8 @@ mod x86 {
         }
         #[inline(always)]
         fn store(rows: [Self; 8], out: &mut [u8], stride: usize, size: usize) {
+            // SAFETY: reached only via `idct_avx2` / `matrix_avx2`, which run on AVX2 CPUs;
+            // the unaligned store writes the 32 bytes of `buffer`; `out` through checked slices.
             unsafe {
                 let level = _mm256_set1_epi32(128);
                 let r = rows.map(|l| _mm256_add_epi32(l.0, level));

@@ -43,11 +43,13 @@
 //! Modules: [`markers`] walks the segments (and is all a caller needs to find a frame header or
 //! an APPn segment); `header` parses frame, scan and tables, `huffman` and `bitstream` read the
 //! entropy-coded data, `baseline` and `progressive` decode single-scan and multi-scan files,
-//! `idct` transforms blocks, `planes` places them, `cpu` picks the compiled copy to run.
+//! `idct` transforms blocks, `planes` places them, [`cpu`] picks the compiled copy to run.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod baseline;
 mod bitstream;
+pub mod cpu;
 mod error;
 mod header;
 mod huffman;
@@ -161,24 +163,24 @@ pub(crate) fn decode_in_bands(
     if !(1..=8).contains(&eighths) {
         return Err(Error::Scale(eighths));
     }
-    // The same integer code compiled twice: with AVX2 the IDCT's eight-lane arithmetic becomes
-    // vector instructions (baseline x86-64 has no 32-bit vector multiply, so it stays scalar),
-    // and with BMI1/BMI2/LZCNT/POPCNT (every AVX2 CPU but a few low-end ones has them) the bit
-    // reader's shifts and the bit-set walks of the entropy decoder become single instructions.
-    // Integer results do not depend on the instructions, so both give the same bytes.
+    // The same integer code compiled twice (see `cpu`); both give the same bytes.
+    let cpu = cpu::Cpu::get();
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2")
-        && std::is_x86_feature_detected!("bmi1")
-        && std::is_x86_feature_detected!("bmi2")
-        && std::is_x86_feature_detected!("lzcnt")
-        && std::is_x86_feature_detected!("popcnt")
-    {
-        // SAFETY: the CPU has these features, checked just above.
-        return unsafe { decode_avx2(header, eighths, parts, band_blocks) };
+    if cpu != cpu::Cpu::Portable {
+        let fast_pdep = cpu == cpu::Cpu::Avx2FastPdep;
+        // SAFETY: `Cpu::get` is not `Portable` only on a CPU with AVX2, BMI1, BMI2, LZCNT and
+        // POPCNT, the features `decode_avx2` is compiled for.
+        return unsafe { decode_avx2(header, eighths, parts, band_blocks, fast_pdep) };
     }
-    decode_planes::<false>(header, eighths, parts, band_blocks)
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = cpu;
+    decode_planes::<false>(header, eighths, parts, band_blocks, false)
 }
 
+/// [`decode_planes`] compiled for AVX2 and the bit-manipulation extensions.
+///
+/// # Safety
+/// The CPU must have AVX2, BMI1, BMI2, LZCNT and POPCNT.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 unsafe fn decode_avx2(
@@ -186,42 +188,26 @@ unsafe fn decode_avx2(
     eighths: u32,
     parts: Option<(Rect, Rect)>,
     band_blocks: usize,
+    fast_pdep: bool,
 ) -> Result<Planes> {
-    decode_planes::<true>(header, eighths, parts, band_blocks)
+    decode_planes::<true>(header, eighths, parts, band_blocks, fast_pdep)
 }
 
-/// Whether BMI2's `pdep` is one fast instruction here: on Intel since Haswell and on AMD since
-/// Zen 3 (family 19h); Zen 1/2 and Hygon microcode it (up to hundreds of cycles).
-#[cfg(target_arch = "x86_64")]
-fn pdep_is_fast() -> bool {
-    static FAST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *FAST.get_or_init(|| {
-        use std::arch::x86_64::__cpuid;
-        let (vendor, signature) = (__cpuid(0), __cpuid(1));
-        let name = [vendor.ebx, vendor.edx, vendor.ecx]
-            .map(u32::to_le_bytes)
-            .concat();
-        let base = (signature.eax >> 8) & 0xF;
-        let family = match base {
-            0xF => base + ((signature.eax >> 20) & 0xFF),
-            _ => base,
-        };
-        let microcoded = matches!(&name[..], b"AuthenticAMD" | b"HygonGenuine") && family < 0x19;
-        std::is_x86_feature_detected!("bmi2") && !microcoded
-    })
-}
-
-/// The single-scan decoder, or for a file in several scans [`progressive`]'s.
+/// The single-scan decoder, or for a file in several scans [`progressive`]'s (`fast_pdep`: with
+/// BMI2's `pdep`, which needs `AVX2`'s copy).
 #[inline(always)]
 fn decode_planes<const AVX2: bool>(
     header: &Header<'_>,
     eighths: u32,
     parts: Option<(Rect, Rect)>,
     band_blocks: usize,
+    fast_pdep: bool,
 ) -> Result<Planes> {
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = fast_pdep;
     if let Some(scans) = header.scans {
         #[cfg(target_arch = "x86_64")]
-        if AVX2 && pdep_is_fast() {
+        if AVX2 && fast_pdep {
             return progressive::decode::<true, true>(header, scans, eighths, parts, band_blocks);
         }
         return progressive::decode::<AVX2, false>(header, scans, eighths, parts, band_blocks);

@@ -127,7 +127,7 @@ struct Running {
 /// `eighths`/8 of its size into planes, like [`crate::decode`] does a single-scan one,
 /// reading bands of about `band_blocks` blocks. `PDEP`: whether the CPU has a fast BMI2 `pdep` (see
 /// [`nth_set_bit`]).
-#[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
+#[inline(always)] // into the caller compiled with the CPU's features (see `crate::decode_in_bands`)
 pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
     header: &Header<'_>,
     scans: &[u8],
@@ -256,7 +256,7 @@ pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
 /// Dequantises and transforms the part blocks of the band every scan has been read for, onto
 /// the planes: luma's blocks on the luma plane, Cb's and Cr's together, interleaved, on the
 /// chroma plane.
-#[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
+#[inline(always)] // into the caller compiled with the CPU's features (see `crate::decode_in_bands`)
 fn transform_band<const AVX2: bool>(
     stores: &[Store],
     quant: &[Vec<i32>],
@@ -395,7 +395,7 @@ fn parse_scan<'a>(
 /// `mcus_across` MCUs wide) into `stores`:
 /// whole MCUs for a scan of several components, the component's own blocks (no padding) in
 /// those rows for a scan of one. The scan stops where the band ends and goes on from there.
-#[inline(always)] // into the caller compiled with the CPU's features (see `decode_part`)
+#[inline(always)] // into the caller compiled with the CPU's features (see `crate::decode_in_bands`)
 fn decode_scan<const PDEP: bool>(
     scan: &mut Scan<'_>,
     (mcus_across, mcu_rows): (usize, &Range<usize>),
@@ -675,7 +675,7 @@ fn refine(
 fn nth_set_bit<const PDEP: bool>(x: u64, n: u32) -> u64 {
     #[cfg(target_arch = "x86_64")]
     if PDEP {
-        // SAFETY: `PDEP` is set only when the CPU has BMI2 (`jpeg_scaled::decode_part`).
+        // SAFETY: `PDEP` is set only when the CPU has BMI2 (`cpu::Cpu::Avx2FastPdep`).
         return unsafe { std::arch::x86_64::_pdep_u64(1 << n, x) };
     }
     // Most runs land within the 8 positions from the first zero: one table look-up.

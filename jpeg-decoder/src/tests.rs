@@ -673,3 +673,36 @@ proptest! {
         }
     }
 }
+
+/// The decoder's copy compiled for AVX2 (with and without `pdep`) gives the portable copy's
+/// bytes, for single-scan and multi-scan files at every scale, whatever `THUMBSMITH_CPU` says.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn the_avx2_copy_gives_the_portable_bytes() {
+    if crate::cpu::Cpu::detect() == crate::cpu::Cpu::Portable {
+        return;
+    }
+    let fixtures = [
+        "photo.jpg",
+        "jpeg-scans/progressive-420.jpg",
+        "jpeg-scans/progressive-422-restart.jpg",
+        "jpeg-scans/scans-444-restart.jpg",
+        "jpeg-scans/base-gray.jpg",
+    ];
+    for name in fixtures {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let jpeg = std::fs::read(&path).unwrap();
+        let header = parse(&jpeg).unwrap();
+        for eighths in 1..=8 {
+            let portable = crate::decode_planes::<false>(&header, eighths, None, 1, false).unwrap();
+            for fast_pdep in [false, true] {
+                // SAFETY: `Cpu::detect` found AVX2, BMI1, BMI2, LZCNT and POPCNT.
+                let avx2 = unsafe { crate::decode_avx2(&header, eighths, None, 1, fast_pdep) };
+                let avx2 = avx2.unwrap();
+                let what = format!("{name} at {eighths}/8, pdep {fast_pdep}");
+                assert!(avx2.luma.data == portable.luma.data, "luma of {what}");
+                assert_eq!(avx2.chroma, portable.chroma, "chroma of {what}");
+            }
+        }
+    }
+}
