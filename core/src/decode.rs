@@ -179,6 +179,31 @@ pub(crate) fn decode_jpeg_planes(
     }
 }
 
+/// The planar JPEG decoder's error as thumbsmith's: damaged input, a JPEG it does not take
+/// (named), or a bug. Exhaustive, so a new variant of the decoder's must be mapped here.
+pub(crate) fn jpeg_error(error: jpeg::Error) -> Error {
+    match error {
+        jpeg::Error::Corrupt(reason) => Error::corrupt("jpeg", reason),
+        jpeg::Error::Unsupported(what) => Error::UnsupportedFormat {
+            format: format!("JPEG ({what})"),
+        },
+        jpeg::Error::UnsupportedProcess(frame) => Error::UnsupportedFormat {
+            format: format!("JPEG {frame}"),
+        },
+        jpeg::Error::Scale(_) | jpeg::Error::Internal(_) => Error::Internal(error.to_string()),
+    }
+}
+
+/// A JPEG whose frame header names a process no decoder here reads (lossless, hierarchical),
+/// as the error that names it; found from the frame marker alone (zune-jpeg would call such a
+/// file corrupt).
+pub(crate) fn jpeg_unsupported_process(input: &[u8]) -> Option<Error> {
+    let frame = jpeg::markers::frame_header(input)?;
+    let frame = jpeg::markers::Frame::of(frame.marker)?;
+    (frame.is_lossless() || frame.is_hierarchical())
+        .then(|| jpeg_error(jpeg::Error::UnsupportedProcess(frame)))
+}
+
 /// How many samples `length` pixels make in a JPEG plane decoded at `eighths`/8 whose samples
 /// each cover `subsampling` luma pixels (see [`jpeg::scaled_length`]).
 pub(crate) fn jpeg_scaled_length(length: u32, eighths: u32, subsampling: u32) -> u32 {

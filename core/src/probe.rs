@@ -124,6 +124,9 @@ struct Header {
 
 fn jpeg_header(input: &[u8]) -> Result<Header> {
     use zune_core::colorspace::ColorSpace;
+    if let Some(unsupported) = crate::decode::jpeg_unsupported_process(input) {
+        return Err(unsupported);
+    }
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
         zune_core::bytestream::ZCursor::new(input),
         crate::decode::jpeg_options(),

@@ -213,3 +213,61 @@ fn restart_jpeg() -> Vec<u8> {
         .unwrap();
     out
 }
+
+/// A minimal lossless JPEG (ITU T.81 H): SOF3 for 16×16 gray, a Huffman table with one 1-bit
+/// code, a scan with predictor 1, a few bytes of data. `frame` replaces the SOF3 marker to make
+/// the header of another process.
+fn jpeg_with_frame(frame: u8) -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8];
+    // Frame header: precision 8, 16×16, one component (id 1, 1×1, table 0).
+    jpeg.extend([0xFF, frame, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0]);
+    // DC table 0: one code of length 1, for difference category 0.
+    jpeg.extend([0xFF, 0xC4, 0, 20, 0x00, 1]);
+    jpeg.extend([0; 15]);
+    jpeg.push(0);
+    // Scan: component 1 with table 0, predictor 1 (Ss), Se 0, no point transform.
+    jpeg.extend([0xFF, 0xDA, 0, 8, 1, 1, 0x00, 1, 0, 0]);
+    jpeg.extend([0x00; 32]);
+    jpeg.extend([0xFF, 0xD9]);
+    jpeg
+}
+
+/// Lossless and hierarchical JPEGs are valid files of a process thumbsmith does not decode:
+/// `UnsupportedFormat` naming it, from `metadata` and `process` alike (not "corrupt").
+#[test]
+fn lossless_and_hierarchical_jpegs_are_unsupported_naming_the_process() {
+    for (frame, process) in [
+        (0xC3, "JPEG lossless (SOF3)"),
+        (0xC5, "JPEG hierarchical extended sequential (SOF5)"),
+        (0xC6, "JPEG hierarchical progressive (SOF6)"),
+        (0xC7, "JPEG hierarchical lossless (SOF7)"),
+        (0xCB, "JPEG lossless, arithmetic coded (SOF11)"),
+        (
+            0xCD,
+            "JPEG hierarchical extended sequential, arithmetic coded (SOF13)",
+        ),
+        (0xCF, "JPEG hierarchical lossless, arithmetic coded (SOF15)"),
+    ] {
+        let jpeg = jpeg_with_frame(frame);
+        let expected = Error::UnsupportedFormat {
+            format: process.into(),
+        };
+        assert_eq!(metadata(&jpeg).expect_err(process), expected);
+        assert_eq!(
+            process_bytes(&jpeg).expect_err(process),
+            expected,
+            "{process}"
+        );
+    }
+    // The refusal comes from the frame marker alone: the same file as a baseline frame is not
+    // called unsupported.
+    let baseline = jpeg_with_frame(0xC0);
+    assert!(!matches!(
+        metadata(&baseline),
+        Err(Error::UnsupportedFormat { .. })
+    ));
+}
+
+fn process_bytes(bytes: &[u8]) -> thumbsmith::Result<thumbsmith::Output> {
+    process(bytes, &Options::avatar(8))
+}

@@ -13,6 +13,10 @@ pub enum Error {
     /// arithmetic coding, sampling factors it has no layout for).
     #[error("JPEG not decoded by this decoder: {0}")]
     Unsupported(&'static str),
+    /// A JPEG coding process this decoder does not read, named by its frame marker: lossless
+    /// and hierarchical (T.81 H and J), which full-size decoders rarely read either.
+    #[error("JPEG {0} is not supported")]
+    UnsupportedProcess(crate::markers::Frame),
     /// A scale outside 1/8…8/8 was asked for.
     #[error("scale {0}/8 is outside 1/8 to 8/8")]
     Scale(u32),

@@ -92,9 +92,14 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
                     });
                 }
             }
-            // Lossless, hierarchical, arithmetic coded: the full decoder's job.
+            // Lossless and hierarchical: no decoder here; arithmetic coded: the full decoder's.
             0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
-                return Err(unsupported("not sequential or progressive Huffman"))
+                return Err(match markers::Frame::of(marker) {
+                    Some(frame) if frame.is_lossless() || frame.is_hierarchical() => {
+                        Error::UnsupportedProcess(frame)
+                    }
+                    _ => unsupported("arithmetic coding"),
+                });
             }
             markers::EOI => return Err(corrupt("no scan")),
             0xC4 => parse_huffman(body, &mut header.dc, &mut header.ac)?,

@@ -706,3 +706,35 @@ fn the_avx2_copy_gives_the_portable_bytes() {
         }
     }
 }
+
+/// Lossless and hierarchical files are refused naming their process, arithmetic-coded ones as
+/// unsupported, before any table is looked at.
+#[test]
+fn other_processes_are_refused_by_name() {
+    let with_frame = |marker: u8| {
+        let mut jpeg = vec![
+            0xFF, 0xD8, 0xFF, marker, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0,
+        ];
+        jpeg.extend([0xFF, 0xDA, 0, 8, 1, 1, 0, 1, 0, 0, 0, 0, 0xFF, 0xD9]);
+        jpeg
+    };
+    let frame = |marker| crate::markers::Frame::of(marker).unwrap();
+    for marker in [0xC3, 0xC5, 0xC6, 0xC7, 0xCB, 0xCD, 0xCE, 0xCF] {
+        let refused = parse(&with_frame(marker)).err();
+        assert_eq!(
+            refused,
+            Some(crate::Error::UnsupportedProcess(frame(marker)))
+        );
+    }
+    assert_eq!(
+        parse(&with_frame(0xC3)).err().unwrap().to_string(),
+        "JPEG lossless (SOF3) is not supported"
+    );
+    for marker in [0xC9, 0xCA] {
+        let refused = parse(&with_frame(marker)).err();
+        assert_eq!(
+            refused,
+            Some(crate::Error::Unsupported("arithmetic coding"))
+        );
+    }
+}
