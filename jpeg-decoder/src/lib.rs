@@ -41,7 +41,7 @@
 //! ```
 //!
 //! Modules: [`markers`] walks the segments (and is all a caller needs to find a frame header or
-//! an APPn segment); `header` parses frame, scan and tables, `huffman` and `bitstream` read the
+//! an APPn segment); `header` parses the frame header and tables, `huffman` and `bitstream` read the
 //! entropy-coded data, `baseline` and `progressive` decode single-scan and multi-scan files,
 //! `idct` transforms blocks, `planes` places them, [`cpu`] picks the compiled copy to run.
 #![deny(unsafe_op_in_unsafe_fn)]
