@@ -70,6 +70,17 @@ pub(crate) fn probe(input: &[u8], max_metadata_bytes: u64) -> Result<Probe> {
         Format::Webp => webp_header(input, max_metadata_bytes),
         Format::Gif => gif_header(input),
     }?;
+    // Every stage after this one divides by, or subtracts one from, the width and the height; a
+    // GIF's logical screen may say 0 (its decoder does not refuse it), found by fuzzing.
+    if header.width == 0 || header.height == 0 {
+        return Err(Error::corrupt(
+            format.as_str(),
+            format!(
+                "the header gives a {}×{} image (no pixels)",
+                header.width, header.height
+            ),
+        ));
+    }
     // Uncompressed blocks are no larger than the input; they are refused here, after reading.
     if let Some(icc) = &header.icc {
         embedded::check(

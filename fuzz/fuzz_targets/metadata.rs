@@ -11,6 +11,10 @@ fuzz_target!(|data: &[u8]| {
         } else {
             (meta.width, meta.height)
         };
-        assert_eq!((meta.oriented_width, meta.oriented_height), upright, "{meta:?}");
+        assert_eq!(
+            (meta.oriented_width, meta.oriented_height),
+            upright,
+            "{meta:?}"
+        );
     }
 });

@@ -66,7 +66,13 @@ pub fn options_from(header: &[u8], image: &[u8]) -> Options {
         };
         (v != 0).then_some(u32::from(v))
     };
-    const FITS: [Fit; 5] = [Fit::Cover, Fit::Contain, Fit::Fill, Fit::Inside, Fit::Outside];
+    const FITS: [Fit; 5] = [
+        Fit::Cover,
+        Fit::Contain,
+        Fit::Fill,
+        Fit::Inside,
+        Fit::Outside,
+    ];
     const KERNELS: [Kernel; 6] = [
         Kernel::Lanczos3,
         Kernel::Mitchell,
@@ -161,7 +167,10 @@ fn crop_from(header: &[u8], image: &[u8]) -> Option<Rect> {
         });
     }
     let meta = thumbsmith::metadata(image).ok()?;
-    let (w, h) = (u64::from(meta.oriented_width), u64::from(meta.oriented_height));
+    let (w, h) = (
+        u64::from(meta.oriented_width),
+        u64::from(meta.oriented_height),
+    );
     let part = |total: u64, at: u32| (total * u64::from(at) / 128).min(total.saturating_sub(1));
     let left = part(w, byte(12));
     let top = part(h, byte(13) & 0x7f);
@@ -217,6 +226,11 @@ pub fn forced(data: &[u8], magic: &[(usize, &[u8])]) -> Vec<u8> {
 /// | 5–6 | rotate ×90 |
 /// | 7 | crop the middle half each way first |
 pub fn decode_job(selector: u8, image: &[u8]) {
+    let _ = check(thumbsmith::render(image, &decode_options(selector, image)));
+}
+
+/// The options of [`decode_job`].
+pub fn decode_options(selector: u8, image: &[u8]) -> Options {
     let mut options = Options {
         max_input_pixels: MAX_INPUT_PIXELS,
         max_output_dimension: MAX_OUTPUT_DIMENSION,
@@ -229,8 +243,7 @@ pub fn decode_job(selector: u8, image: &[u8]) {
         // The header is read by `render` again; reading it here too costs a fraction of a decode.
         let Ok(meta) = check(thumbsmith::metadata(image)) else {
             // Still run the job: `render` must refuse what `metadata` refused.
-            let _ = check(thumbsmith::render(image, &options));
-            return;
+            return options;
         };
         let (mut w, mut h) = (meta.oriented_width, meta.oriented_height);
         if options.rotate % 180 != 0 {
@@ -258,7 +271,7 @@ pub fn decode_job(selector: u8, image: &[u8]) {
             options.height = Some(height);
         }
     }
-    let _ = check(thumbsmith::render(image, &options));
+    options
 }
 
 /// A decode target's body: the first byte selects the job ([`decode_job`]), the rest is the

@@ -1,0 +1,48 @@
+//! Every crash the fuzz targets (fuzz/) found, replayed as they ran it: the input is committed
+//! under tests/fixtures/fuzz/<target>--<what-broke>.bin, byte for byte what libFuzzer saved, and
+//! turned into the job with the targets' own code (fuzz/src/lib.rs), so the test takes the path
+//! the crash took. Each asserts the typed error (or the success) the input must give now.
+//! `make -C fuzz test` also replays every such file through its fuzz target.
+
+#[allow(dead_code)]
+#[path = "../../fuzz/src/lib.rs"]
+mod fuzz_input;
+
+use thumbsmith::Error;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/fuzz/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A decode target's input: the job byte, then the file with its format's magic bytes forced.
+fn decode_input(name: &str, magic: &[(usize, &[u8])]) -> (Vec<u8>, thumbsmith::Options) {
+    let data = fixture(name);
+    let image = fuzz_input::forced(&data[1..], magic);
+    let options = fuzz_input::decode_options(data[0], &image);
+    (image, options)
+}
+
+/// A GIF whose logical screen is 0 pixels wide (the gif crate reads it without complaint) and
+/// whose first frame is 14×13: `render` panicked with a subtraction overflow in
+/// `Plan::crop_box` (`region.width - 1`). Decoding it at all makes no sense: refused from the
+/// header, as corrupt, by `metadata`, `render` and `process` alike.
+#[test]
+fn gif_with_a_zero_width_screen_is_corrupt_not_a_crop_box_overflow() {
+    let (image, options) =
+        decode_input("decode_gif--zero-width-screen.bin", fuzz_input::magic::GIF);
+    assert_eq!(&image[6..8], &[0, 0], "the logical screen width is 0");
+    let corrupt = |result: Result<(), Error>, what: &str| match result {
+        Err(Error::CorruptInput { format, reason }) => {
+            assert_eq!(format, "gif", "{what}");
+            assert!(reason.contains("no pixels"), "{what}: {reason}");
+        }
+        other => panic!("{what}: expected CorruptInput, got {other:?}"),
+    };
+    corrupt(thumbsmith::metadata(&image).map(drop), "metadata");
+    corrupt(thumbsmith::render(&image, &options).map(drop), "render");
+    corrupt(
+        thumbsmith::process(&image, &thumbsmith::Options::avatar(64)).map(drop),
+        "process",
+    );
+}
