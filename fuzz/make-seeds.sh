@@ -11,6 +11,7 @@
 #   metadata        the file as it is
 #   process         20 option bytes (src/lib.rs options_from) then the file, one job per file
 #   decode_<format> one job byte (src/lib.rs decode_job) then a file of that format
+#   jpeg_decoder    five job bytes (fuzz_targets/jpeg_decoder.rs) then a JPEG
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/seeds}
@@ -22,10 +23,17 @@ rm -rf "$out"
 raw=$out/.raw
 mkdir -p "$raw"
 
-# Every fixture, the malformed ones (empty, truncated, text, random, a pixel bomb) included.
-find "$fixtures" -type f ! -path '*/fuzz/*' | sort | while read -r f; do
-  rel=${f#"$fixtures"/}
-  cp "$f" "$raw/fixture-${rel//\//-}"
+# Every fixture, the malformed ones (empty, truncated, text, random, a pixel bomb) included, and
+# the JPEG decoder crate's (every scan layout).
+decoder_fixtures=$(cd "$here/.." && pwd)/jpeg-decoder/tests/fixtures
+for dir in "$fixtures" "$decoder_fixtures"; do
+  [ -d "$dir" ] || continue
+  prefix=fixture
+  [ "$dir" = "$decoder_fixtures" ] && prefix=decoder-fixture
+  find "$dir" -type f ! -path '*/fuzz/*' | sort | while read -r f; do
+    rel=${f#"$dir"/}
+    cp "$f" "$raw/$prefix-${rel//\//-}"
+  done
 done
 
 # A plain PPM / PGM (ASCII, so no binary printf) of any size: a gradient with a few sharp edges.
@@ -59,7 +67,7 @@ for size in $sizes; do
 done
 
 # The fixtures' JPEGs rewritten losslessly: progressive, restarts, gray, arithmetic, EXIF kept.
-for f in "$fixtures"/*.jpg "$fixtures"/jpeg-scans/*.jpg; do
+for f in "$raw"/*fixture-*.jpg; do
   [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = ffd8 ] || continue
   base=$(basename "$f" .jpg)
   jpegtran -copy all -progressive "$f" > "$raw/tran-$base-progressive.jpg" 2>/dev/null || true
@@ -119,7 +127,7 @@ headers=(
 # generated files (each sampling and coding) once; decode_jpeg has every generated JPEG.
 mkdir -p "$out/process"
 i=0
-for f in "$raw"/fixture-* "$raw"/hand-* "$raw"/gen-17x13-* "$raw"/tran-photo-*; do
+for f in "$raw"/fixture-* "$raw"/decoder-fixture-* "$raw"/hand-* "$raw"/gen-17x13-* "$raw"/tran-fixture-photo-*; do
   h=${headers[$((i % ${#headers[@]}))]}
   { printf "$h"; cat "$f"; } > "$out/process/$(basename "$f")"
   i=$((i + 1))
@@ -147,6 +155,21 @@ for f in "$raw"/*; do
   for k in $(seq 0 $((n - 1))); do
     j=${jobs[$(((i + k * 3) % ${#jobs[@]}))]}
     { printf "$j"; cat "$f"; } > "$out/decode_$format/$k-$(basename "$f")"
+  done
+  i=$((i + 1))
+done
+# jpeg_decoder: each JPEG behind 5 job bytes (fuzz_targets/jpeg_decoder.rs), chosen in turn:
+# every scale 1/8…8/8, whole and windowed.
+mkdir -p "$out/jpeg_decoder"
+windows=('\x00\x00\x00\x00\x00' '\x83\x40\x40\x7f\x7f' '\x01\x00\x00\x00\x00' '\x84\x00\xc0\xff\x20'
+  '\x02\x00\x00\x00\x00' '\x85\x10\x00\x30\xff' '\x07\x00\x00\x00\x00' '\x80\x80\x80\x00\x00'
+  '\x06\x00\x00\x00\x00' '\x87\x20\x20\x80\x80' '\x04\x00\x00\x00\x00')
+i=0
+for f in "$raw"/*; do
+  [ "$(kind "$f")" = jpeg ] || continue
+  for k in 0 1; do
+    j=${windows[$(((i + k * 5) % ${#windows[@]}))]}
+    { printf "$j"; cat "$f"; } > "$out/jpeg_decoder/$k-$(basename "$f")"
   done
   i=$((i + 1))
 done
