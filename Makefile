@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 CLI := target/release/thumbsmith
 
-.PHONY: demo demo-cli test test-rust lint cli bench bench-compare clean
+.PHONY: demo demo-cli test test-rust lint publish-check cli bench bench-compare fuzz-long clean
 
 ## The serverless avatar flow on 127.0.0.1 (examples/README.md): upload the sample, print the CDN
 ## URL and timings; Ctrl-C stops it (DEMO_KEEP=0: stops by itself after the upload).
@@ -22,10 +22,11 @@ cli:
 
 # Each binding / example with a Makefile of its own brings `setup` (idempotent installs into
 # local venvs / node_modules) and `test`; they are picked up as they land.
-SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*/Makefile benches/Makefile))
+SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*/Makefile benches/Makefile \
+	conformance/Makefile fuzz/Makefile))
 
 ## Everything CI checks.
-test: lint test-rust $(addprefix test/,$(SUBPROJECTS))
+test: lint test-rust publish-check $(addprefix test/,$(SUBPROJECTS))
 
 test/%:
 	$(MAKE) -C $* test
@@ -44,6 +45,16 @@ test-rust:
 	@# The Node and wasm packages build the core with `compact-resize` (one RGBA resize kernel);
 	@# its unit tests, the bit-exactness digests among them, run in that build too.
 	$(CARGO) test -p thumbsmith --lib --no-default-features --features compact-resize
+
+## Every crate meant for crates.io packaged and built from its package alone, against the
+## others' packages (cargo's local registry overlay), as `cargo publish` would: no path, no
+## [patch], nothing of the workspace reaches the build.
+publish-check:
+	$(CARGO) publish --dry-run --workspace --allow-dirty
+
+## Every fuzz target for FUZZ_HOURS (1) hours (fuzz/README.md); `make test` runs each for 60 s.
+fuzz-long:
+	$(MAKE) -C fuzz long
 
 ## Criterion benches: per stage and the whole avatar job.
 bench:
