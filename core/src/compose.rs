@@ -125,7 +125,7 @@ fn flatten_with(image: Raster, bg: Color, threshold: impl Fn(u32, u32) -> u16) -
     let phases: Vec<Vec<u16>> = (0..height.min(4))
         .map(|y| {
             (0..width)
-                .flat_map(|x| std::iter::repeat(threshold(x, y)).take(n - 1))
+                .flat_map(|x| std::iter::repeat_n(threshold(x, y), n - 1))
                 .collect()
         })
         .collect();

@@ -286,7 +286,7 @@ fn compose_decoding(input: &[u8], options: &Options, decode: Decode) -> Result<C
             if flattens
                 && raster.has_alpha()
                 && profile_after_resize
-                    .map_or(true, |icc| !colour::changes_pixels(icc, raster.channels)) =>
+                    .is_none_or(|icc| !colour::changes_pixels(icc, raster.channels)) =>
         {
             let origin = (part.x, part.y);
             Source::Pixels(compose::flatten_dithered(
@@ -599,7 +599,7 @@ mod tests {
                     let smooth =
                         (x * 255 / width.max(1) + y * (c as u32 + 1) * 97 / height.max(1)) as u64;
                     let value = (smooth + (state >> (8 * c)) % 48) as u8;
-                    let alpha = channels % 2 == 0 && c == channels - 1;
+                    let alpha = channels.is_multiple_of(2) && c == channels - 1;
                     data.push(match (alpha, (x / 5 + y / 3) % 3) {
                         (true, 0) => 0,
                         (true, 1) => 255,

@@ -246,7 +246,7 @@ pub fn decode_options(selector: u8, image: &[u8]) -> Options {
             return options;
         };
         let (mut w, mut h) = (meta.oriented_width, meta.oriented_height);
-        if options.rotate % 180 != 0 {
+        if !options.rotate.is_multiple_of(180) {
             (w, h) = (h, w);
         }
         if selector & 0x80 != 0 {

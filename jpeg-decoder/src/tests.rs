@@ -43,7 +43,7 @@ fn picture(width: u32, height: u32, edges: bool) -> Vec<u8> {
                 if inside {
                     rgb = [230.0 - 60.0 * fy, 40.0 + 50.0 * fx, 60.0];
                 }
-                if (x * 9 / width + y * 5 / height) % 4 == 0 {
+                if (x * 9 / width + y * 5 / height).is_multiple_of(4) {
                     rgb = [rgb[0] * 0.3, rgb[1] * 0.3 + 120.0, rgb[2] * 0.3];
                 }
                 let texture = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) % 5;

@@ -342,7 +342,11 @@ mod tests {
                     sum = [sum[0] + cb, sum[1] + cr];
                 }
             }
-            let bias = if cx % 2 == 0 { (n - 1) / 2 } else { n / 2 };
+            let bias = if cx.is_multiple_of(2) {
+                (n - 1) / 2
+            } else {
+                n / 2
+            };
             sum.map(|s| (s + bias) / n)
         };
         let mut out = image.data.clone();
