@@ -348,6 +348,19 @@ fn png_reader(input: &[u8], max_pixels: u64) -> Result<PngReader<'_>> {
     // Palette → RGB(A), tRNS → alpha, 1/2/4-bit → 8-bit; 16-bit is kept and rounded below.
     decoder.set_transformations(png::Transformations::EXPAND);
     let reader = decoder.read_info().map_err(png_corrupt)?;
+    // A PLTE chunk holds 1–256 RGB entries; the png crate (0.18.1) takes any length and panics
+    // expanding one whose length is not a multiple of 3 (found by fuzzing).
+    if let Some(palette) = &reader.info().palette {
+        if palette.is_empty() || palette.len() % 3 != 0 || palette.len() > 256 * 3 {
+            return Err(Error::corrupt(
+                "png",
+                format!(
+                    "a PLTE chunk of {} bytes (1–256 entries of 3 bytes)",
+                    palette.len()
+                ),
+            ));
+        }
+    }
     reader
         .output_buffer_size()
         .ok_or_else(|| Error::corrupt("png", "image too large for this platform"))?;

@@ -46,3 +46,34 @@ fn gif_with_a_zero_width_screen_is_corrupt_not_a_crop_box_overflow() {
         "process",
     );
 }
+
+/// An indexed 17×13 PNG whose PLTE chunk is 673 bytes long (224 entries and one byte): the png
+/// crate (0.18.1) accepts it and panicked expanding the palette to RGB (a slice index out of
+/// range in `create_rgba_palette`). Refused as corrupt, naming the chunk; the header alone is
+/// still readable, so `metadata` succeeds. (Fuzz builds of the png crate skip CRC checks; the
+/// fixture's chunk CRCs are recomputed so that an ordinary build reaches the palette too, as an
+/// attacker's file would.)
+#[test]
+fn png_with_a_plte_not_a_multiple_of_3_bytes_is_corrupt_not_a_palette_panic() {
+    let (image, options) = decode_input(
+        "decode_png--plte-not-a-multiple-of-3.bin",
+        fuzz_input::magic::PNG,
+    );
+    let meta = thumbsmith::metadata(&image).expect("the header is whole");
+    assert_eq!((meta.width, meta.height), (17, 13));
+    let corrupt = |result: Result<(), Error>, what: &str| match result {
+        Err(Error::CorruptInput { format, reason }) => {
+            assert_eq!(format, "png", "{what}");
+            assert!(
+                reason.contains("PLTE chunk of 673 bytes"),
+                "{what}: {reason}"
+            );
+        }
+        other => panic!("{what}: expected CorruptInput, got {other:?}"),
+    };
+    corrupt(thumbsmith::render(&image, &options).map(drop), "render");
+    corrupt(
+        thumbsmith::process(&image, &thumbsmith::Options::avatar(64)).map(drop),
+        "process",
+    );
+}
