@@ -2,11 +2,15 @@
 //! is resampled, the size it is resampled to, and where that lands on the output canvas. Pure
 //! arithmetic, no pixels, so every fit mode is property-tested for exact output sizes.
 
+use serde::Serialize;
+
+use crate::decode::PixelRect;
 use crate::error::{Error, Result};
 use crate::options::{Fit, Options, Position, Rect, Strategy};
+use crate::orient::Orientation;
 
 /// The plan for one job, in upright (oriented) source coordinates.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
     /// The explicit `crop` rectangle, or the whole image.
     pub region: Rect,
@@ -49,6 +53,54 @@ impl Plan {
         self.window[1] = y.clamp(0.0, f64::from(self.region.height) - h);
         self.smart = None;
     }
+
+    /// The resize window in upright image coordinates (`window` moved by the region's corner).
+    pub fn upright_window(&self) -> [f64; 4] {
+        let [x, y, w, h] = self.window;
+        [
+            f64::from(self.region.left) + x,
+            f64::from(self.region.top) + y,
+            w,
+            h,
+        ]
+    }
+
+    /// The resize window in the stored, pre-`orientation` picture of upright size
+    /// `upright`, as decoded at `eighths`/8.
+    pub fn stored_window(
+        &self,
+        orientation: Orientation,
+        (ow, oh): (u32, u32),
+        eighths: u32,
+    ) -> [f64; 4] {
+        shrunk(
+            orientation.rect_to_source(self.upright_window(), f64::from(ow), f64::from(oh)),
+            eighths,
+        )
+    }
+}
+
+/// A rectangle of full-size source pixels in the coordinates of a decode `eighths`/8 the size,
+/// whose pixel i covers source pixels `[i·g, (i+1)·g)`, g = 8/`eighths`. (`eighths`/8 is a short
+/// binary fraction, so one multiplication rounds once, and not at all for most coordinates.)
+pub(crate) fn shrunk(rect: [f64; 4], eighths: u32) -> [f64; 4] {
+    let factor = f64::from(eighths) / 8.0;
+    rect.map(|v| v * factor)
+}
+
+/// `window` (in pixels of the whole decode) in a plane whose samples each cover
+/// `across`×`down` of those pixels (a JPEG's subsampled chroma): divided by 1, 2 or 4, exact in f64.
+pub(crate) fn in_plane(window: [f64; 4], (across, down): (u32, u32)) -> [f64; 4] {
+    let [x, y, w, h] = window;
+    let (across, down) = (f64::from(across), f64::from(down));
+    [x / across, y / down, w / across, h / down]
+}
+
+/// [`in_plane`], relative to the `part` of the plane that was decoded: moved by whole pixels,
+/// which is exact in f64.
+pub(crate) fn in_part(window: [f64; 4], subsampling: (u32, u32), part: PixelRect) -> [f64; 4] {
+    let [x, y, w, h] = in_plane(window, subsampling);
+    [x - f64::from(part.x), y - f64::from(part.y), w, h]
 }
 
 /// Plans the job for an upright image of `width`×`height`.

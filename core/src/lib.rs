@@ -30,6 +30,7 @@ pub mod geometry;
 mod options;
 mod orient;
 mod pipeline;
+pub mod plan;
 mod probe;
 pub mod raster;
 mod resize;
@@ -43,6 +44,7 @@ pub use options::{
 };
 pub use orient::Orientation;
 pub use pipeline::{process, render, Output, Rendered};
+pub use plan::{plan, JobPlan};
 pub use probe::{metadata, ColorModel, Metadata};
 pub use sniff::{sniff, Format};
 

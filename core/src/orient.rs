@@ -5,11 +5,13 @@
 //! Written by hand: the `image` crate's rotate/flip work only on its own buffer types, one step
 //! (and one allocation) per operation; here any of the eight is one pass over any channel count.
 
+use serde::Serialize;
+
 use crate::raster::Raster;
 
 /// A pixel transform: first transpose (if set), then mirror left-right, then mirror top-bottom.
 /// Every combination of EXIF orientation, quarter-turn rotation and flips is one of these eight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Orientation {
     pub transpose: bool,
     pub flop: bool,

@@ -13,6 +13,9 @@ use crate::error::{Error, Result};
 use crate::options::Kernel;
 use crate::raster::Raster;
 
+mod reads;
+pub(crate) use reads::resize_reads;
+
 thread_local! {
     // The resizer keeps its scratch buffers: reusing it saves an allocation per job and thread.
     static RESIZER: RefCell<Resizer> = RefCell::new(Resizer::new());
@@ -28,6 +31,18 @@ fn algorithm(kernel: Kernel) -> ResizeAlg {
         Kernel::Lanczos3 => ResizeAlg::Convolution(FilterType::Custom(
             Filter::new("lanczos3", lanczos3, 3.0).expect("3 is a valid support"),
         )),
+    }
+}
+
+/// The support of `kernel`'s filter, in source pixels at a scale of 1: fast_image_resize's own
+/// (`convolution::get_filter_func`) for the kernels of [`algorithm`]; nearest reads one pixel per
+/// output pixel, half a pixel either side of its centre.
+fn support(kernel: Kernel) -> f64 {
+    match kernel {
+        Kernel::Nearest | Kernel::Box => 0.5,
+        Kernel::Bilinear => 1.0,
+        Kernel::CatmullRom | Kernel::Mitchell => 2.0,
+        Kernel::Lanczos3 => 3.0,
     }
 }
 

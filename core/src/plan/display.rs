@@ -1,0 +1,230 @@
+//! [`JobPlan`] as a few aligned lines for people (the CLI's `thumbsmith plan`); its JSON is the
+//! serde form.
+
+use std::fmt::{self, Display, Formatter};
+
+use super::{
+    ColourStep, Decoder, EncodeSettings, Flatten, JobPlan, OrientationPlan, Parts, Samples,
+};
+use crate::options::{Color, Rect};
+
+impl Display for JobPlan {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let s = &self.source;
+        let line =
+            |f: &mut Formatter<'_>, step: &str, text: String| writeln!(f, "{step:<9} {text}");
+        line(
+            f,
+            "source",
+            format!(
+                "{} {}×{}, {:?}{}{}{}",
+                s.format.as_str(),
+                s.width,
+                s.height,
+                s.color_model,
+                if s.has_alpha { " with alpha" } else { "" },
+                if s.has_icc { ", ICC profile" } else { "" },
+                if s.frames > 1 {
+                    format!(", {} frames (the first is used)", s.frames)
+                } else {
+                    String::new()
+                },
+            )
+            .to_lowercase(),
+        )?;
+        line(f, "orient", orientation(&self.orientation))?;
+        let g = &self.geometry;
+        let [x, y, w, h] = g.upright_window();
+        let mut crop = format!("{} at ({}, {})", size((w, h)), num(x), num(y));
+        if let Some(smart) = &self.smart_crop {
+            crop += &format!(
+                ", placed at execution by {:?} on a {}×{} copy",
+                smart.strategy, smart.analysis.0, smart.analysis.1
+            )
+            .to_lowercase();
+        }
+        let [sx, sy, sw, sh] = self.stored_window;
+        crop += &format!("; stored {} at ({}, {})", size((sw, sh)), num(sx), num(sy));
+        line(f, "window", crop)?;
+        let d = &self.decode;
+        line(
+            f,
+            "decode",
+            format!(
+                "{} at {}/8 → {}×{}, {}; {}",
+                decoder(d.decoder),
+                d.eighths,
+                d.size.0,
+                d.size.1,
+                parts(d.parts),
+                samples(d.samples)
+            ),
+        )?;
+        line(
+            f,
+            "resize",
+            format!(
+                "{:?} to {}×{} (stored axes)",
+                self.resize.kernel, self.resize.size.0, self.resize.size.1
+            )
+            .to_lowercase(),
+        )?;
+        line(f, "colour", colour(self.colour).into())?;
+        line(
+            f,
+            "flatten",
+            flatten(self.flatten.as_ref(), self.background),
+        )?;
+        let mut canvas = format!("{}×{}", g.canvas.0, g.canvas.1);
+        if g.canvas != g.resized {
+            canvas += &format!(
+                ", the {}×{} picture at ({}, {}) on {}",
+                g.resized.0,
+                g.resized.1,
+                g.offset.0,
+                g.offset.1,
+                self.background.to_hex()
+            );
+        }
+        line(f, "canvas", canvas)?;
+        // The last line ends without a newline, as a `Display` does.
+        write!(f, "{:<9} {}", "encode", encode(self))
+    }
+}
+
+fn num(v: f64) -> String {
+    // Whole numbers print without a fraction; sub-pixel positions keep theirs.
+    format!("{v}")
+}
+
+fn size((w, h): (f64, f64)) -> String {
+    format!("{}×{}", num(w), num(h))
+}
+
+fn orientation(o: &OrientationPlan) -> String {
+    let t = o.transform;
+    let mut steps: Vec<&str> = Vec::new();
+    if t.transpose {
+        steps.push("transpose");
+    }
+    if t.flop {
+        steps.push("flop");
+    }
+    if t.flip {
+        steps.push("flip");
+    }
+    let transform = if steps.is_empty() {
+        "none".to_string()
+    } else {
+        steps.join(" + ")
+    };
+    format!(
+        "EXIF {}; transform {} after the resize; upright {}×{}",
+        o.exif, transform, o.upright.0, o.upright.1
+    )
+}
+
+fn decoder(d: Decoder) -> &'static str {
+    match d {
+        Decoder::JpegPlanar => "jpeg planes (DCT-scaled)",
+        Decoder::Jpeg => "jpeg (zune-jpeg)",
+        Decoder::Png => "png",
+        Decoder::Webp => "webp",
+        Decoder::Gif => "gif (first frame)",
+    }
+}
+
+fn rect(r: Rect) -> String {
+    format!("{}×{} at ({}, {})", r.width, r.height, r.left, r.top)
+}
+
+fn parts(parts: Option<Parts>) -> String {
+    match parts {
+        None => "whole picture".into(),
+        Some(Parts {
+            pixels,
+            chroma: None,
+        }) => format!("part {}", rect(pixels)),
+        Some(Parts {
+            pixels,
+            chroma: Some(chroma),
+        }) => format!("luma part {}, chroma {}", rect(pixels), rect(chroma)),
+    }
+}
+
+fn samples(s: Samples) -> String {
+    match s {
+        Samples::YcbcrPlanes {
+            subsampling: (across, down),
+        } => format!("YCbCr planes, chroma {across}×{down} subsampled"),
+        Samples::Gray => "gray pixels".into(),
+        Samples::Rgb => "RGB pixels".into(),
+        Samples::CmykInks => "CMYK inks".into(),
+    }
+}
+
+fn colour(c: ColourStep) -> &'static str {
+    match c {
+        ColourStep::AsDecoded => "as decoded (no profile applied)",
+        ColourStep::BeforeResize => "profile to sRGB before the resize",
+        ColourStep::AfterResize => "profile to sRGB after the resize",
+    }
+}
+
+fn flatten(f: Option<&Flatten>, background: Color) -> String {
+    let background = background.to_hex();
+    match f {
+        None => "no (alpha kept)".into(),
+        Some(Flatten {
+            before_resize: true,
+        }) => format!("onto {background} before the resize (dithered), again after"),
+        Some(Flatten {
+            before_resize: false,
+        }) => format!("onto {background} after the resize"),
+    }
+}
+
+fn encode(plan: &JobPlan) -> String {
+    let e = &plan.encode;
+    let settings = match &e.settings {
+        EncodeSettings::Jpeg {
+            quality,
+            progressive,
+            chroma_subsampling,
+            smart_subsample,
+            optimize_coding,
+        } => {
+            let mut text = format!("q{quality}");
+            let chroma = serde_json::to_value(chroma_subsampling)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            text += &format!(", {chroma}");
+            for (on, name) in [
+                (*progressive, "progressive"),
+                (*smart_subsample, "smart subsampling"),
+                (*optimize_coding, "optimized Huffman"),
+            ] {
+                if on {
+                    text += &format!(", {name}");
+                }
+            }
+            text
+        }
+        EncodeSettings::Png { compression_level } => format!("level {compression_level}"),
+        EncodeSettings::Webp { quality, lossless } => {
+            if *lossless {
+                "lossless".into()
+            } else {
+                format!("q{quality}")
+            }
+        }
+    };
+    let keeps = match (e.keeps_icc, e.keeps_exif) {
+        (false, false) => "no metadata",
+        (true, false) => "keeps the ICC profile",
+        (false, true) => "keeps EXIF fields",
+        (true, true) => "keeps the ICC profile and EXIF fields",
+    };
+    format!("{} {settings}; {keeps}", e.format.as_str())
+}
