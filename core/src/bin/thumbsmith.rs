@@ -1,4 +1,5 @@
-//! `thumbsmith thumbnail IN... -o OUTDIR --size 512` and `thumbsmith info IN...`.
+//! `thumbsmith thumbnail IN... -o OUTDIR --size 512`, `thumbsmith plan IN... --size 512` and
+//! `thumbsmith info IN...`.
 //!
 //! The flags only assemble a JSON object for `Options::from_value`: the CLI has no defaults of its
 //! own, so a flag left out means the library default, exactly as in every binding.
@@ -30,6 +31,9 @@ struct Cli {
 enum Command {
     /// Make thumbnails of files, directories or globs into OUTDIR.
     Thumbnail(ThumbnailArgs),
+    /// Print the plan of the thumbnail job for each image: what is decoded, at what scale, in
+    /// which order the steps run (only headers are read, no pixels decoded).
+    Plan(PlanArgs),
     /// Print what each image's header says, one JSON object per line (no pixels decoded).
     Info {
         #[arg(required = true)]
@@ -45,6 +49,28 @@ struct ThumbnailArgs {
     /// Output directory (created if missing).
     #[arg(short, long)]
     out: PathBuf,
+    #[command(flatten)]
+    options: OptionArgs,
+    /// Worker threads (default: one per core).
+    #[arg(short, long)]
+    jobs: Option<usize>,
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    /// Files, directories (searched recursively for images) or glob patterns.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    #[command(flatten)]
+    options: OptionArgs,
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The job's options, shared by `thumbnail` and `plan`.
+#[derive(Args)]
+struct OptionArgs {
     /// Square size: shorthand for --width N --height N.
     #[arg(long, conflicts_with_all = ["width", "height"])]
     size: Option<u32>,
@@ -66,20 +92,18 @@ struct ThumbnailArgs {
     /// Any other options as a JSON object, e.g. '{"progressive": true, "thumbhash": true}'.
     #[arg(long)]
     options: Option<String>,
-    /// Worker threads (default: one per core).
-    #[arg(short, long)]
-    jobs: Option<usize>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Thumbnail(args) => thumbnail(args),
+        Command::Plan(args) => plan(&args),
         Command::Info { inputs } => info(&inputs),
     }
 }
 
-fn options_from(args: &ThumbnailArgs) -> Result<thumbsmith::Options, String> {
+fn options_from(args: &OptionArgs) -> Result<thumbsmith::Options, String> {
     let mut map = match &args.options {
         Some(text) => match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(map)) => map,
@@ -178,7 +202,7 @@ fn output_paths(files: &[PathBuf], out: &Path, extension: &str) -> Vec<PathBuf> 
 }
 
 fn thumbnail(args: ThumbnailArgs) -> ExitCode {
-    let options = match options_from(&args) {
+    let options = match options_from(&args.options) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("thumbsmith: {e}");
@@ -269,6 +293,49 @@ fn thumbnail(args: ThumbnailArgs) -> ExitCode {
         if files.is_empty() { 0.0 } else { elapsed * 1000.0 / files.len() as f64 },
         threads,
     );
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn plan(args: &PlanArgs) -> ExitCode {
+    let options = match options_from(&args.options) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("thumbsmith: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (files, problems) = expand(&args.inputs);
+    let mut failed = problems.len();
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    for (i, file) in files.iter().enumerate() {
+        let result = thumbsmith::read_input(file, options.max_input_bytes)
+            .and_then(|b| thumbsmith::plan(&b, &options));
+        match result {
+            Ok(plan) if args.json => {
+                let mut value = serde_json::to_value(plan).unwrap_or_default();
+                if let Value::Object(map) = &mut value {
+                    map.insert("file".into(), json!(file.display().to_string()));
+                }
+                println!("{value}");
+            }
+            Ok(plan) => {
+                if i > 0 {
+                    println!();
+                }
+                println!("{}\n{plan}", file.display());
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", file.display());
+                failed += 1;
+            }
+        }
+    }
     if failed > 0 {
         ExitCode::FAILURE
     } else {

@@ -51,12 +51,13 @@ impl Display for JobPlan {
             f,
             "decode",
             format!(
-                "{} at {}/8 → {}×{}, {}; {}",
+                "{} {}, {}; {}",
                 decoder(d.decoder),
-                d.eighths,
-                d.size.0,
-                d.size.1,
-                parts(d.parts),
+                match d.eighths {
+                    8 => format!("at full size {}×{}", d.size.0, d.size.1),
+                    e => format!("at {e}/8 → {}×{}", d.size.0, d.size.1),
+                },
+                parts(d.parts, d.size),
                 samples(d.samples)
             ),
         )?;
@@ -138,25 +139,30 @@ fn rect(r: Rect) -> String {
     format!("{}×{} at ({}, {})", r.width, r.height, r.left, r.top)
 }
 
-fn parts(parts: Option<Parts>) -> String {
+fn parts(parts: Option<Parts>, (width, height): (u32, u32)) -> String {
+    let whole = Rect {
+        left: 0,
+        top: 0,
+        width,
+        height,
+    };
     match parts {
-        None => "whole picture".into(),
-        Some(Parts {
-            pixels,
-            chroma: None,
-        }) => format!("part {}", rect(pixels)),
-        Some(Parts {
-            pixels,
-            chroma: Some(chroma),
-        }) => format!("luma part {}, chroma {}", rect(pixels), rect(chroma)),
+        Some(Parts { pixels, chroma }) if pixels != whole => match chroma {
+            None => format!("part {}", rect(pixels)),
+            Some(chroma) => format!("luma part {}, chroma {}", rect(pixels), rect(chroma)),
+        },
+        _ => "whole picture".into(),
     }
 }
 
 fn samples(s: Samples) -> String {
     match s {
         Samples::YcbcrPlanes {
+            subsampling: (1, 1),
+        } => "YCbCr planes, chroma at full resolution".into(),
+        Samples::YcbcrPlanes {
             subsampling: (across, down),
-        } => format!("YCbCr planes, chroma {across}×{down} subsampled"),
+        } => format!("YCbCr planes, chroma subsampled {across}×{down}"),
         Samples::Gray => "gray pixels".into(),
         Samples::Rgb => "RGB pixels".into(),
         Samples::CmykInks => "CMYK inks".into(),

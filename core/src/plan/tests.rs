@@ -206,7 +206,7 @@ fn the_plan_prints_one_line_a_step_and_serialises() {
         ]
     );
     assert!(
-        text.contains("decode    jpeg planes (DCT-scaled) at 3/8 → 1920×1080"),
+        text.contains("decode    jpeg planes (DCT-scaled) at 3/8 → 1920×1080, luma part "),
         "{text}"
     );
     let json = serde_json::to_value(&plan).unwrap();
