@@ -105,41 +105,11 @@ pub(crate) fn in_part(window: [f64; 4], subsampling: (u32, u32), part: PixelRect
 
 /// Plans the job for an upright image of `width`×`height`.
 pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
-    let region = match options.crop {
-        Some(c) => {
-            let fits = u64::from(c.left) + u64::from(c.width) <= u64::from(width)
-                && u64::from(c.top) + u64::from(c.height) <= u64::from(height);
-            if !fits {
-                return Err(Error::InvalidOption(format!(
-                    "crop {}×{} at ({}, {}) lies outside the {width}×{height} image \
-                     (coordinates are of the upright image, after EXIF orientation and rotate)",
-                    c.width, c.height, c.left, c.top
-                )));
-            }
-            c
-        }
-        None => Rect {
-            left: 0,
-            top: 0,
-            width,
-            height,
-        },
-    };
+    let region = region(width, height, options)?;
     let (rw, rh) = (f64::from(region.width), f64::from(region.height));
-    let full = [0.0, 0.0, rw, rh];
-    let px = |v: f64| (v.round() as u32).max(1);
-    let clamp_scale = |s: f64| {
-        if (options.without_enlargement && s > 1.0) || (options.without_reduction && s < 1.0) {
-            1.0
-        } else {
-            s
-        }
-    };
-    let (fx, fy) = position_fractions(options.position);
-
     let mut plan = Plan {
         region,
-        window: full,
+        window: [0.0, 0.0, rw, rh],
         resized: (region.width, region.height),
         canvas: (region.width, region.height),
         offset: (0, 0),
@@ -148,70 +118,14 @@ pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
     match (options.width, options.height) {
         (None, None) => {}
         (Some(w), None) => {
-            let s = clamp_scale(f64::from(w) / rw);
+            let s = clamp_scale(options, f64::from(w) / rw);
             plan.resized = (px(rw * s), px(rh * s));
         }
         (None, Some(h)) => {
-            let s = clamp_scale(f64::from(h) / rh);
+            let s = clamp_scale(options, f64::from(h) / rh);
             plan.resized = (px(rw * s), px(rh * s));
         }
-        (Some(w), Some(h)) => {
-            let (mut w, mut h) = (f64::from(w), f64::from(h));
-            let (sx, sy) = (w / rw, h / rh);
-            if options.fit == Fit::Fill {
-                // Each axis on its own: there is no aspect ratio to keep.
-                (w, h) = (rw * clamp_scale(sx), rh * clamp_scale(sy));
-                plan.resized = (px(w), px(h));
-            } else {
-                let governing = match options.fit {
-                    Fit::Cover | Fit::Outside => sx.max(sy),
-                    _ => sx.min(sy),
-                };
-                if clamp_scale(governing) != governing {
-                    // The target shrinks (or grows) with its aspect ratio until the source is
-                    // used 1:1: a square avatar of a small photo stays square.
-                    (w, h) = (
-                        (w / governing).round().max(1.0),
-                        (h / governing).round().max(1.0),
-                    );
-                }
-                let (sx, sy) = (w / rw, h / rh);
-                match options.fit {
-                    Fit::Cover => {
-                        let s = sx.max(sy);
-                        let (ww, wh) = ((w / s).min(rw), (h / s).min(rh));
-                        plan.window = [(rw - ww) * fx, (rh - wh) * fy, ww, wh];
-                        if let Position::Focal { x, y } = options.position {
-                            plan.place_window(x * rw - ww / 2.0, y * rh - wh / 2.0);
-                        }
-                        if let Position::Smart(strategy) = options.position {
-                            plan.smart = Some(strategy);
-                        }
-                        plan.resized = (px(w), px(h));
-                    }
-                    Fit::Contain => {
-                        let s = sx.min(sy);
-                        let canvas = (px(w), px(h));
-                        let resized = (px(rw * s).min(canvas.0), px(rh * s).min(canvas.1));
-                        plan.resized = resized;
-                        plan.canvas = canvas;
-                        plan.offset = (
-                            (f64::from(canvas.0 - resized.0) * fx).round() as u32,
-                            (f64::from(canvas.1 - resized.1) * fy).round() as u32,
-                        );
-                    }
-                    Fit::Inside => {
-                        let s = sx.min(sy);
-                        plan.resized = (px(rw * s), px(rh * s));
-                    }
-                    Fit::Outside => {
-                        let s = sx.max(sy);
-                        plan.resized = (px(rw * s), px(rh * s));
-                    }
-                    Fit::Fill => unreachable!("handled above"),
-                }
-            }
-        }
+        (Some(w), Some(h)) => fit_box(&mut plan, (f64::from(w), f64::from(h)), options),
     }
     if options.fit != Fit::Contain || options.width.is_none() || options.height.is_none() {
         plan.canvas = plan.resized;
@@ -231,6 +145,102 @@ pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
         }
     }
     Ok(plan)
+}
+
+/// The explicit `crop` rectangle, refused unless it lies inside the image, or the whole image.
+fn region(width: u32, height: u32, options: &Options) -> Result<Rect> {
+    let Some(c) = options.crop else {
+        return Ok(Rect {
+            left: 0,
+            top: 0,
+            width,
+            height,
+        });
+    };
+    let fits = u64::from(c.left) + u64::from(c.width) <= u64::from(width)
+        && u64::from(c.top) + u64::from(c.height) <= u64::from(height);
+    if !fits {
+        return Err(Error::InvalidOption(format!(
+            "crop {}×{} at ({}, {}) lies outside the {width}×{height} image \
+             (coordinates are of the upright image, after EXIF orientation and rotate)",
+            c.width, c.height, c.left, c.top
+        )));
+    }
+    Ok(c)
+}
+
+/// A length in whole pixels, at least one.
+fn px(v: f64) -> u32 {
+    (v.round() as u32).max(1)
+}
+
+/// The scale `s`, or 1 where `without_enlargement` / `without_reduction` forbid it.
+fn clamp_scale(options: &Options, s: f64) -> f64 {
+    if (options.without_enlargement && s > 1.0) || (options.without_reduction && s < 1.0) {
+        1.0
+    } else {
+        s
+    }
+}
+
+/// The region of `plan` fitted to a `w`×`h` box by `options.fit`.
+fn fit_box(plan: &mut Plan, (mut w, mut h): (f64, f64), options: &Options) {
+    let (rw, rh) = (f64::from(plan.region.width), f64::from(plan.region.height));
+    let (fx, fy) = position_fractions(options.position);
+    let (sx, sy) = (w / rw, h / rh);
+    if options.fit == Fit::Fill {
+        // Each axis on its own: there is no aspect ratio to keep.
+        (w, h) = (rw * clamp_scale(options, sx), rh * clamp_scale(options, sy));
+        plan.resized = (px(w), px(h));
+        return;
+    }
+    let governing = match options.fit {
+        Fit::Cover | Fit::Outside => sx.max(sy),
+        _ => sx.min(sy),
+    };
+    if clamp_scale(options, governing) != governing {
+        // The target shrinks (or grows) with its aspect ratio until the source is
+        // used 1:1: a square avatar of a small photo stays square.
+        (w, h) = (
+            (w / governing).round().max(1.0),
+            (h / governing).round().max(1.0),
+        );
+    }
+    let (sx, sy) = (w / rw, h / rh);
+    match options.fit {
+        Fit::Cover => {
+            let s = sx.max(sy);
+            let (ww, wh) = ((w / s).min(rw), (h / s).min(rh));
+            plan.window = [(rw - ww) * fx, (rh - wh) * fy, ww, wh];
+            if let Position::Focal { x, y } = options.position {
+                plan.place_window(x * rw - ww / 2.0, y * rh - wh / 2.0);
+            }
+            if let Position::Smart(strategy) = options.position {
+                plan.smart = Some(strategy);
+            }
+            plan.resized = (px(w), px(h));
+        }
+        Fit::Contain => {
+            let s = sx.min(sy);
+            let canvas = (px(w), px(h));
+            let resized = (px(rw * s).min(canvas.0), px(rh * s).min(canvas.1));
+            plan.resized = resized;
+            plan.canvas = canvas;
+            plan.offset = (
+                (f64::from(canvas.0 - resized.0) * fx).round() as u32,
+                (f64::from(canvas.1 - resized.1) * fy).round() as u32,
+            );
+        }
+        Fit::Inside => {
+            let s = sx.min(sy);
+            plan.resized = (px(rw * s), px(rh * s));
+        }
+        Fit::Outside => {
+            let s = sx.max(sy);
+            plan.resized = (px(rw * s), px(rh * s));
+        }
+        Fit::Fill => unreachable!("handled above"),
+    }
 }
 
 /// Where along each axis a gravity puts the window (0 = start, 1 = end). Focal points and smart

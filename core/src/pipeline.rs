@@ -244,7 +244,7 @@ fn smart_window(
 ) -> Result<(f64, f64)> {
     let geometry = &plan.geometry;
     let region = geometry.region;
-    let (scale, (aw, ah)) = crate::smartcrop::analysis_size(region.width, region.height);
+    let (scale, (aw, ah)) = crate::smartcrop::analysis_size(region);
     let region_window = [
         f64::from(region.left),
         f64::from(region.top),

@@ -244,19 +244,14 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         options.max_input_pixels,
         "max_input_pixels",
     )?;
-    let exif_orientation = if options.auto_orient {
-        metadata.orientation
-    } else {
-        1
-    };
-    let transform = Orientation::from_exif(exif_orientation)
-        .then(Orientation::rotate_cw(options.rotate))
-        .then(Orientation {
-            transpose: false,
-            flop: options.flop,
-            flip: options.flip,
-        });
-    let upright = swapped(transform, (metadata.width, metadata.height));
+    let orientation = plan_orientation(
+        metadata.orientation,
+        (metadata.width, metadata.height),
+        options,
+    );
+    let OrientationPlan {
+        transform, upright, ..
+    } = orientation;
     let geometry = geometry::plan(upright.0, upright.1, options)?;
     let source = Source {
         format: metadata.format,
@@ -267,11 +262,6 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         has_icc: metadata.has_icc,
         frames: metadata.frames,
         progressive: metadata.progressive,
-    };
-    let orientation = OrientationPlan {
-        exif: exif_orientation,
-        transform,
-        upright,
     };
     let is_cmyk = metadata.color_model == ColorModel::Cmyk;
     // A profile is only true of pixels that were not converted; CMYK profiles never are.
@@ -299,11 +289,7 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         crop: geometry.crop_box(),
         smart_crop: geometry.smart.map(|strategy| SmartCrop {
             strategy,
-            analysis: crate::smartcrop::analysis_size(
-                geometry.region.width,
-                geometry.region.height,
-            )
-            .1,
+            analysis: crate::smartcrop::analysis_size(geometry.region).1,
         }),
         source,
         orientation,
@@ -326,6 +312,24 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         carry,
     };
     Ok((plan, prepared))
+}
+
+/// The EXIF orientation (unless `auto_orient` is off), then `rotate`, then `flip` and `flop`, as
+/// one transform of the stored `size`.
+fn plan_orientation(exif: u8, size: (u32, u32), options: &Options) -> OrientationPlan {
+    let exif = if options.auto_orient { exif } else { 1 };
+    let transform = Orientation::from_exif(exif)
+        .then(Orientation::rotate_cw(options.rotate))
+        .then(Orientation {
+            transpose: false,
+            flop: options.flop,
+            flip: options.flip,
+        });
+    OrientationPlan {
+        exif,
+        transform,
+        upright: swapped(transform, size),
+    }
 }
 
 /// `size` with its sides swapped when `transform` swaps the axes.

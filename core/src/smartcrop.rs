@@ -4,17 +4,17 @@
 //! Written by hand: the smart-crop crates on crates.io either pull in the whole `image` stack or
 //! port smartcrop.js's slow multi-scale search; we need two small scoring passes over our own raster.
 
-use crate::options::Strategy;
+use crate::options::{Rect, Strategy};
 use crate::raster::Raster;
 
 /// The long side of the copy a smart crop looks at: enough detail to find faces and edges,
 /// small enough that scoring it costs little next to the resize.
 const ANALYSIS_SIZE: f64 = 256.0;
 
-/// The copy of a `width`×`height` region a smart crop looks at: the scale from the region to
-/// the copy (at most 1) and the copy's size.
-pub(crate) fn analysis_size(width: u32, height: u32) -> (f64, (u32, u32)) {
-    let (rw, rh) = (f64::from(width), f64::from(height));
+/// The copy of `region` a smart crop looks at: the scale from the region to the copy (at most
+/// 1) and the copy's size.
+pub(crate) fn analysis_size(region: Rect) -> (f64, (u32, u32)) {
+    let (rw, rh) = (f64::from(region.width), f64::from(region.height));
     let scale = (ANALYSIS_SIZE / rw.max(rh)).min(1.0);
     let side = |length: f64| ((length * scale).round() as u32).max(1);
     (scale, (side(rw), side(rh)))
