@@ -450,8 +450,8 @@ fn rect(r: PixelRect) -> Rect {
 /// the smallest at which the window is still at least twice the resized size on both axes. A
 /// 3200×2000 photo to 512×512 is decoded at 5/8 rather than in full, a 5120×2880 or 4032×3024
 /// one at 3/8 rather than 4/8. Not 6/8 or 7/8 (the decoder has them): measured no faster than a
-/// full-size decode natively, slower in the browser build, and lower in SSIMULACRA2 (see
-/// benches/RESULTS.md). The ratio is the same in upright and stored coordinates (orientation
+/// full-size decode natively, slower in the browser build, and lower in SSIMULACRA2
+/// (docs/decisions.md). The ratio is the same in upright and stored coordinates (orientation
 /// swaps both sides alike).
 fn jpeg_eighths(plan: &geometry::Plan) -> u32 {
     let [_, _, window_width, window_height] = plan.window;

@@ -13,9 +13,6 @@ use crate::error::{Error, Result};
 use crate::options::Kernel;
 use crate::raster::Raster;
 
-mod reads;
-pub(crate) use reads::resize_reads;
-
 thread_local! {
     // The resizer keeps its scratch buffers: reusing it saves an allocation per job and thread.
     static RESIZER: RefCell<Resizer> = RefCell::new(Resizer::new());
@@ -34,6 +31,9 @@ fn algorithm(kernel: Kernel) -> ResizeAlg {
     }
 }
 
+mod reads;
+pub(crate) use reads::resize_reads;
+
 /// The support of `kernel`'s filter, in source pixels at a scale of 1: fast_image_resize's own
 /// (`convolution::get_filter_func`) for the kernels of [`algorithm`]; nearest reads one pixel per
 /// output pixel, half a pixel either side of its centre.
@@ -48,7 +48,7 @@ fn support(kernel: Kernel) -> f64 {
 
 /// Lanczos3, sinc(x)·sinc(x/3) on −3 ≤ x < 3 (fast_image_resize's interval), with one sine
 /// rather than the two of its own: sin(πx) = s·(3 − 4s²) for s = sin(πx/3). The weights are computed
-/// afresh for every resize, and the sines were 4–5 % of a 1280×800 avatar job.
+/// afresh for every resize, and the sines were a visible part of an avatar job (docs/decisions.md).
 fn lanczos3(x: f64) -> f64 {
     if x == 0.0 {
         1.0
@@ -99,8 +99,8 @@ fn resample(
         return Ok(copy_window(src, x as u32, y as u32, width, height));
     }
     // Gray and a JPEG's chroma pair go axis by axis in every build: fast_image_resize's RGBA
-    // kernel with no lane wasted beat its own one- and two-channel kernels (JPEG avatar jobs
-    // 0.89–0.99× natively). RGB only in the compact build, which has no RGB kernel.
+    // kernel with no lane wasted beat its own one- and two-channel kernels on JPEG avatar jobs
+    // (docs/decisions.md). RGB only in the compact build, which has no RGB kernel.
     let axis_by_axis = src.channels < 3 || cfg!(feature = "compact-resize") && src.channels == 3;
     if !alpha && axis_by_axis && kernel != Kernel::Nearest {
         return convolve_axis_by_axis(src, window, (width, height), algorithm(kernel));
@@ -157,8 +157,8 @@ fn convolve(src: &Raster, width: u32, height: u32, options: &ResizeOptions) -> R
 }
 
 /// `compact-resize`: fast_image_resize is built with `only_u8x4`, one RGBA convolution instead of
-/// one per pixel layout — most of its code (−1.6 MB in the x64 Node addon, what brings the Node
-/// and wasm packages within their size budgets). Samples without alpha go through
+/// one per pixel layout — most of its code (what brings the Node and wasm packages within their
+/// size budgets; docs/decisions.md). Samples without alpha go through
 /// [`convolve_axis_by_axis`]; what comes here — RGBA, gray+alpha, and the nearest-neighbour
 /// kernel — is widened to RGBA around the one kernel. fast_image_resize's u8 arithmetic is per
 /// channel and the same for every layout and SIMD path, so the widened channels come out bit for
@@ -256,7 +256,7 @@ fn convolve_axis_by_axis(
 thread_local! {
     // The axis-by-axis resize's buffers (padded rows, vertical pass, packed rows, horizontal
     // pass), kept between calls like the resizer's own: allocated afresh, these megabytes cost
-    // more in page faults than the narrower passes saved (a 900×563 RGB job took 1.3× as long).
+    // more in page faults than the narrower passes saved (docs/decisions.md).
     static SCRATCH: RefCell<[Vec<u8>; 4]> = RefCell::new(Default::default());
 }
 
