@@ -11,6 +11,10 @@
 //! let avatar = thumbsmith::process(&photo, &thumbsmith::Options::avatar(512))?;
 //! std::fs::write("avatar.jpg", &avatar.data)?;
 //!
+//! // What that job does (decoder, DCT scale, window, colour and flatten order, encode), from the
+//! // header alone: `thumbsmith plan photo.jpg --size 512` on the command line.
+//! println!("{}", thumbsmith::plan(&photo, &thumbsmith::Options::avatar(512))?);
+//!
 //! // Options come from JSON-like values in any binding; keys may be snake_case or camelCase.
 //! let options = thumbsmith::Options::from_json(r#"{"width": 256, "fit": "contain", "format": "png"}"#)?;
 //! let header = thumbsmith::metadata(&photo)?;

@@ -1,10 +1,10 @@
 //! The job as a plan: everything the pipeline decides from the header and the options, before a
 //! pixel is decoded — orientation, geometry, how much of the picture is decoded and at what
 //! scale, on which side of the resize the colour profile is applied and the alpha flattened, and
-//! how the result is encoded. [`crate::pipeline`] then decodes, resamples and finishes as the plan
+//! how the result is encoded. The pipeline then decodes, resamples and finishes as the plan
 //! says. Two things are left to execution, and the plan says which: a smart crop's window
 //! position (it is chosen from the pixels), and what a decoder that turns out not to take the
-//! file gives instead (the plan is then corrected by [`JobPlan::adopt`] from what was decoded,
+//! file gives instead (the plan is then corrected by `JobPlan::adopt` from what was decoded,
 //! with the same rules).
 
 mod display;
