@@ -13,24 +13,22 @@ impl Display for JobPlan {
         let s = &self.source;
         let line =
             |f: &mut Formatter<'_>, step: &str, text: String| writeln!(f, "{step:<9} {text}");
+        let frames = match s.frames {
+            1 => String::new(),
+            n => format!(", {n} frames (the first is used)"),
+        };
         line(
             f,
             "source",
             format!(
-                "{} {}×{}, {:?}{}{}{}",
+                "{} {}×{}, {}{}{}{frames}",
                 s.format.as_str(),
                 s.width,
                 s.height,
-                s.color_model,
+                format!("{:?}", s.color_model).to_lowercase(),
                 if s.has_alpha { " with alpha" } else { "" },
                 if s.has_icc { ", ICC profile" } else { "" },
-                if s.frames > 1 {
-                    format!(", {} frames (the first is used)", s.frames)
-                } else {
-                    String::new()
-                },
-            )
-            .to_lowercase(),
+            ),
         )?;
         line(f, "orient", orientation(&self.orientation))?;
         let g = &self.geometry;

@@ -128,6 +128,15 @@ fn a_profile_is_applied_on_the_smaller_side_of_the_resize() {
     assert!(shrink.source.has_icc);
     assert_eq!(shrink.decode.samples, Samples::Rgb);
     assert_eq!(shrink.colour, ColourStep::AfterResize);
+    let text = shrink.to_string();
+    assert!(
+        text.contains("source    png 128×32, rgb, ICC profile\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("colour    profile to sRGB after the resize\n"),
+        "{text}"
+    );
     let enlarge = plan(&input, &options(r#"{"width": 256}"#)).unwrap();
     assert_eq!(enlarge.colour, ColourStep::BeforeResize);
     let kept = plan(
