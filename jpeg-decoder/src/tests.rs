@@ -400,7 +400,7 @@ fn unsupported_files_are_left_to_the_full_decoder() {
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn every_idct_size_gives_the_same_bytes_with_avx2() {
-    if !std::is_x86_feature_detected!("avx2") {
+    if crate::cpu::Cpu::detect() == crate::cpu::Cpu::Portable {
         return;
     }
     let mut seed = 7u32;
