@@ -502,7 +502,7 @@ impl<W: JfifWrite> Encoder<W> {
 
         #[cfg(all(feature = "simd", any(target_arch = "x86", target_arch = "x86_64")))]
         {
-            if std::is_x86_feature_detected!("avx2") {
+            if crate::cpu::avx2() {
                 use crate::avx2::*;
 
                 return match color_type {
@@ -535,9 +535,7 @@ impl<W: JfifWrite> Encoder<W> {
         }
 
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        if matches!(color_type, ColorType::Luma | ColorType::Rgb)
-            && std::is_x86_feature_detected!("avx2")
-        {
+        if matches!(color_type, ColorType::Luma | ColorType::Rgb) && crate::cpu::avx2() {
             return if color_type == ColorType::Luma {
                 self.encode_image_internal::<_, Avx2Compiled>(GrayImage(data, width, height))
             } else {
@@ -564,7 +562,7 @@ impl<W: JfifWrite> Encoder<W> {
     pub fn encode_image<I: ImageBuffer>(self, image: I) -> Result<(), EncodingError> {
         #[cfg(all(feature = "simd", any(target_arch = "x86", target_arch = "x86_64")))]
         {
-            if std::is_x86_feature_detected!("avx2") {
+            if crate::cpu::avx2() {
                 use crate::avx2::*;
                 return self.encode_image_internal::<_, AVX2Operations>(image);
             }
@@ -1582,7 +1580,8 @@ impl Operations for Avx2Compiled {
         buffer_rows: usize,
         buffer_width: usize,
     ) {
-        // SAFETY: `Encoder::encode` picks these operations only when the CPU has AVX2.
+        // SAFETY: `Encoder::encode` picks these operations only when `cpu::avx2` is true,
+        // which it is only on a CPU with AVX2.
         unsafe { fill_rows_avx2(image, rows, buffer_rows, buffer_width) }
     }
 

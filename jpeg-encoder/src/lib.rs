@@ -45,6 +45,8 @@ extern crate core;
 
 #[cfg(all(feature = "simd", any(target_arch = "x86", target_arch = "x86_64")))]
 mod avx2;
+#[cfg(all(feature = "std", any(target_arch = "x86", target_arch = "x86_64")))]
+mod cpu;
 mod encoder;
 mod error;
 mod fdct;

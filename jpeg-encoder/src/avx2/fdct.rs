@@ -61,7 +61,7 @@ const DESCALE_P2: i32 = CONST_BITS + PASS1_BITS;
 #[inline(always)]
 pub fn fdct_avx2(data: &mut AlignedBlock) {
     // SAFETY: the CPU has AVX2: this is reached only through `AVX2Operations`, which
-    // `Encoder::encode_image` picks after `is_x86_feature_detected!("avx2")`.
+    // `Encoder::encode` and `Encoder::encode_image` pick only when `cpu::avx2` found it.
     unsafe {
         fdct_avx2_internal(data);
     }

@@ -142,7 +142,7 @@ macro_rules! ycbcr_image_avx2 {
             #[inline(always)]
             fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
                 // SAFETY: the CPU has AVX2: these image types are made only by
-                // `Encoder::encode`, after `is_x86_feature_detected!("avx2")`.
+                // `Encoder::encode`, after `cpu::avx2` found it.
                 unsafe {
                     self.fill_buffers_avx2(y, buffers);
                 }
@@ -194,7 +194,7 @@ mod tests {
     #[cfg(feature = "simd")]
     fn avx_matches_scalar_rgb() {
         // Do not run AVX2 test on machines without it
-        if !std::is_x86_feature_detected!("avx2") {
+        if !crate::cpu::has_avx2() {
             return;
         }
         let mut rng = SimpleRng::new(42);
@@ -219,7 +219,7 @@ mod tests {
             width.try_into().unwrap(),
             height.try_into().unwrap(),
         );
-        // SAFETY: we've checked above that AVX2 is present
+        // SAFETY: `cpu::has_avx2` found AVX2 at the top of the test.
         unsafe {
             avx_input.fill_buffers_avx2(0, &mut buffers);
         }
