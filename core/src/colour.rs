@@ -79,8 +79,8 @@ pub(crate) fn ycbcr_to_rgb(luma: &Raster, chroma: &Raster) -> Raster {
     );
     let mut rgb = vec![0u8; luma.data.len() * 3];
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2.
+    if crate::cpu::avx2() {
+        // SAFETY: `cpu::avx2` is true only on a CPU with AVX2.
         unsafe { ycbcr_pixels_avx2(&luma.data, &chroma.data, &mut rgb) };
         return Raster::new(luma.width, luma.height, 3, rgb);
     }
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn the_avx2_conversion_gives_the_portable_bytes() {
-        if !std::arch::is_x86_feature_detected!("avx2") {
+        if !crate::cpu::has_avx2() {
             return;
         }
         // Every Cb/Cr pair with every 5th luma level (odd lengths leave a tail past the lanes).
@@ -222,7 +222,7 @@ mod tests {
             let mut portable = vec![0; luma.len() * 3];
             ycbcr_pixels(&luma, &chroma, &mut portable);
             let mut avx2 = vec![0; luma.len() * 3];
-            // SAFETY: the CPU has AVX2.
+            // SAFETY: `cpu::has_avx2` found AVX2 at the top of the test.
             unsafe { ycbcr_pixels_avx2(&luma, &chroma, &mut avx2) };
             assert!(portable == avx2, "luma {y}");
             assert_eq!(&portable[..3], &ycbcr_pixel(y, 0, 0));

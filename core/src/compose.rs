@@ -130,8 +130,8 @@ fn flatten_with(image: Raster, bg: Color, threshold: impl Fn(u32, u32) -> u16) -
         })
         .collect();
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2.
+    if crate::cpu::avx2() {
+        // SAFETY: `cpu::avx2` is true only on a CPU with AVX2.
         unsafe { blend_rows_avx2(&image.data, &mut data, &phases, w, n, bg) };
         return Raster::new(width, height, image.channels - 1, data);
     }
@@ -285,7 +285,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_avx2_blend_gives_the_portable_bytes() {
-        if !std::arch::is_x86_feature_detected!("avx2") {
+        if !crate::cpu::has_avx2() {
             return;
         }
         for (channels, bg) in [(4, Color::WHITE), (4, TEAL), (2, Color::WHITE), (2, TEAL)] {
@@ -306,7 +306,7 @@ mod tests {
             let mut portable = vec![0u8; 256 * 256 * (n - 1)];
             let mut avx2 = portable.clone();
             blend_rows(&image.data, &mut portable, &phases, 256, n, bg);
-            // SAFETY: checked above that the CPU has AVX2.
+            // SAFETY: `cpu::has_avx2` found AVX2 at the top of the test.
             unsafe { blend_rows_avx2(&image.data, &mut avx2, &phases, 256, n, bg) };
             assert_eq!(portable, avx2, "{channels} channels");
         }

@@ -24,6 +24,7 @@
 
 mod colour;
 mod compose;
+pub mod cpu;
 mod decode;
 mod embedded;
 mod encode;

@@ -9,13 +9,30 @@ use fast_image_resize::{
     Filter, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
 };
 
+use crate::cpu;
 use crate::error::{Error, Result};
 use crate::options::Kernel;
 use crate::raster::Raster;
 
 thread_local! {
     // The resizer keeps its scratch buffers: reusing it saves an allocation per job and thread.
-    static RESIZER: RefCell<Resizer> = RefCell::new(Resizer::new());
+    static RESIZER: RefCell<Resizer> = RefCell::new(resizer());
+}
+
+/// A resizer with the SIMD extensions [`cpu::resize_extensions`] allows.
+fn resizer() -> Resizer {
+    let mut resizer = Resizer::new();
+    let extensions = cpu::resize_extensions();
+    // SAFETY: `resize_extensions` is `CpuExtensions::None`, which every CPU runs, or
+    // fast_image_resize's own detection (`CpuExtensions::default`), which it found on this CPU.
+    unsafe { resizer.set_cpu_extensions(extensions) };
+    resizer
+}
+
+/// The extensions this thread's resizer runs with.
+#[cfg(test)]
+pub(crate) fn extensions_in_use() -> fast_image_resize::CpuExtensions {
+    RESIZER.with(|resizer| resizer.borrow().cpu_extensions())
 }
 
 fn algorithm(kernel: Kernel) -> ResizeAlg {
@@ -348,8 +365,8 @@ fn rows_per_pixel(n: usize) -> usize {
 fn unpack_rows(packed: &[u8], width: u32, height: u32, n: usize) -> Raster {
     let mut data = vec![0u8; width as usize * n * height as usize];
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2.
+    if cpu::avx2() {
+        // SAFETY: `cpu::avx2` is true only on a CPU with AVX2.
         unsafe { unpack_rows_avx2(packed, width as usize, n, &mut data) };
         return Raster::new(width, height, n as u8, data);
     }

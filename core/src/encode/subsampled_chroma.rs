@@ -76,8 +76,8 @@ fn luminance(linear: &[u16; 256], [r, g, b]: [i32; 3]) -> i32 {
 pub(crate) fn compensate_luma(image: &Raster, down: usize) -> Raster {
     let mut out = image.data.clone();
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2.
+    if crate::cpu::avx2() {
+        // SAFETY: `cpu::avx2` is true only on a CPU with AVX2.
         unsafe { compensate_avx2(image, down, &mut out) };
         return Raster::new(image.width, image.height, 3, out);
     }
@@ -406,9 +406,9 @@ mod tests {
             compensate(&image, down, &mut portable);
             prop_assert_eq!(&portable, &plainly(&image, (2, down)));
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if crate::cpu::has_avx2() {
                 let mut avx2 = image.data.clone();
-                // SAFETY: the CPU has AVX2.
+                // SAFETY: `cpu::has_avx2` found AVX2 just above.
                 unsafe { compensate_avx2(&image, down, &mut avx2) };
                 prop_assert_eq!(&avx2, &portable);
             }
