@@ -39,9 +39,11 @@ test-rust:
 	@# The default members: the core and our jpeg-encoder fork (whose tests hold its changes to
 	@# libjpeg's arithmetic: quantisation, block reads, the interleaved scan).
 	$(CARGO) test
-	@# The JPEG decoder's portable copy, on a CPU where AVX2's would run (thumbsmith-jpeg-decoder
-	@# src/cpu.rs); its AVX2 copy is held to the same bytes by its own tests.
-	THUMBSMITH_CPU=portable $(CARGO) test -p thumbsmith-jpeg-decoder
+	@# Again with every portable copy forced on a CPU where the AVX2 ones would run (core/src/cpu.rs:
+	@# thumbsmith's kernels, fast_image_resize, the JPEG decoder and encoder): the golden and parity
+	@# digests then hold the portable code to the bytes the AVX2 code wrote above.
+	THUMBSMITH_CPU=portable $(CARGO) test -p thumbsmith -p thumbsmith-jpeg-decoder \
+		-p thumbsmith-jpeg-encoder --lib --tests
 	@# The Node and wasm packages build the core with `compact-resize` (one RGBA resize kernel);
 	@# its unit tests, the bit-exactness digests among them, run in that build too.
 	$(CARGO) test -p thumbsmith --lib --no-default-features --features compact-resize
