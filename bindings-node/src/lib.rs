@@ -6,6 +6,9 @@
 //! Each job runs as an `AsyncTask` on the libuv thread pool, so the event loop only converts
 //! values in and out.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 use napi::bindgen_prelude::{
     AsyncTask, Buffer, FromNapiValue, JsObjectValue, JsValue, Object, ToNapiValue, TypeName,
     Uint8Array, Unknown,
@@ -96,9 +99,13 @@ impl Refusal {
 fn source_from_js(env: &Env, input: Unknown) -> Result<Source, Refusal> {
     let raw = (env.raw(), input.raw());
     match input.get_type() {
+        // SAFETY: `raw` is this call's live env and argument handle, and `get_type` said it is
+        // a string, the type `String::from_napi_value` reads.
         Ok(ValueType::String) => unsafe { String::from_napi_value(raw.0, raw.1) }
             .map(Source::Path)
             .map_err(|_| Refusal::InputType("an unreadable string")),
+        // SAFETY: `raw` is this call's live env and argument handle; `from_napi_value` checks
+        // that the object is a typed array and returns an error otherwise.
         Ok(ValueType::Object) => unsafe { Uint8Array::from_napi_value(raw.0, raw.1) }
             .map(Source::Bytes)
             .map_err(|_| Refusal::InputType("an object that is not a Uint8Array")),
@@ -143,12 +150,15 @@ fn json_from_js(
         ValueType::Undefined => return Ok(None),
         ValueType::Null => Value::Null,
         ValueType::Boolean => {
+            // SAFETY: `raw` is this call's live env and value handle, of the type just read.
             Value::Bool(unsafe { bool::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?)
         }
         ValueType::String => {
+            // SAFETY: as for the boolean above.
             Value::String(unsafe { String::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?)
         }
         ValueType::Number => {
+            // SAFETY: as for the boolean above.
             let number = unsafe { f64::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?;
             json_number(number)
                 .ok_or_else(|| format!("`{shown}` is {number}, not a finite number"))?
@@ -159,6 +169,7 @@ fn json_from_js(
             ))
         }
         ValueType::Object => {
+            // SAFETY: as for the boolean above.
             let object = unsafe { Object::from_napi_value(raw.0, raw.1) }.map_err(unreadable)?;
             if object.is_array().map_err(unreadable)? {
                 let length = object.get_array_length().map_err(unreadable)?;
@@ -300,7 +311,9 @@ impl TypeName for PlainObject {
 
 impl ToNapiValue for PlainObject {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
-        Value::to_napi_value(env, value.0)
+        // SAFETY: napi calls this with the live `env` of the call returning the value, which is
+        // what `Value::to_napi_value` needs.
+        unsafe { Value::to_napi_value(env, value.0) }
     }
 }
 

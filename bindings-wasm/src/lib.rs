@@ -10,6 +10,9 @@
 //! allocator below) and the JS loader (`js/index.js`) turns the trap into the core's
 //! `Error::Internal` through [`take_fatal_error`], then replaces the broken instance.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -169,19 +172,28 @@ impl RecordingAllocator {
     }
 }
 
+// SAFETY: every method hands its request to `System` unchanged and returns `System`'s pointer
+// unchanged, so `System`'s guarantees are this allocator's; `note` only reads the pointer.
 unsafe impl GlobalAlloc for RecordingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::note(System.alloc(layout), layout)
+        // SAFETY: the caller's `layout` has a non-zero size (`GlobalAlloc::alloc`'s contract).
+        Self::note(unsafe { System.alloc(layout) }, layout)
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::note(System.alloc_zeroed(layout), layout)
+        // SAFETY: as in `alloc`.
+        Self::note(unsafe { System.alloc_zeroed(layout) }, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let grown = Layout::from_size_align_unchecked(new_size, layout.align());
-        Self::note(System.realloc(ptr, layout, new_size), grown)
+        // SAFETY: `realloc`'s contract: `new_size`, rounded up to `layout.align()` (a power of
+        // two), does not overflow `isize`, so this layout is valid.
+        let grown = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: `ptr` was allocated by this allocator (so by `System`) with `layout`, and
+        // `new_size` is non-zero (`realloc`'s contract, passed on unchanged).
+        Self::note(unsafe { System.realloc(ptr, layout, new_size) }, grown)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
+        // SAFETY: `ptr` was allocated by this allocator (so by `System`) with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
     }
 }
 
@@ -190,6 +202,7 @@ static ALLOCATOR: RecordingAllocator = RecordingAllocator;
 
 #[wasm_bindgen(start)]
 fn start() {
+    // SAFETY: `RESERVE_LAYOUT` is 64 KiB, not zero-sized; a null result is kept and never freed.
     RESERVE.store(unsafe { System.alloc(RESERVE_LAYOUT) }, Ordering::Relaxed);
     std::panic::set_hook(Box::new(|info| {
         if let Ok(mut slot) = PANIC_MESSAGE.lock() {
@@ -205,6 +218,8 @@ fn start() {
 pub fn take_fatal_error() -> JsValue {
     let reserve = RESERVE.swap(std::ptr::null_mut(), Ordering::Relaxed);
     if !reserve.is_null() {
+        // SAFETY: a non-null `RESERVE` came from `System.alloc(RESERVE_LAYOUT)` in `start`, and
+        // the swap above took it out, so it is freed once.
         unsafe { System.dealloc(reserve, RESERVE_LAYOUT) };
     }
     let panic = PANIC_MESSAGE.lock().ok().and_then(|mut slot| slot.take());

@@ -36,6 +36,7 @@
 // and the SSE2 loads can allow it where they need it; each `unsafe` block says why it is sound.
 #![cfg_attr(not(feature = "simd"), deny(unsafe_code))]
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(feature = "std")]
 extern crate std;
