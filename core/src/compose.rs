@@ -63,9 +63,8 @@ pub(crate) fn flatten(image: Raster, bg: Color) -> Raster {
 
 /// [`flatten`] for pixels that are resampled afterwards, with ordered dithering instead of
 /// rounding: a half-transparent pixel's colour spans only half the byte range once blended, so
-/// rounding each one throws away a bit the resize would have kept (SSIMULACRA2 of the corpus'
-/// alpha-128 photo: 80.30 rounded, 80.67 dithered). The 4×4 Bayer thresholds average out under the
-/// resampling filter. Opaque and fully transparent pixels are exact either way. `origin` is where
+/// rounding each one throws away a bit the resize would have kept (docs/decisions.md has the
+/// scores). The 4×4 Bayer thresholds average out under the resampling filter. Opaque and fully transparent pixels are exact either way. `origin` is where
 /// the raster's top-left pixel sits in the whole decoded picture, so the pattern does not depend on
 /// which part of the picture was decoded.
 pub(crate) fn flatten_dithered(image: Raster, bg: Color, origin: (u32, u32)) -> Raster {
@@ -109,7 +108,8 @@ fn blend(c: u8, bg: u8, a: u8, threshold: u16) -> u8 {
 /// division. It runs over every source pixel when the pipeline flattens before the resize, so it is
 /// written for the compiler to vectorise: the thresholds of each of the four row phases are laid
 /// out once per output byte, leaving one plain interleaved loop per row (a generic per-pixel
-/// `flat_map` took ~170 instructions a pixel, a loop indexing thresholds by `x % 4` ~26).
+/// `flat_map`, or a loop indexing thresholds by `x % 4`, runs many times the instructions a
+/// pixel; docs/decisions.md).
 fn flatten_with(image: Raster, bg: Color, threshold: impl Fn(u32, u32) -> u16) -> Raster {
     if !image.has_alpha() {
         return image;

@@ -444,8 +444,8 @@ pub(crate) fn decode_png_part(input: &[u8], max_pixels: u64, part: PixelRect) ->
 }
 
 fn decode_webp(input: &[u8]) -> Result<Raster> {
-    // Native builds link libwebp already (for lossy encoding): its decoder is ~3× faster than
-    // image-webp and gives the same pixels (VP8 decoding is exact and both use libwebp's
+    // Native builds link libwebp already (for lossy encoding): its decoder is faster than
+    // image-webp (docs/decisions.md) and gives the same pixels (VP8 decoding is exact and both use libwebp's
     // "fancy" upsampling; `webp_decoders_agree` checks it), so the browser build, which has only
     // image-webp, still matches byte for byte. Animated files and errors go to image-webp.
     #[cfg(not(target_arch = "wasm32"))]

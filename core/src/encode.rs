@@ -74,20 +74,18 @@ fn encode_jpeg(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u
         ChromaSubsampling::Yuv444 => SamplingFactor::R_4_4_4,
     });
     // jpeg-encoder's default keeps the top-left pixel of each 2×2 (2×1) block as the chroma
-    // sample; averaging the block (libjpeg's `h2v2_downsample`) measured better on all 11 corpus
-    // files tried: SSIMULACRA2 +0.04 to +5.2 (palette art, fine colour detail) and 0–3.4 % fewer
-    // bytes.
+    // sample; averaging the block (libjpeg's `h2v2_downsample`) scores better on every corpus
+    // file tried, most on palette art and fine colour detail, and writes no more bytes
+    // (docs/decisions.md).
     encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
     // JFIF's APP0 (the encoder's default) is written: 18 bytes, and without it or an Adobe
     // segment a decoder meeting three components guesses their colour space (libjpeg from the
     // ids 1, 2, 3; others differently), which no output of ours should depend on.
     if options.progressive {
         // A DC scan, then AC 1–31 and 32–63, per component. With our encoder fork's EOB runs
-        // and per-scan tables (jpeg-encoder/CHANGES.md), over the 40 corpus avatars (512×512
-        // q80) this cost +0.4 % bytes in total against the baseline of then (geomean −2.1 %:
-        // small flat pictures gain most); 2 scans measured +0.4 %, 4 +1.0 %, 5 +1.7 %, 9
-        // +4.0 %. One middle step keeps a real refinement between the DC preview and the full
-        // picture.
+        // and per-scan tables (jpeg-encoder/CHANGES.md) a progressive avatar is about the size
+        // of the baseline one, and more AC scans cost more bytes (docs/decisions.md). One
+        // middle step keeps a real refinement between the DC preview and the full picture.
         encoder.set_progressive_scans(3);
     }
     // Baseline with optimised tables is one interleaved scan (the layout every decoder reads;

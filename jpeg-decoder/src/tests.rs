@@ -236,7 +236,7 @@ fn scaled(jpeg: &[u8], eighths: u32) -> Planes {
     decode_part(&header, eighths, None).expect("scaled decode")
 }
 
-/// Mean and largest difference allowed from the box-filtered full decode, per plane, measured
+/// Mean and largest difference allowed from the box-filtered full decode, per plane, as found
 /// on these pictures over every sampling and scale. Luma: smooth pictures agree to rounding;
 /// hard edges ring in any DCT-domain downscale (the dropped high frequencies). Chroma: the
 /// full decoder upsamples subsampled chroma with a triangle filter before the box, which

@@ -994,8 +994,8 @@ impl<W: JfifWrite> Encoder<W> {
         // symbol (EOB runs, T.81 G.1.2.2) rather than an EOB per block, and each scan gets a
         // Huffman table made for its own symbols, written just before it (as libjpeg does).
         // The crate coded every empty band of every block and shared one table between all
-        // bands of a component, which made a progressive file 7–89 % larger than the baseline
-        // one for the same coefficients (libjpeg's progressive: −3 to +13 %). EOBn symbols are
+        // bands of a component, which made a progressive file much larger than the baseline
+        // one for the same coefficients, where libjpeg's is about the same size. EOBn symbols are
         // not in the standard tables, so a progressive file always gets its own tables
         // (libjpeg too forces `optimize_coding` in progressive mode).
         let scans = scans as usize - 1;

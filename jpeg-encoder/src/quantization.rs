@@ -184,7 +184,7 @@ static DEFAULT_CHROMA_TABLES: [[u16; 64]; 9] = [
 
 // thumbsmith patch: the reciprocal had 15 fractional bits, too few near a half step: 2039 / 48
 // (48: q80's luma DC divisor) = 42.48 became 43, and the tie 160 / 320 became 0 (libjpeg: 42
-// and 1). At q80 about 5 % of a photo's blocks had a DC coefficient a step off. Now the result
+// and 1), so at q80 some of a photo's blocks had a DC coefficient a step off. Now the result
 // is exactly libjpeg-turbo's, `floor((|x| + divisor / 2) / divisor)`: with
 // `m = floor(2^32 / d) + 1`, `m * d - 2^32` is below `d`, so `(n * m) >> 32` is `floor(n / d)`
 // for every `n < 2^16` and `d < 2^16` (Granlund & Montgomery, "Division by invariant

@@ -195,8 +195,8 @@ fn median(values: &[f64]) -> Option<f64> {
 }
 
 /// The control for the throughput ratio: `jobs` pieces of pure arithmetic (no memory traffic, no
-/// allocation) on `threads` threads from the same kind of queue. On an idle 2-core machine it
-/// scales 2.0×; when other work shares the cores it shows how much a second thread can get at
+/// allocation) on `threads` threads from the same kind of queue. On idle cores it scales with
+/// the thread count; when other work shares the cores it shows how much a second thread can get at
 /// all, so the avatar job's ratio can be read against it.
 fn control(threads: usize, jobs: usize) -> Value {
     let next = AtomicUsize::new(0);
@@ -205,7 +205,7 @@ fn control(threads: usize, jobs: usize) -> Value {
         for _ in 0..threads {
             scope.spawn(|| {
                 while next.fetch_add(1, Ordering::Relaxed) < jobs {
-                    // Some 30 ms of xorshift on this machine.
+                    // Long enough a piece that taking it from the queue costs nothing beside it.
                     let mut x = std::hint::black_box(0x9E37_79B9_7F4A_7C15u64);
                     for _ in 0..10_000_000 {
                         x ^= x << 13;

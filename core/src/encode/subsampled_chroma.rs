@@ -8,27 +8,23 @@
 //! pixel's luma so that the rebuilt pixel has the source's luminance in linear light — the idea
 //! of libwebp's `sharp_yuv`, reduced to one Newton step on luma alone.
 //!
-//! Over the 41 corpus avatars (512×512 q80, scored against the exact reference) it measured
-//! SSIMULACRA2 +0.39 on average (+2.6 on safelanding.jpg, +1.5 on kite.jpg, +1.4 on rgb16.png;
-//! worst −0.04) for +0.48 % bytes (geomean; dithered palette art +10 %: its dither is edges
-//! everywhere). Measured first in a model (numpy, libjpeg): iterating the chroma as well
-//! (`sharp_yuv` proper) gave +0.28 alone and +0.52 with this step, for +0.9 and +1.4 % bytes;
-//! leaving out corrections under one code value took the mean from +0.44 to +0.36 and the bytes
-//! from +0.61 to +0.49 %, and halved the loss on the worst file. Costs 9–14 M instructions
-//! for a 512×512 job (callgrind; a 2560×1600 JPEG avatar job is some 170 M). Written by hand: no
-//! crate does this for a JPEG encoder.
+//! On the corpus avatars it raises the score against the exact reference on pictures with
+//! saturated edges and costs a few bytes (most on dithered palette art, whose dither is edges
+//! everywhere). Iterating the chroma as well (`sharp_yuv` proper) scored less per byte in a
+//! model, and corrections under one code value are skipped: they cost bytes and scored nothing.
+//! docs/decisions.md has the figures and the pass's cost. Written by hand: no crate does this
+//! for a JPEG encoder.
 //!
 //! Integer arithmetic (and an exactly computed table), so every CPU makes the same bytes. The
-//! browser package leaves the pass out (core feature `smart-subsample`): on by default there, it
-//! took the simd build to 401,092 bytes gzipped and, slimmed down, still 400,847, over the
-//! 400,000-byte budget. Adding the same d to R, G and B moves the encoder's Y by exactly d and
+//! browser package leaves the pass out (core feature `smart-subsample`): with it the package
+//! is over its gzipped size budget (docs/decisions.md). Adding the same d to R, G and B moves the encoder's Y by exactly d and
 //! leaves its Cb and Cr alone (its Y weights sum to 2^16, its chroma weights to 0), so the pass
 //! hands the encoder RGB as before.
 
 use crate::raster::Raster;
 
-/// sRGB decoding, `round(65535 · linear(i / 255))` for each 8-bit value, computed per call (some
-/// 0.1 M instructions). Only IEEE-exact operations (a Newton fifth root instead of `powf`, whose
+/// sRGB decoding, `round(65535 · linear(i / 255))` for each 8-bit value, computed per call (a
+/// small cost beside the pass over the pixels). Only IEEE-exact operations (a Newton fifth root instead of `powf`, whose
 /// last bit differs between libms), so every platform gets the same table; the tests check it
 /// against the formula.
 fn linear_table() -> [u16; 256] {
