@@ -37,6 +37,7 @@ mod extras;
 pub mod geometry;
 mod options;
 mod orient;
+mod output;
 mod pipeline;
 pub mod plan;
 mod probe;
@@ -51,7 +52,8 @@ pub use options::{
     Position, Rect, Strategy,
 };
 pub use orient::Orientation;
-pub use pipeline::{process, render, Output, Rendered};
+pub use output::{Output, Rendered};
+pub use pipeline::{process, render};
 pub use plan::{plan, JobPlan};
 pub use probe::{metadata, ColorModel, Metadata};
 pub use sniff::{sniff, Format};
