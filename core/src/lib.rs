@@ -52,7 +52,7 @@ pub use options::{
     Position, Rect, Strategy,
 };
 pub use orient::Orientation;
-pub use output::{Output, Rendered};
+pub use output::{to_value, Bytes, Naming, Output, OutputInfo, Rendered};
 pub use pipeline::{process, render};
 pub use plan::{plan, JobPlan};
 pub use probe::{metadata, ColorModel, Metadata};
@@ -165,6 +165,11 @@ pub fn read_input(path: &std::path::Path, max_input_bytes: u64) -> Result<Vec<u8
         });
     }
     std::fs::read(path).map_err(|e| Error::io(path, &e))
+}
+
+/// Writes an encoded result to `path` (the bindings' `toFile`), a failure being [`Error::Io`].
+pub fn write_output(path: &std::path::Path, data: &[u8]) -> Result<()> {
+    std::fs::write(path, data).map_err(|e| Error::io(path, &e))
 }
 
 /// Runs `job`, turning a panic in a decoder into `Error::Internal` so one bad upload cannot take
