@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 CLI := target/release/thumbsmith
 
-.PHONY: demo demo-cli test test-rust lint publish-check cli bench bench-compare fuzz-long clean
+.PHONY: demo demo-cli test test-rust lint generate check-generated publish-check cli bench bench-compare fuzz-long clean
 
 ## The serverless avatar flow on 127.0.0.1 (examples/README.md): upload the sample, print the CDN
 ## URL and timings; Ctrl-C stops it (DEMO_KEEP=0: stops by itself after the upload).
@@ -26,7 +26,7 @@ SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*
 	conformance/Makefile fuzz/Makefile))
 
 ## Everything CI checks.
-test: lint test-rust publish-check $(addprefix test/,$(SUBPROJECTS))
+test: lint check-generated test-rust publish-check $(addprefix test/,$(SUBPROJECTS))
 
 test/%:
 	$(MAKE) -C $* test
@@ -34,6 +34,15 @@ test/%:
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+## The bindings' Python types (options.py, results.py) and the generated part of each index.d.ts,
+## written from the core's `Options`, `Output`, `Rendered` and `Metadata` (tools/stubgen).
+generate:
+	$(CARGO) run -q -p thumbsmith-stubgen
+
+## Fails when a checked-in file differs from what `make generate` would write.
+check-generated:
+	$(CARGO) run -q -p thumbsmith-stubgen -- --check
 
 test-rust:
 	@# The default members: the core and our jpeg-encoder fork (whose tests hold its changes to

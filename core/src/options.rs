@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 /// unknown keys are refused with a message naming them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Options {
     // ----- geometry -----
     /// Output width in pixels. Default: none — derived from `height` and the aspect ratio, or the
@@ -286,6 +287,7 @@ pub fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
 /// How the image fits the `width`×`height` box (the sharp / CSS `object-fit` names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Fit {
     /// Fill the box exactly, cropping what overflows (keeps aspect ratio).
     Cover,
@@ -302,6 +304,7 @@ pub enum Fit {
 /// The nine compass gravities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Gravity {
     #[serde(alias = "center")]
     Centre,
@@ -343,6 +346,7 @@ impl Gravity {
 /// Smart-crop strategies: the box is chosen from the pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Strategy {
     /// The window with the most detail (highest Shannon entropy of luminance).
     Entropy,
@@ -420,6 +424,7 @@ impl Serialize for Position {
 /// Resampling filters (fast_image_resize's convolution kernels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Kernel {
     Nearest,
     Box,
@@ -432,18 +437,28 @@ pub enum Kernel {
     Lanczos3,
 }
 
+/// The format to encode. `process` defaults to `jpeg`; the Node package's sharp-style chain
+/// passes `same` (or the file extension's format, for `toFile`) when no format method was
+/// called, as sharp keeps the input's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum OutputFormat {
+    /// JPEG (also spelled `jpg`).
     #[serde(alias = "jpg")]
     Jpeg,
+    /// PNG.
     Png,
+    /// WebP, lossy or lossless (`lossless`).
     Webp,
     /// The input's format (GIF input gives PNG: thumbsmith does not encode GIF).
     Same,
 }
 
+/// How many chroma samples a JPEG keeps: `4:2:0` (one per 2×2 pixels), `4:2:2` (one per 2×1)
+/// or `4:4:4` (every pixel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ChromaSubsampling {
     #[serde(rename = "4:2:0")]
     Yuv420,
@@ -456,6 +471,7 @@ pub enum ChromaSubsampling {
 /// A rectangle in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rect {
     pub left: u32,
     pub top: u32,
@@ -597,5 +613,78 @@ impl<'de> Deserialize<'de> for Color {
             }
         }
         deserializer.deserialize_any(ColorVisitor)
+    }
+}
+
+/// Schemas of the types whose serde impls are written by hand above (the derived ones come from
+/// their definitions): what the generated stubs show for `position` and `background`.
+#[cfg(feature = "schema")]
+mod schema {
+    use super::{Color, Gravity, Position, Strategy};
+    use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+    use serde::Deserialize;
+    use std::borrow::Cow;
+
+    impl JsonSchema for Position {
+        fn schema_name() -> Cow<'static, str> {
+            "Position".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "A gravity, a smart-crop strategy, or a focal point.",
+                "anyOf": [
+                    generator.subschema_for::<Gravity>(),
+                    generator.subschema_for::<Strategy>(),
+                    generator.subschema_for::<FocalPoint>(),
+                ]
+            })
+        }
+    }
+
+    /// A point, as fractions (0–1) of the upright image, that the window is centred on.
+    #[derive(JsonSchema)]
+    #[allow(dead_code)] // only its schema is used
+    struct FocalPoint {
+        x: f64,
+        y: f64,
+    }
+
+    /// A colour as sharp spells it: channels 0–255, alpha 0–1 (opaque when left out).
+    #[derive(JsonSchema, Deserialize)]
+    #[allow(dead_code)] // only its schema is used
+    struct Rgba {
+        r: u8,
+        g: u8,
+        b: u8,
+        #[serde(default = "opaque")]
+        alpha: f64,
+    }
+
+    fn opaque() -> f64 {
+        1.0
+    }
+
+    impl JsonSchema for Color {
+        fn schema_name() -> Cow<'static, str> {
+            "Color".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "`#rgb`, `#rrggbb`, `#rrggbbaa`, `white`, `black`, `transparent`, \
+                    `[r, g, b]`, `[r, g, b, a]` (0–255) or `{r, g, b, alpha}` (alpha 0–1).",
+                "anyOf": [
+                    { "type": "string" },
+                    {
+                        "type": "array",
+                        "items": generator.subschema_for::<u8>(),
+                        "minItems": 3,
+                        "maxItems": 4
+                    },
+                    generator.subschema_for::<Rgba>(),
+                ]
+            })
+        }
     }
 }

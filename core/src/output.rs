@@ -86,9 +86,11 @@ impl Serialize for Output {
     }
 }
 
-/// What an [`Output`] serialises to, and so the result object of every binding (the image bytes
-/// go beside it): Python's `Result` attributes, Node's `info`, the wasm result's fields.
+/// What a job made, beside the image bytes: the result object of every binding (Python's
+/// `Result`, Node's `info`, the wasm result), as an `Output` serialises.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Output"))]
 pub struct OutputInfo<'a> {
     /// The encoded image's format.
     pub format: Format,
@@ -129,10 +131,27 @@ impl Serialize for Bytes<'_> {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Bytes<'_> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Bytes".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // `contentEncoding` tells the stub generator to use each language's bytes type.
+        schemars::json_schema!({
+            "type": "array",
+            "items": { "type": "integer", "minimum": 0, "maximum": 255 },
+            "contentEncoding": "binary"
+        })
+    }
+}
+
 /// What [`render`](crate::render) returns: the pixels [`process`](crate::process) would encode,
 /// before the encode step, as straight-alpha RGBA (4 bytes a pixel, rows top to bottom): a
 /// browser's `ImageData`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rendered {
     /// `width × height × 4` bytes of RGBA; gray is spread to RGB, opaque images get alpha 255.
     #[serde(skip)]

@@ -12,6 +12,7 @@ use crate::sniff::{sniff, Format};
 /// How the source stores colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ColorModel {
     Rgb,
     Gray,
@@ -20,6 +21,7 @@ pub enum ColorModel {
 
 /// What the header says about an image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Metadata {
     pub format: Format,
     /// Width as stored in the file.

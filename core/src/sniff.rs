@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 /// The formats thumbsmith decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Format {
     Jpeg,
     Png,
