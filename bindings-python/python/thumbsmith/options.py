@@ -14,21 +14,21 @@ from typing import Literal, Optional, Sequence, TypedDict, Union
 #: ``"fill"``: Fill the box exactly, stretching (ignores aspect ratio).
 #: ``"inside"``: Fit inside the box; the output may be smaller than the box in one dimension.
 #: ``"outside"``: Cover the box; the output may be larger than the box in one dimension.
-Fit = Literal["cover", "contain", "fill", "inside", "outside"]
+Fit = Union[Literal["cover"], Literal["contain"], Literal["fill"], Literal["inside"], Literal["outside"]]
 
 
 #: The nine compass gravities.
-Gravity = Literal["centre", "north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"]
+Gravity = Union[Literal["centre"], Literal["north"], Literal["north-east"], Literal["east"], Literal["south-east"], Literal["south"], Literal["south-west"], Literal["west"], Literal["north-west"]]
 
 
 #: Smart-crop strategies: the box is chosen from the pixels.
 #: ``"entropy"``: The window with the most detail (highest Shannon entropy of luminance).
 #: ``"attention"``: The window with the most salient content: edges, skin tones and saturated colour.
-Strategy = Literal["entropy", "attention"]
+Strategy = Union[Literal["entropy"], Literal["attention"]]
 
 
 #: Resampling filters (fast_image_resize's convolution kernels).
-Kernel = Literal["nearest", "box", "bilinear", "catmull-rom", "mitchell", "lanczos3"]
+Kernel = Union[Literal["nearest"], Literal["box"], Literal["bilinear"], Literal["catmull-rom"], Literal["mitchell"], Literal["lanczos3"]]
 
 
 #: The format to encode. ``process`` defaults to ``jpeg``; the Node package's sharp-style chain
@@ -38,12 +38,12 @@ Kernel = Literal["nearest", "box", "bilinear", "catmull-rom", "mitchell", "lancz
 #: ``"png"``: PNG.
 #: ``"webp"``: WebP, lossy or lossless (``lossless``).
 #: ``"same"``: The input's format (GIF input gives PNG: thumbsmith does not encode GIF).
-OutputFormat = Literal["jpeg", "png", "webp", "same"]
+OutputFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["same"]]
 
 
 #: How many chroma samples a JPEG keeps: ``4:2:0`` (one per 2×2 pixels), ``4:2:2`` (one per 2×1)
 #: or ``4:4:4`` (every pixel).
-ChromaSubsampling = Literal["4:2:0", "4:2:2", "4:4:4"]
+ChromaSubsampling = Union[Literal["4:2:0"], Literal["4:2:2"], Literal["4:4:4"]]
 
 
 class CropBox(TypedDict):

@@ -5,14 +5,14 @@ not edit. The native module builds each from the core's one serialisation of it.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Literal, Optional
+from typing import Any, Dict, Literal, Optional, Union
 
 
 #: The formats thumbsmith decodes.
-ImageFormat = Literal["jpeg", "png", "webp", "gif"]
+ImageFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["gif"]]
 
 #: How the source stores colour.
-ColorModel = Literal["rgb", "gray", "cmyk"]
+ColorModel = Union[Literal["rgb"], Literal["gray"], Literal["cmyk"]]
 
 
 @dataclass(frozen=True)

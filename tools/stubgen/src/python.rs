@@ -54,8 +54,7 @@ from typing import Literal, Optional, Sequence, TypedDict, Union
                     }
                 }
                 push_comment(&mut out, "", &rst(&doc));
-                let quoted: Vec<String> = values.iter().map(|(v, _)| format!("{v:?}")).collect();
-                out.push_str(&format!("{py_name} = Literal[{}]\n", quoted.join(", ")));
+                out.push_str(&format!("{py_name} = {}\n", literals(values)));
             }
             Def::Alias(ty) => {
                 push_comment(&mut out, "", &rst(named.doc.as_deref().unwrap_or("")));
@@ -116,7 +115,7 @@ not edit. The native module builds each from the core's one serialisation of it.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Literal, Optional
+from typing import Any, Dict, Literal, Optional, Union
 
 "#,
     );
@@ -131,12 +130,7 @@ from typing import Any, Dict, Literal, Optional
             "",
             &rst(schemas.get(name).doc.as_deref().unwrap_or("")),
         );
-        let quoted: Vec<String> = values.iter().map(|(v, _)| format!("{v:?}")).collect();
-        out.push_str(&format!(
-            "{} = Literal[{}]\n",
-            rename(names, name),
-            quoted.join(", ")
-        ));
+        out.push_str(&format!("{} = {}\n", rename(names, name), literals(values)));
     }
     for name in ["Rect", "Output", "Metadata"] {
         out.push_str("\n\n");
@@ -251,6 +245,16 @@ fn py_type(ty: &Ty, names: &[(&str, &str)]) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// A union of one `Literal` a value, not `Literal["a", "b"]`: the same type to a checker, and a
+/// `Union` at run time as well, which mypy's stubtest requires of a module-level alias.
+fn literals(values: &[(String, Option<String>)]) -> String {
+    let each: Vec<String> = values
+        .iter()
+        .map(|(value, _)| format!("Literal[{value:?}]"))
+        .collect();
+    format!("Union[{}]", each.join(", "))
 }
 
 fn rename<'a>(names: &[(&'a str, &'a str)], name: &'a str) -> &'a str {
