@@ -2,8 +2,10 @@
 //!
 //! Translation only: a Python object becomes input bytes, keyword arguments become a
 //! `serde_json::Value` handed to `thumbsmith::Options::from_value` (the core owns every default,
-//! name and range), and the core's `Output` / `Metadata` / `Error` become Python objects. All
-//! pixel work — and the file read of a path input — runs with the GIL released.
+//! name and range), the core's `Output` / `Metadata` are serialised into the dataclasses
+//! tools/stubgen generates from them (`thumbsmith/results.py`), and its `Error` becomes the
+//! matching exception. All pixel work — and the file read of a path input — runs with the GIL
+//! released.
 
 use std::path::{Path, PathBuf};
 
@@ -156,215 +158,36 @@ fn without_gil<T: Send>(
     .map_err(|error| raise(py, error))
 }
 
-/// The part of the upright source that was used.
-#[pyclass(
-    module = "thumbsmith",
-    name = "Crop",
-    frozen,
-    eq,
-    get_all,
-    skip_from_py_object
-)]
-#[derive(Clone, PartialEq)]
-struct Crop {
-    left: u32,
-    top: u32,
-    width: u32,
-    height: u32,
-}
-
-#[pymethods]
-impl Crop {
-    fn __repr__(&self) -> String {
-        let Crop {
-            left,
-            top,
-            width,
-            height,
-        } = self;
-        format!("Crop(left={left}, top={top}, width={width}, height={height})")
-    }
-}
-
-impl From<thumbsmith::Rect> for Crop {
-    fn from(rect: thumbsmith::Rect) -> Self {
-        let thumbsmith::Rect {
-            left,
-            top,
-            width,
-            height,
-        } = rect;
-        Crop {
-            left,
-            top,
-            width,
-            height,
-        }
-    }
-}
-
-/// What `process()` returns: the encoded image and what was done to make it.
-#[pyclass(module = "thumbsmith", name = "Result", frozen, get_all)]
-struct ProcessResult {
-    data: Py<PyBytes>,
-    format: &'static str,
-    width: u32,
-    height: u32,
-    source_format: &'static str,
-    source_width: u32,
-    source_height: u32,
-    orientation: u8,
-    crop: Crop,
-    thumbhash: Option<Py<PyBytes>>,
-    dominant_color: Option<String>,
-    content_hash: Option<String>,
-    mime_type: &'static str,
-}
-
-impl ProcessResult {
-    fn new(py: Python<'_>, output: thumbsmith::Output) -> Self {
-        // Every field named, no `..`: a field added to the core's Output fails to compile here.
-        let thumbsmith::Output {
-            data,
-            format,
-            width,
-            height,
-            source_format,
-            source_width,
-            source_height,
-            orientation,
-            crop,
-            thumbhash,
-            dominant_color,
-            content_hash,
-        } = output;
-        ProcessResult {
-            data: PyBytes::new(py, &data).unbind(),
-            format: format.as_str(),
-            width,
-            height,
-            source_format: source_format.as_str(),
-            source_width,
-            source_height,
-            orientation,
-            crop: crop.into(),
-            thumbhash: thumbhash.map(|hash| PyBytes::new(py, &hash).unbind()),
-            dominant_color,
-            content_hash,
-            mime_type: format.mime_type(),
-        }
-    }
-}
-
-#[pymethods]
-impl ProcessResult {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "Result(format='{}', width={}, height={}, bytes={}, crop={}, orientation={})",
-            self.format,
-            self.width,
-            self.height,
-            self.data.bind(py).as_bytes().len(),
-            self.crop.__repr__(),
-            self.orientation
-        )
-    }
-}
-
-/// What `metadata()` returns: header facts, no pixels decoded.
-#[pyclass(module = "thumbsmith", name = "Metadata", frozen, get_all)]
-struct PyMetadata {
-    format: &'static str,
-    width: u32,
-    height: u32,
-    oriented_width: u32,
-    oriented_height: u32,
-    orientation: u8,
-    has_alpha: bool,
-    bit_depth: u8,
-    color_model: String,
-    has_icc: bool,
-    has_exif: bool,
-    has_gps: bool,
-    frames: u32,
-    progressive: bool,
-}
-
-impl From<thumbsmith::Metadata> for PyMetadata {
-    fn from(metadata: thumbsmith::Metadata) -> Self {
-        let thumbsmith::Metadata {
-            format,
-            width,
-            height,
-            oriented_width,
-            oriented_height,
-            orientation,
-            has_alpha,
-            bit_depth,
-            color_model,
-            has_icc,
-            has_exif,
-            has_gps,
-            frames,
-            progressive,
-        } = metadata;
-        PyMetadata {
-            format: format.as_str(),
-            width,
-            height,
-            oriented_width,
-            oriented_height,
-            orientation,
-            has_alpha,
-            bit_depth,
-            color_model: serde_name(&color_model),
-            has_icc,
-            has_exif,
-            has_gps,
-            frames,
-            progressive,
-        }
-    }
-}
-
-#[pymethods]
-impl PyMetadata {
-    fn __repr__(&self) -> String {
-        format!(
-            "Metadata(format='{}', width={}, height={}, orientation={}, oriented_width={}, \
-             oriented_height={})",
-            self.format,
-            self.width,
-            self.height,
-            self.orientation,
-            self.oriented_width,
-            self.oriented_height
-        )
-    }
-}
-
-/// The name the core's serde gives an enum value (the spelling its JSON, CLI and docs use).
-fn serde_name(value: &impl serde::Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        other => format!("{other:?}"),
+/// A core result as the generated dataclass of `thumbsmith/results.py` (`Result`, `Metadata`),
+/// built from the core's one serialisation of it: no field is named here.
+fn result<'py>(
+    py: Python<'py>,
+    class: &str,
+    data: Option<&[u8]>,
+    value: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let info = pythonize::pythonize(py, value)?;
+    let class = py.import("thumbsmith.results")?.getattr(class)?;
+    match data {
+        Some(data) => class.call_method1("_from_core", (PyBytes::new(py, data), info)),
+        None => class.call_method1("_from_core", (info,)),
     }
 }
 
 /// Crop and thumbnail `data`; options are the core's, as keyword arguments.
 #[pyfunction]
 #[pyo3(signature = (data, /, **options))]
-fn process(
-    py: Python<'_>,
-    data: &Bound<'_, PyAny>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<ProcessResult> {
+fn process<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
     let options = options_from(options).map_err(|error| raise(py, error))?;
     let source = Source::from_python(data)?;
     let output = without_gil(py, &source, options.max_input_bytes, |input| {
         thumbsmith::process(input, &options)
     })?;
-    Ok(ProcessResult::new(py, output))
+    result(py, "Result", Some(&output.data), &output)
 }
 
 /// `process(data, width=width, height=height, **options).data`.
@@ -394,19 +217,19 @@ fn thumbnail<'py>(
 /// Header facts of `data` without decoding pixels.
 #[pyfunction]
 #[pyo3(signature = (data, /))]
-fn metadata(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<PyMetadata> {
+fn metadata<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let source = Source::from_python(data)?;
     // A path is read under the core's default input-size limit: metadata() has no options.
     let max_input_bytes = Options::default().max_input_bytes;
     let metadata = without_gil(py, &source, max_input_bytes, thumbsmith::metadata)?;
-    Ok(metadata.into())
+    result(py, "Metadata", None, &metadata)
 }
 
 /// The core's defaults, as a dict of snake_case keys (`Options::default()`, never a copy).
 #[pyfunction]
 fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let value = serde_json::to_value(Options::default())
-        .map_err(|e| raise(py, Error::Internal(e.to_string())))?;
+    let value = thumbsmith::to_value(&Options::default(), thumbsmith::Naming::SnakeCase)
+        .map_err(|error| raise(py, error))?;
     Ok(pythonize::pythonize(py, &value)?)
 }
 
@@ -416,9 +239,6 @@ fn _thumbsmith(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(thumbnail, module)?)?;
     module.add_function(wrap_pyfunction!(metadata, module)?)?;
     module.add_function(wrap_pyfunction!(defaults, module)?)?;
-    module.add_class::<ProcessResult>()?;
-    module.add_class::<Crop>()?;
-    module.add_class::<PyMetadata>()?;
     module.add("ERROR_CODES", PyTuple::new(module.py(), Error::CODES)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -1,5 +1,6 @@
 """Defaults parity: each shared case gives byte for byte what the Rust API recorded."""
 
+import dataclasses
 import hashlib
 
 import pytest
@@ -31,3 +32,7 @@ def test_python_output_is_the_rust_output(case):
     assert result.thumbhash == (None if thumbhash is None else bytes(thumbhash))
     # Every other field the core serialises, under the same name.
     assert {key: getattr(result, key) for key in expected} == expected
+    # And no field the core does not: the result is the core's serialisation plus the bytes.
+    fields = {field.name for field in dataclasses.fields(result)}
+    assert fields == set(case["expected"]) - {"sha256", "bytes"} | {"data"}
+    assert result.size == len(result.data)

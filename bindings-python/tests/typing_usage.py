@@ -17,6 +17,8 @@ def accepted(upload: FileStorage, path: pathlib.Path) -> None:
         path, width=256, position={"x": 0.5, "y": 0.3}, format="webp", background=[0, 0, 0]
     )
     print(avatar[:2], result.data, result.crop.left, result.thumbhash, result.mime_type)
+    served: tuple[str, int] = (result.mime_type, result.size)
+    print(served)
     meta = thumbsmith.metadata(io.BytesIO(b""))
     print(meta.oriented_width + meta.frames, meta.color_model.upper())
     for data in (b"", bytearray(), memoryview(b""), "photo.jpg"):
@@ -36,3 +38,4 @@ def refused() -> None:
     thumbsmith.thumbnail(b"", 5, height=5, width=6)  # type: ignore[misc]
     thumbsmith.process(42)  # type: ignore[arg-type]
     thumbsmith.process(b"").data = b""  # type: ignore[misc]
+    thumbsmith.process(b"", kernel="sinc")  # type: ignore[arg-type]

@@ -11,9 +11,6 @@ default values.
 
 from thumbsmith._thumbsmith import (
     ERROR_CODES,
-    Crop,
-    Metadata,
-    Result,
     __version__,
     defaults,
     metadata,
@@ -32,6 +29,7 @@ from thumbsmith.exceptions import (
     LimitExceededError,
     UnsupportedFormatError,
 )
+from thumbsmith.results import Crop, Metadata, Result
 
 __all__ = [
     "process",
