@@ -223,10 +223,9 @@ fn json_number(number: f64) -> Option<Value> {
     })
 }
 
+/// A core result (or the defaults) as JS reads it: the core's one serialisation, camelCase.
 fn to_js_value(value: &impl serde::Serialize) -> thumbsmith::Result<Value> {
-    serde_json::to_value(value)
-        .map(thumbsmith::camel_case_keys)
-        .map_err(|e| thumbsmith::Error::Internal(format!("serializing a result: {e}")))
+    thumbsmith::to_value(value, thumbsmith::Naming::CamelCase)
 }
 
 /// What `process` resolves to: `{data, info}`, the shape of sharp's
@@ -235,7 +234,7 @@ fn to_js_value(value: &impl serde::Serialize) -> thumbsmith::Result<Value> {
 pub struct ProcessResult {
     /// The encoded image (absent when it was written to a file).
     pub data: Option<Buffer>,
-    /// The core's `Output` fields, camelCase, plus `size` (bytes of the encoded image).
+    /// The core's `Output` as it serialises (`size` and `mimeType` among its fields), camelCase.
     pub info: Value,
 }
 
@@ -259,15 +258,11 @@ impl ProcessJob {
                 thumbsmith::process(&bytes, &options)?
             }
         };
-        let mut info = to_js_value(&output)?;
-        if let Value::Object(fields) = &mut info {
-            fields.insert("size".into(), output.data.len().into());
-        }
+        let info = to_js_value(&output)?;
         match output_path {
             None => Ok((Some(output.data), info)),
             Some(path) => {
-                std::fs::write(path, &output.data)
-                    .map_err(|e| thumbsmith::Error::io(std::path::Path::new(path), &e))?;
+                thumbsmith::write_output(Path::new(path), &output.data)?;
                 Ok((None, info))
             }
         }

@@ -117,6 +117,16 @@ test('the cases differ from one another (the equivalence is not vacuous)', async
   assert.equal(new Set(hashes).size, CASES.length)
 })
 
+test("the default format is the named difference: the chain sends 'same', process keeps jpeg", async () => {
+  const png = fixture('alpha.png')
+  const viaChain = await thumbsmith(png).resize(32).toBuffer({ resolveWithObject: true })
+  const viaProcess = await thumbsmith.process(png, { width: 32 })
+  assert.deepEqual([viaChain.info.format, viaChain.info.mimeType], ['png', 'image/png'])
+  assert.deepEqual([viaProcess.info.format, viaProcess.info.mimeType], [thumbsmith.defaults().format, 'image/jpeg'])
+  const explicit = await thumbsmith.process(png, { width: 32, format: 'same' })
+  assert.equal(sha256(explicit.data), sha256(viaChain.data))
+})
+
 test('a path input is the same job as its bytes', async () => {
   const fromPath = await thumbsmith(fixturePath('exif-6.jpg')).resize(32, 32).jpeg().toBuffer()
   const fromBytes = await thumbsmith(fixture('exif-6.jpg')).resize(32, 32).jpeg().toBuffer()

@@ -25,6 +25,9 @@ for (const c of PARITY) {
     for (const [key, value] of Object.entries(camelKeys(facts))) {
       assert.deepEqual(info[key], value, key)
     }
+    // Every field the core serialises, and nothing else (mimeType and size among them).
+    assert.deepEqual(Object.keys(info).sort(), Object.keys(camelKeys(facts)).sort())
+    assert.equal(info.mimeType, `image/${info.format}`)
   })
 }
 

@@ -16,6 +16,8 @@ export async function everything(buf: Buffer): Promise<void> {
     .webp({ lossless: true })
     .toBuffer({ resolveWithObject: true })
   const hash: string | null = info.contentHash
+  const served: [string, number] = [info.mimeType, info.size]
+  const region: thumbsmith.Region = info.crop
   const written: thumbsmith.Info = await thumbsmith('in.jpg').png({ compressionLevel: 9 }).toFile('out.png')
   const meta: thumbsmith.Metadata = await thumbsmith(buf).metadata()
   const result: thumbsmith.ProcessResult = await thumbsmith.process(buf, { width: 5, position: { x: 0.5, y: 0.2 } })
@@ -25,5 +27,5 @@ export async function everything(buf: Buffer): Promise<void> {
     if (err) console.log(err.code, err.option)
     else console.log(out?.length, i?.size)
   })
-  console.log(data.length, hash, written.size, meta.hasGps, result.info.crop.left, defaults.quality, codes)
+  console.log(data.length, hash, served, region, written.size, meta.hasGps, result.info.crop.left, defaults.quality, codes)
 }
