@@ -23,8 +23,8 @@ use serde_json::{Map, Value};
 use thumbsmith::Error;
 use wasm_bindgen::prelude::*;
 
-/// `process(input, options?)` → `{data, width, height, format, crop, …}`: the whole pipeline,
-/// `data` being the encoded image.
+/// `process(input, options?)` → `{data, format, mimeType, size, width, height, crop, …}`: the
+/// whole pipeline, `data` being the encoded image.
 #[wasm_bindgen]
 pub fn process(input: &JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let (input, options) = (bytes_from_js(input)?, options_from_js(options)?);
@@ -107,17 +107,13 @@ fn options_from_js(options: JsValue) -> Result<thumbsmith::Options, JsValue> {
     thumbsmith::Options::from_value(value).map_err(error_to_js)
 }
 
-/// A plain JS object (numbers, not BigInts; `null` for `None`).
+/// A core result (or the defaults) as a plain JS object: the core's one serialisation, camelCase
+/// (numbers, not BigInts; `null` for `None`).
 fn to_js(value: &impl Serialize) -> Result<JsValue, JsValue> {
-    let internal = |e: &dyn std::fmt::Display| {
-        error_to_js(Error::Internal(format!("serializing a result: {e}")))
-    };
-    let value = serde_json::to_value(value)
-        .map(thumbsmith::camel_case_keys)
-        .map_err(|e| internal(&e))?;
+    let value = thumbsmith::to_value(value, thumbsmith::Naming::CamelCase).map_err(error_to_js)?;
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| internal(&e))
+        .map_err(|e| error_to_js(Error::Internal(format!("serializing a result: {e}"))))
 }
 
 fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {

@@ -39,7 +39,10 @@ for (const build of ['simd', 'baseline']) {
         const result = thumbsmith.process(fixture(input), camelCaseKeys(options));
         assert.equal(sha256(result.data), expected.sha256, name);
         assert.equal(result.data.length, expected.bytes, name);
-        const facts = ['format', 'width', 'height', 'sourceFormat', 'sourceWidth', 'sourceHeight', 'orientation', 'crop', 'dominantColor', 'contentHash'];
+        const facts = ['format', 'mimeType', 'size', 'width', 'height', 'sourceFormat', 'sourceWidth', 'sourceHeight', 'orientation', 'crop', 'dominantColor', 'contentHash'];
+        // Every field the core serialises (the same as Node's `info` and Python's `Result`), and the bytes.
+        const serialised = Object.keys(expected).filter((key) => key !== 'sha256' && key !== 'bytes');
+        assert.deepEqual(Object.keys(result).sort(), [...serialised.map((k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase())), 'data'].sort(), name);
         for (const fact of facts) {
           const snake = fact.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
           assert.deepEqual(result[fact], expected[snake], `${name}: ${fact}`);

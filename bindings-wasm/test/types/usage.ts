@@ -14,6 +14,8 @@ export async function direct(bytes: Uint8Array): Promise<number> {
   };
   const avatar = process(bytes, options);
   const data: Uint8Array = avatar.data;
+  const served: [string, number] = [avatar.mimeType, avatar.size];
+  const hash: Uint8Array | null = avatar.thumbhash;
   const pixels: Uint8ClampedArray = render(bytes.buffer as ArrayBuffer, { fit: 'inside' }).data;
   const upright: number = metadata(bytes).orientedWidth;
   const quality: number = defaults().quality;
@@ -24,7 +26,7 @@ export async function direct(bytes: Uint8Array): Promise<number> {
     const code: string = (error as ThumbsmithError).code;
     void code;
   }
-  void build, compileMs, pixels, quality, codes;
+  void build, compileMs, pixels, quality, codes, served, hash;
   return data.length + upright + avatar.crop.left + (avatar.contentHash?.length ?? 0);
 }
 
