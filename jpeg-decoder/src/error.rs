@@ -1,8 +1,9 @@
 //! The decoder's one error type.
 
 /// Why a JPEG was not decoded. Callers that have another decoder to fall back on (the full-size
-/// one of an image library) usually take every variant as "use the other decoder"; those that
-/// report errors map [`Error::Corrupt`] to a damaged input and the others to an unsupported one.
+/// one of an image library) usually take every variant but [`Error::TooMany`] as "use the other
+/// decoder" (a file over those bounds costs any decoder as much); those that report errors map
+/// [`Error::Corrupt`] to a damaged input and the others to an unsupported one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The bytes break the JPEG syntax: a bad table, a bad Huffman code, a missing marker,
@@ -17,6 +18,14 @@ pub enum Error {
     /// and hierarchical (T.81 H and J), which full-size decoders rarely read either.
     #[error("JPEG {0} is not supported")]
     UnsupportedProcess(crate::markers::Frame),
+    /// A file whose headers ask for more work than real files do: more scans than
+    /// [`MAX_SCANS`](crate::markers::MAX_SCANS), table definitions than
+    /// [`MAX_TABLES`](crate::markers::MAX_TABLES) or passes over its blocks than
+    /// [`MAX_PASSES`](crate::markers::MAX_PASSES) (see [`Coding`](crate::markers::Coding)).
+    /// Refused before anything is decoded: a scan is a pass over the picture however few
+    /// bytes it has.
+    #[error("JPEG with more than {limit} {what}")]
+    TooMany { what: &'static str, limit: u64 },
     /// A scale outside 1/8…8/8 was asked for.
     #[error("scale {0}/8 is outside 1/8 to 8/8")]
     Scale(u32),

@@ -47,6 +47,8 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
     if input.len() < 4 || input[0] != 0xFF || input[1] != 0xD8 {
         return Err(corrupt("no start of image"));
     }
+    // What the whole file asks for, from its headers, before a table is built or a scan read.
+    markers::coding(input).check()?;
     let mut header = Header {
         width: 0,
         height: 0,

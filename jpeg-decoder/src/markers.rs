@@ -111,6 +111,152 @@ pub fn entropy_coded_end(data: &[u8], mut at: usize) -> Option<usize> {
     None
 }
 
+/// The most scans a file may have (T.81 sets no bound). Every scan is a pass over every block of
+/// its components, however few bytes it has: an end-of-band run codes thousands of blocks in a
+/// few bits, and a decoder reads zeros past the end of a scan's data. So a small file of many
+/// scans costs a decoder as many passes over the picture (libjpeg-turbo's report "Two Issues
+/// with the JPEG Standard", LJT-01-003). Encoders write 10 at most (libjpeg's progression) to a
+/// few dozen (mozjpeg's scan optimisation tries more, keeps about as many); zune-jpeg refuses
+/// more than 100 by default, libjpeg-turbo's fuzzers more than 500. At 100 a file this decoder
+/// reads is one a full-size decoder reads too.
+pub const MAX_SCANS: usize = 100;
+
+/// The most Huffman and quantisation tables a file may define, counting every redefinition.
+/// Each costs a table build (the Huffman lookahead tables are 6 KiB), and a 64 KiB segment
+/// holds 3,640 of them: without a bound a file could be all table builds. A file needs 4 to
+/// 8 and at most a few per scan.
+pub const MAX_TABLES: usize = 8 * MAX_SCANS;
+
+/// The most passes over its blocks a file's scans may make together: the blocks every scan
+/// codes, over the frame's blocks. A scan count alone does not bound the work: 100 scans of a
+/// 16383×16383 picture are 100 passes over up to 12.6 million blocks, each pass coded in a few
+/// bytes. libjpeg's progression makes 4.7 passes (4:4:4; every DC scan and each component's AC
+/// scans), mozjpeg's scan optimisation about 6; twice that and more is left for other encoders.
+pub const MAX_PASSES: u64 = 16;
+
+/// What a JPEG's headers ask of a decoder, read without decoding: how many scans, how many
+/// table definitions, and how many blocks all the scans together code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coding {
+    pub scans: usize,
+    pub tables: usize,
+    /// Over every scan, the blocks of its components it codes (an interleaved scan codes its
+    /// components' blocks in whole MCUs, a scan of one component that component's own).
+    pub blocks: u64,
+    /// The frame's blocks, over its components: what one pass over the picture codes.
+    pub frame_blocks: u64,
+}
+
+impl Coding {
+    /// Refuses a file over [`MAX_SCANS`], [`MAX_TABLES`] or [`MAX_PASSES`].
+    pub fn check(&self) -> Result<(), crate::Error> {
+        let too_many = |what, limit| Err(crate::Error::TooMany { what, limit });
+        if self.scans > MAX_SCANS {
+            return too_many("scans", MAX_SCANS as u64);
+        }
+        if self.tables > MAX_TABLES {
+            return too_many("table definitions", MAX_TABLES as u64);
+        }
+        if self.blocks > MAX_PASSES * self.frame_blocks {
+            return too_many("passes over its blocks", MAX_PASSES);
+        }
+        Ok(())
+    }
+}
+
+/// Walks every segment and scan of `input` (the entropy-coded data is stepped over with a
+/// marker search, not decoded: one pass over the bytes) and counts what [`Coding`] counts, up
+/// to the end of image or the first malformed segment.
+pub fn coding(input: &[u8]) -> Coding {
+    let mut coding = Coding::default();
+    // Each component's (horizontal, vertical) sampling, and the MCU grid.
+    let mut components: Vec<(u8, u64, u64)> = Vec::new();
+    let (mut mcus, mut max) = ((0u64, 0u64), (1u64, 1u64));
+    let mut size = (0u64, 0u64);
+    let mut at = 2;
+    while let Ok(segment) = segment_at(input, at) {
+        at = segment.end;
+        let body = segment.body;
+        match segment.marker {
+            EOI => break,
+            0xC4 => coding.tables += table_count(body, |class_id| 17 + table_symbols(class_id)),
+            0xDB => {
+                coding.tables +=
+                    table_count(body, |pq_tq| 1 + 64 * (1 + usize::from(pq_tq[0] >> 4 != 0)))
+            }
+            marker if Frame::of(marker).is_some() && body.len() >= 6 => {
+                size = (
+                    u64::from(u16::from_be_bytes([body[3], body[4]])),
+                    u64::from(u16::from_be_bytes([body[1], body[2]])),
+                );
+                components = body[6..]
+                    .chunks_exact(3)
+                    .take(usize::from(body[5]))
+                    .map(|c| {
+                        (
+                            c[0],
+                            u64::from(c[1] >> 4).max(1),
+                            u64::from(c[1] & 15).max(1),
+                        )
+                    })
+                    .collect();
+                max = components
+                    .iter()
+                    .fold((1, 1), |m, c| (m.0.max(c.1), m.1.max(c.2)));
+                mcus = (size.0.div_ceil(8 * max.0), size.1.div_ceil(8 * max.1));
+                coding.frame_blocks = components
+                    .iter()
+                    .map(|c| own_blocks(size, max, (c.1, c.2)))
+                    .sum();
+            }
+            SOS => {
+                coding.scans += 1;
+                let count = usize::from(body.first().copied().unwrap_or(0));
+                let ids = body.get(1..1 + 2 * count).unwrap_or_default();
+                let sampled: Vec<(u64, u64)> = ids
+                    .chunks_exact(2)
+                    .filter_map(|s| components.iter().find(|c| c.0 == s[0]))
+                    .map(|c| (c.1, c.2))
+                    .collect();
+                coding.blocks += match sampled[..] {
+                    [one] => own_blocks(size, max, one),
+                    _ => mcus.0 * mcus.1 * sampled.iter().map(|s| s.0 * s.1).sum::<u64>(),
+                };
+                match entropy_coded_end(input, at) {
+                    Some(end) => at = end,
+                    None => break,
+                }
+            }
+            _ => {}
+        }
+    }
+    coding
+}
+
+/// The blocks of a component sampled `(h, v)` in a frame of `size` whose largest factors are
+/// `max`: its own grid, without the padding an interleaved scan's MCUs add (T.81 A.2.1).
+fn own_blocks(size: (u64, u64), max: (u64, u64), (h, v): (u64, u64)) -> u64 {
+    let across = (size.0 * h).div_ceil(max.0).div_ceil(8);
+    let down = (size.1 * v).div_ceil(max.1).div_ceil(8);
+    across * down
+}
+
+/// How many tables a DHT or DQT segment's body defines, each `length(first bytes)` long.
+fn table_count(mut body: &[u8], length: impl Fn(&[u8]) -> usize) -> usize {
+    let mut count = 0;
+    while !body.is_empty() {
+        count += 1;
+        body = body.get(length(body)..).unwrap_or_default();
+    }
+    count
+}
+
+/// The symbols a DHT table (from its class and id byte on) lists: the sum of its 16 counts.
+fn table_symbols(table: &[u8]) -> usize {
+    let counts = table.get(1..17).unwrap_or_default();
+    counts.iter().map(|&c| usize::from(c)).sum()
+}
+
 /// The frame header (SOFn) segment, when the headers before it are well-formed.
 pub fn frame_header(input: &[u8]) -> Option<Segment<'_>> {
     segments(input)
@@ -237,6 +383,48 @@ mod tests {
         let found: Vec<_> = segments(&jpeg).collect();
         assert_eq!(found, [Err(crate::Error::Corrupt("bad segment length"))]);
         assert!(frame_header(&jpeg).is_none());
+    }
+
+    #[test]
+    fn coding_counts_scans_tables_and_the_blocks_each_scan_codes() {
+        // 4:2:0, 100×20: luma 13×3 blocks (MCUs 7×2 of 2×2), each chroma 7×2.
+        let mut jpeg = vec![0xFF, 0xD8];
+        let segment = |jpeg: &mut Vec<u8>, marker: u8, body: &[u8]| {
+            jpeg.extend([0xFF, marker]);
+            jpeg.extend((body.len() as u16 + 2).to_be_bytes());
+            jpeg.extend(body);
+        };
+        let mut dqt = vec![0x00];
+        dqt.extend([1; 64]);
+        dqt.push(0x11); // a second, 16-bit table
+        dqt.extend([0; 128]);
+        segment(&mut jpeg, 0xDB, &dqt);
+        let mut dht = vec![0x00, 2];
+        dht.extend([0; 15]);
+        dht.extend([7, 8]); // two symbols
+        segment(&mut jpeg, 0xC4, &dht);
+        segment(
+            &mut jpeg,
+            0xC2,
+            &[8, 0, 20, 0, 100, 3, 1, 0x22, 0, 2, 0x11, 0, 3, 0x11, 0],
+        );
+        // All three interleaved, then Cb alone; data with a stuffed 0xFF and a restart marker.
+        segment(&mut jpeg, SOS, &[3, 1, 0, 2, 0, 3, 0, 0, 0, 0]);
+        jpeg.extend([0x12, 0xFF, 0x00, 0xFF, 0xD0, 0x34]);
+        segment(&mut jpeg, SOS, &[1, 2, 0, 1, 63, 0]);
+        jpeg.extend([0x56, 0xFF, 0xD9]);
+        let coding = coding(&jpeg);
+        let frame_blocks = 13 * 3 + 2 * 7 * 2;
+        assert_eq!(
+            coding,
+            Coding {
+                scans: 2,
+                tables: 3,
+                blocks: 7 * 2 * 6 + 7 * 2,
+                frame_blocks,
+            }
+        );
+        assert_eq!(coding.check(), Ok(()));
     }
 
     #[test]

@@ -33,11 +33,6 @@ use crate::Rect;
 /// every scan passes over it.
 pub(crate) const BAND_BLOCKS: usize = 16 * 1024;
 
-/// The most scans a file may have here (progressive files have about 10; the full-size decoder
-/// gets the others): each is held, with its tables, until the last band is read, so a file of
-/// a million tiny scans must not make a million.
-const MAX_SCANS: usize = 1000;
-
 /// One component's coefficients in the band being read.
 struct Store {
     /// Blocks per row as an interleaved scan lays them out (whole MCUs).
@@ -203,9 +198,6 @@ pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
                 }
                 // At 1/8 the IDCT reads the DC alone: AC scans are jumped over unread.
                 if size > 1 || scan.spectral.start == 0 {
-                    if found.len() == MAX_SCANS {
-                        return Err(corrupt("too many scans"));
-                    }
                     found.push(scan);
                 }
                 at = markers::entropy_coded_end(scans, at)
@@ -713,13 +705,14 @@ static SELECT_IN_BYTE: [[u8; 8]; 256] = {
 
 #[cfg(test)]
 mod tests {
-    use super::{nth_set_bit, MAX_SCANS};
-    use crate::markers::entropy_coded_end;
-    use crate::{decode as decode_part, parse};
+    use super::nth_set_bit;
+    use crate::markers::{entropy_coded_end, MAX_PASSES, MAX_SCANS};
+    use crate::{decode as decode_part, parse, Error};
     use proptest::prelude::*;
 
-    /// A file with more scans than [`MAX_SCANS`] is left to the full-size decoder, not held
-    /// scan by scan; one with that many still decodes here.
+    /// Every scan is held, with its tables, until the last band is read: a file of more scans
+    /// or more passes over its blocks than the bounds is refused by `parse`, before any is
+    /// read; one within them decodes.
     #[test]
     fn too_many_scans_are_refused() {
         let jpeg = include_bytes!("../tests/fixtures/jpeg-scans/progressive-gray.jpg");
@@ -727,7 +720,7 @@ mod tests {
             .find(|&at| jpeg[at] == 0xFF && jpeg[at + 1] == 0xDA)
             .unwrap();
         let end = entropy_coded_end(jpeg, first + 2).unwrap();
-        // The first (DC) scan again and again: each one a valid scan.
+        // The first (DC) scan again and again: each one a valid scan, a pass over every block.
         let with_scans = |count: usize| {
             let mut file = jpeg[..first].to_vec();
             for _ in 0..count {
@@ -736,11 +729,24 @@ mod tests {
             file.extend_from_slice(&jpeg[end..]);
             file
         };
-        let at_most = with_scans(MAX_SCANS - 9);
+        // 131×77 gray: 17×10 blocks, one pass each scan.
+        let passes = crate::markers::coding(jpeg).scans as u64;
+        let at_most = with_scans((MAX_PASSES - passes + 1) as usize);
+        assert_eq!(
+            crate::markers::coding(&at_most).blocks,
+            MAX_PASSES * 17 * 10
+        );
         assert!(decode_part(&parse(&at_most).unwrap(), 1, None).is_ok());
-        let too_many = with_scans(MAX_SCANS);
-        let refused = decode_part(&parse(&too_many).unwrap(), 1, None);
-        assert!(matches!(refused, Err(e) if e.to_string().contains("too many scans")));
+        let refused = |file: &[u8]| match parse(file) {
+            Err(Error::TooMany { what, .. }) => what,
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("parsed"),
+        };
+        assert_eq!(
+            refused(&with_scans(MAX_PASSES as usize)),
+            "passes over its blocks"
+        );
+        assert_eq!(refused(&with_scans(MAX_SCANS)), "scans");
     }
 
     proptest! {
