@@ -175,6 +175,8 @@ pub(crate) fn decode_jpeg_planes(
                 ),
             })
         }
+        // A file over the decoder's fixed bounds would cost zune-jpeg as much: refused.
+        Err(error @ jpeg::Error::TooMany { .. }) => Err(jpeg_error(error)),
         Err(_) => decode_jpeg(input, false).map(Decoding::whole),
     }
 }
@@ -190,8 +192,22 @@ pub(crate) fn jpeg_error(error: jpeg::Error) -> Error {
         jpeg::Error::UnsupportedProcess(frame) => Error::UnsupportedFormat {
             format: format!("JPEG {frame}"),
         },
+        // A fixed bound of the decoder (no option raises it): a file over it is one this
+        // library does not read, as a lossless one is.
+        jpeg::Error::TooMany { .. } => Error::UnsupportedFormat {
+            format: error.to_string(),
+        },
         jpeg::Error::Scale(_) | jpeg::Error::Internal(_) => Error::Internal(error.to_string()),
     }
+}
+
+/// Refuses, from its headers alone, a JPEG that asks for more work than real files do: more
+/// scans, table definitions or passes over its blocks than the planar decoder's fixed bounds
+/// (its `markers` module gives each one's reason). Checked before either decoder (or zune-jpeg's
+/// header reader) runs, so the full-size decoder never gets such a file either, and
+/// `metadata()` refuses what `process()` refuses.
+pub(crate) fn refuse_jpeg_bombs(input: &[u8]) -> Result<()> {
+    jpeg::markers::coding(input).check().map_err(jpeg_error)
 }
 
 /// A JPEG whose frame header names a process no decoder here reads (lossless, hierarchical),

@@ -140,6 +140,7 @@ fn jpeg_header(input: &[u8]) -> Result<Header> {
     if let Some(unsupported) = crate::decode::jpeg_unsupported_process(input) {
         return Err(unsupported);
     }
+    crate::decode::refuse_jpeg_bombs(input)?;
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
         zune_core::bytestream::ZCursor::new(input),
         crate::decode::jpeg_options(),
