@@ -125,7 +125,7 @@ pub(crate) fn decode(
         Format::Jpeg => decode_jpeg(input, cmyk_raw),
         Format::Png => decode_png(input, max_pixels).map(Decoded::Pixels),
         Format::Webp => decode_webp(input).map(Decoded::Pixels),
-        Format::Gif => decode_gif(input).map(Decoded::Pixels),
+        Format::Gif => decode_gif(input, max_pixels).map(Decoded::Pixels),
     }
 }
 
@@ -498,27 +498,39 @@ fn decode_webp_with_image_webp(input: &[u8]) -> Result<Raster> {
     Ok(Raster::new(width, height, channels, data))
 }
 
-fn decode_gif(input: &[u8]) -> Result<Raster> {
+fn decode_gif(input: &[u8], max_pixels: u64) -> Result<Raster> {
     let corrupt = |e: gif::DecodingError| Error::corrupt("gif", e);
     let mut options = gif::DecodeOptions::new();
     options.set_color_output(gif::ColorOutput::RGBA);
     let mut decoder = options.read_info(Cursor::new(input)).map_err(corrupt)?;
     let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
+    // A frame's size is its own, not the logical screen's the pixel limit was checked on: a
+    // 1×1 screen may hold a 65535×65535 frame, 16 GiB of RGBA. Checked before it is allocated.
     let frame = decoder
-        .read_next_frame()
+        .next_frame_info()
         .map_err(corrupt)?
         .ok_or_else(|| Error::corrupt("gif", "no image frame"))?;
-    // The first frame may cover only part of the logical screen; the rest is transparent.
-    let mut canvas = vec![0u8; width as usize * height as usize * 4];
+    crate::error::check_limit(
+        "GIF frame pixel count",
+        u64::from(frame.width) * u64::from(frame.height),
+        max_pixels,
+        "max_input_pixels",
+    )?;
     let (fw, fh) = (usize::from(frame.width), usize::from(frame.height));
     let (left, top) = (usize::from(frame.left), usize::from(frame.top));
+    // The gif crate's own cap (50 MB a frame by default) would refuse a frame the pixel limit
+    // allows; the frame's buffer is all it allocates.
+    let mut buffer = vec![0u8; fw * fh * 4];
+    decoder.read_into_buffer(&mut buffer).map_err(corrupt)?;
+    // The first frame may cover only part of the logical screen; the rest is transparent.
+    let mut canvas = vec![0u8; width as usize * height as usize * 4];
     for row in 0..fh {
         let y = top + row;
         if y >= height as usize || left >= width as usize {
             continue;
         }
         let copy = fw.min(width as usize - left);
-        let src = &frame.buffer[row * fw * 4..(row * fw + copy) * 4];
+        let src = &buffer[row * fw * 4..(row * fw + copy) * 4];
         let dst = (y * width as usize + left) * 4;
         canvas[dst..dst + copy * 4].copy_from_slice(src);
     }

@@ -269,8 +269,10 @@ fn gif_header(input: &[u8]) -> Result<Header> {
     let icc = decoder.icc_profile().map(<[u8]>::to_vec);
     let (mut frames, mut has_alpha, mut interlaced) = (0u32, false, false);
     // A frame that fails to parse ends the count: the first frame is what matters, and decode
-    // reports a real error if that one is damaged.
-    while let Ok(Some(frame)) = decoder.read_next_frame() {
+    // reports a real error if that one is damaged. Frame headers only: their data is stepped
+    // over, never copied or decompressed (`read_next_frame` would reserve a buffer for each,
+    // sized from the frame's own header, however little data follows).
+    while let Ok(Some(frame)) = decoder.next_frame_info() {
         if frames == 0 {
             interlaced = frame.interlaced;
         }

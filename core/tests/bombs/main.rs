@@ -9,6 +9,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod gif;
 mod jpeg;
 mod metadata;
 
