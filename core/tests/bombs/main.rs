@@ -12,6 +12,7 @@ mod common;
 mod gif;
 mod jpeg;
 mod metadata;
+mod png;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
