@@ -460,6 +460,7 @@ pub(crate) fn decode_png_part(input: &[u8], max_pixels: u64, part: PixelRect) ->
 }
 
 fn decode_webp(input: &[u8]) -> Result<Raster> {
+    webp_first_frame_fits(input)?;
     // Native builds link libwebp already (for lossy encoding): its decoder is faster than
     // image-webp (docs/decisions.md) and gives the same pixels (VP8 decoding is exact and both use libwebp's
     // "fancy" upsampling; `webp_decoders_agree` checks it), so the browser build, which has only
@@ -469,6 +470,76 @@ fn decode_webp(input: &[u8]) -> Result<Raster> {
         return Ok(raster);
     }
     decode_webp_with_image_webp(input)
+}
+
+/// Refuses a WebP whose first frame's bitstream header declares another size than the frame
+/// it is in: the canvas (VP8X) of a still picture, the ANMF frame of an animation. The pixel
+/// limit was checked on the canvas, and image-webp decodes a VP8 frame at the size its own
+/// header gives before it compares the two: a 1×1 canvas holding a frame that says
+/// 16383×16383 would cost 400 MB and a decode of a million macroblocks.
+fn webp_first_frame_fits(input: &[u8]) -> Result<()> {
+    let mismatch = |what: &str, (w, h): (u32, u32), (fw, fh): (u32, u32)| {
+        Error::corrupt(
+            "webp",
+            format!("the {what} says {w}×{h}, its bitstream {fw}×{fh}"),
+        )
+    };
+    let le24 = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], 0]) + 1;
+    let mut canvas = None;
+    let mut at = 12; // "RIFF", the file size, "WEBP"
+    while let Some(header) = input.get(at..at + 8) {
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        let data = input.get(at + 8..).unwrap_or_default();
+        let data = &data[..len.min(data.len())];
+        match &header[..4] {
+            b"VP8X" if data.len() >= 10 => canvas = Some((le24(&data[4..7]), le24(&data[7..10]))),
+            b"VP8 " | b"VP8L" => {
+                return match (canvas, webp_bitstream_size(&header[..4], data)) {
+                    (Some(canvas), Some(size)) if size != canvas => {
+                        Err(mismatch("canvas", canvas, size))
+                    }
+                    _ => Ok(()),
+                };
+            }
+            b"ANMF" if data.len() >= 16 => {
+                let frame = (le24(&data[6..9]), le24(&data[9..12]));
+                // The frame's own chunks: an optional ALPH, then its bitstream.
+                let mut inner = 16;
+                while let Some(sub) = data.get(inner..inner + 8) {
+                    let sub_len = u32::from_le_bytes([sub[4], sub[5], sub[6], sub[7]]) as usize;
+                    let sub_data = data.get(inner + 8..).unwrap_or_default();
+                    let sub_data = &sub_data[..sub_len.min(sub_data.len())];
+                    if let Some(size) = webp_bitstream_size(&sub[..4], sub_data) {
+                        return match size == frame {
+                            true => Ok(()),
+                            false => Err(mismatch("ANMF frame", frame, size)),
+                        };
+                    }
+                    inner = inner.saturating_add(8 + sub_len + (sub_len & 1));
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        at = at.saturating_add(8 + len + (len & 1));
+    }
+    Ok(())
+}
+
+/// The size a VP8 (lossy key frame) or VP8L bitstream's header declares.
+fn webp_bitstream_size(fourcc: &[u8], data: &[u8]) -> Option<(u32, u32)> {
+    match fourcc {
+        b"VP8 " if data.len() >= 10 && data[3..6] == [0x9D, 0x01, 0x2A] => {
+            let width = u32::from(u16::from_le_bytes([data[6], data[7]]) & 0x3FFF);
+            let height = u32::from(u16::from_le_bytes([data[8], data[9]]) & 0x3FFF);
+            Some((width, height))
+        }
+        b"VP8L" if data.len() >= 5 && data[0] == 0x2F => {
+            let bits = u32::from_le_bytes([data[1], data[2], data[3], data[4]]);
+            Some(((bits & 0x3FFF) + 1, (bits >> 14 & 0x3FFF) + 1))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

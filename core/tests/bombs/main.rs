@@ -13,6 +13,7 @@ mod gif;
 mod jpeg;
 mod metadata;
 mod png;
+mod webp;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
