@@ -280,6 +280,30 @@ fn is_mis_decoded_four_components(input: &[u8], space: zune_core::colorspace::Co
     !(space == ColorSpace::YCCK && across <= 2 && down <= 2)
 }
 
+/// The most coefficient memory the full-size decoder may hold for a progressive file: 256 MiB,
+/// the bound on a job's memory beyond its decoded pixels. zune-jpeg keeps every coefficient of
+/// every block (2 bytes a sample) until the last scan, besides the pixels, so a 16383×16383
+/// 4:4:4 file, a few hundred bytes of scans, would hold 1.6 GB. The planar decoder reads such
+/// files in bands; the full-size one gets only what it does not take (CMYK, RGB, odd sampling)
+/// and the files it fails on, which are refused past this size rather than decoded whole.
+const MAX_FULL_SIZE_COEFFICIENT_BYTES: u64 = 256 << 20;
+
+fn refuse_full_size_progressive(input: &[u8]) -> Result<()> {
+    let progressive = jpeg::markers::frame_header(input)
+        .and_then(|frame| jpeg::markers::Frame::of(frame.marker))
+        .is_some_and(|frame| frame.is_progressive());
+    let bytes = jpeg::markers::coding(input).frame_blocks * 64 * 2;
+    if progressive && bytes > MAX_FULL_SIZE_COEFFICIENT_BYTES {
+        return Err(Error::UnsupportedFormat {
+            format: format!(
+                "progressive JPEG whose full-size decode holds {bytes} bytes of coefficients \
+                 (at most {MAX_FULL_SIZE_COEFFICIENT_BYTES})"
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
     use zune_core::colorspace::ColorSpace;
     if !jpeg_is_complete(input) {
@@ -288,6 +312,7 @@ fn decode_jpeg(input: &[u8], cmyk_raw: bool) -> Result<Decoded> {
             "truncated: the file ends before its last scan is complete",
         ));
     }
+    refuse_full_size_progressive(input)?;
     let corrupt = |e: zune_jpeg::errors::DecodeErrors| Error::corrupt("jpeg", e);
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
         zune_core::bytestream::ZCursor::new(input),

@@ -180,3 +180,41 @@ fn a_flood_of_huffman_tables_is_refused_before_they_are_built() {
     assert_too_many(&result, "table definitions");
     assert_within_bounds("Huffman flood, header", &cost, 0);
 }
+
+#[test]
+fn restart_intervals_without_their_markers_stay_within_bounds() {
+    // A restart every MCU and not one marker: the planar decoder stops at the first missing
+    // one, and the file goes to the full-size decoder, which reads past them.
+    let bomb = |sof: u8, scan: Scan| {
+        Jpeg::new()
+            .tables()
+            .segment(0xDD, &[0, 1])
+            .frame(sof, (16383, 16383), 3, 0x11)
+            .scan(scan)
+            .end()
+    };
+    // Sequential: the full-size decode holds the pixels, nothing more.
+    let all = Scan {
+        components: &[1, 2, 3],
+        start: 0,
+        end: 63,
+        high: 0,
+        low: 0,
+    };
+    let sequential = bomb(0xC0, all);
+    keep("jpeg-restarts-baseline.jpg", &sequential);
+    let (result, cost) = measure(|| process(&sequential, &Options::avatar(512)));
+    result.expect("decoded by the full-size decoder");
+    let pixels = 16383 * 16383 * 3;
+    assert!(
+        cost.peak <= pixels + 256 * MIB,
+        "peak heap {} bytes",
+        cost.peak
+    );
+    // Progressive: the full-size decoder would hold every coefficient too, 1.6 GB: refused.
+    let progressive = bomb(0xC2, DC_FIRST);
+    keep("jpeg-restarts-progressive.jpg", &progressive);
+    let (result, cost) = measure(|| process(&progressive, &Options::avatar(512)));
+    assert_too_many(&result, "bytes of coefficients");
+    assert_within_bounds("progressive restarts", &cost, 0);
+}
