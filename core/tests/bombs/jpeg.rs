@@ -218,3 +218,29 @@ fn restart_intervals_without_their_markers_stay_within_bounds() {
     assert_too_many(&result, "bytes of coefficients");
     assert_within_bounds("progressive restarts", &cost, 0);
 }
+
+#[test]
+fn a_flood_of_empty_segments_is_walked_within_bounds() {
+    // 10 MB of empty COM segments before the frame header: 2.5 million segments that every
+    // reader of the headers (probe, the bounds, both decoders) walks.
+    let mut jpeg = Jpeg::new();
+    jpeg.0.extend([0xFF, 0xFE, 0, 2].repeat(2_500_000));
+    let bomb = jpeg
+        .tables()
+        .frame(0xC0, (64, 64), 1, 0x11)
+        .scan(Scan {
+            components: &[1],
+            start: 0,
+            end: 63,
+            high: 0,
+            low: 0,
+        })
+        .end();
+    keep("jpeg-segment-flood.jpg", &bomb);
+    let (result, cost) = measure(|| process(&bomb, &Options::avatar(64)));
+    result.expect("a 64×64 picture");
+    assert_within_bounds("segment flood", &cost, 0);
+    let (result, cost) = measure(|| thumbsmith::metadata(&bomb));
+    result.expect("its header");
+    assert_within_bounds("segment flood, header", &cost, 0);
+}
