@@ -95,6 +95,7 @@ fn thread_cpu() -> Option<Duration> {
 /// bound is generous there), and 256 MiB of heap above the pixels the job decodes (`pixels`
 /// bytes).
 fn assert_within_bounds(what: &str, cost: &Cost, pixels: usize) {
+    eprintln!("{what}: {cost:?}");
     assert!(
         cost.peak <= pixels + 256 * MIB,
         "{what}: peak heap {} bytes, {pixels} of them pixels",
