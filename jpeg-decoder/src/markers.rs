@@ -115,23 +115,23 @@ pub fn entropy_coded_end(data: &[u8], mut at: usize) -> Option<usize> {
 /// its components, however few bytes it has: an end-of-band run codes thousands of blocks in a
 /// few bits, and a decoder reads zeros past the end of a scan's data. So a small file of many
 /// scans costs a decoder as many passes over the picture (libjpeg-turbo's report "Two Issues
-/// with the JPEG Standard", LJT-01-003). Encoders write 10 at most (libjpeg's progression) to a
-/// few dozen (mozjpeg's scan optimisation tries more, keeps about as many); zune-jpeg refuses
-/// more than 100 by default, libjpeg-turbo's fuzzers more than 500. At 100 a file this decoder
-/// reads is one a full-size decoder reads too.
+/// with the JPEG Standard", LJT-01-003). libjpeg's progression writes 10 (gray: 6), and no file
+/// of the test corpus or fixtures has more than 14; zune-jpeg refuses more than 100 by default,
+/// libjpeg-turbo's fuzzers more than 500. At 100 a file this decoder reads is one the full-size
+/// decoder reads too.
 pub const MAX_SCANS: usize = 100;
 
 /// The most Huffman and quantisation tables a file may define, counting every redefinition.
 /// Each costs a table build (the Huffman lookahead tables are 6 KiB), and a 64 KiB segment
 /// holds 3,640 of them: without a bound a file could be all table builds. A file needs 4 to
-/// 8 and at most a few per scan.
+/// 8 and at most a few per scan (the corpus and fixtures: at most 14 in all).
 pub const MAX_TABLES: usize = 8 * MAX_SCANS;
 
 /// The most passes over its blocks a file's scans may make together: the blocks every scan
 /// codes, over the frame's blocks. A scan count alone does not bound the work: 100 scans of a
 /// 16383×16383 picture are 100 passes over up to 12.6 million blocks, each pass coded in a few
-/// bytes. libjpeg's progression makes 4.7 passes (4:4:4; every DC scan and each component's AC
-/// scans), mozjpeg's scan optimisation about 6; twice that and more is left for other encoders.
+/// bytes. libjpeg's progression makes 4.7 (4:4:4) to 6 (gray), and so do the progressive files
+/// of the test corpus and fixtures (4 to 6); the bound leaves more than twice that.
 pub const MAX_PASSES: u64 = 16;
 
 /// What a JPEG's headers ask of a decoder, read without decoding: how many scans, how many
@@ -157,7 +157,7 @@ impl Coding {
         if self.tables > MAX_TABLES {
             return too_many("table definitions", MAX_TABLES as u64);
         }
-        if self.blocks > MAX_PASSES * self.frame_blocks {
+        if self.blocks > MAX_PASSES.saturating_mul(self.frame_blocks) {
             return too_many("passes over its blocks", MAX_PASSES);
         }
         Ok(())
@@ -169,7 +169,8 @@ impl Coding {
 /// to the end of image or the first malformed segment.
 pub fn coding(input: &[u8]) -> Coding {
     let mut coding = Coding::default();
-    // Each component's (horizontal, vertical) sampling, and the MCU grid.
+    // Each component's id and (horizontal, vertical) sampling, the largest factors and the MCU
+    // grid. Counts saturate: a file of a million scans must not overflow them.
     let mut components: Vec<(u8, u64, u64)> = Vec::new();
     let (mut mcus, mut max) = ((0u64, 0u64), (1u64, 1u64));
     let mut size = (0u64, 0u64);
@@ -218,10 +219,11 @@ pub fn coding(input: &[u8]) -> Coding {
                     .filter_map(|s| components.iter().find(|c| c.0 == s[0]))
                     .map(|c| (c.1, c.2))
                     .collect();
-                coding.blocks += match sampled[..] {
+                let blocks = match sampled[..] {
                     [one] => own_blocks(size, max, one),
                     _ => mcus.0 * mcus.1 * sampled.iter().map(|s| s.0 * s.1).sum::<u64>(),
                 };
+                coding.blocks = coding.blocks.saturating_add(blocks);
                 match entropy_coded_end(input, at) {
                     Some(end) => at = end,
                     None => break,
