@@ -511,8 +511,11 @@ fn webp_first_frame_fits(input: &[u8]) -> Result<()> {
     };
     let le24 = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], 0]) + 1;
     let mut canvas = None;
-    let mut at = 12; // "RIFF", the file size, "WEBP"
-    while let Some(header) = input.get(at..at + 8) {
+    let mut at: usize = 12; // "RIFF", the file size, "WEBP"
+                            // Where the chunk of `len` bytes at `at` ends (chunks are padded to an even size); checked,
+                            // as a 32-bit build's `usize` holds no more than a declared length.
+    let next = |at: usize, len: usize| len.checked_add(8 + (len & 1))?.checked_add(at);
+    while let Some(header) = input.get(at..at.saturating_add(8)) {
         let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
         let data = input.get(at + 8..).unwrap_or_default();
         let data = &data[..len.min(data.len())];
@@ -529,8 +532,8 @@ fn webp_first_frame_fits(input: &[u8]) -> Result<()> {
             b"ANMF" if data.len() >= 16 => {
                 let frame = (le24(&data[6..9]), le24(&data[9..12]));
                 // The frame's own chunks: an optional ALPH, then its bitstream.
-                let mut inner = 16;
-                while let Some(sub) = data.get(inner..inner + 8) {
+                let mut inner: usize = 16;
+                while let Some(sub) = data.get(inner..inner.saturating_add(8)) {
                     let sub_len = u32::from_le_bytes([sub[4], sub[5], sub[6], sub[7]]) as usize;
                     let sub_data = data.get(inner + 8..).unwrap_or_default();
                     let sub_data = &sub_data[..sub_len.min(sub_data.len())];
@@ -540,13 +543,19 @@ fn webp_first_frame_fits(input: &[u8]) -> Result<()> {
                             false => Err(mismatch("ANMF frame", frame, size)),
                         };
                     }
-                    inner = inner.saturating_add(8 + sub_len + (sub_len & 1));
+                    let Some(after) = next(inner, sub_len) else {
+                        break;
+                    };
+                    inner = after;
                 }
                 return Ok(());
             }
             _ => {}
         }
-        at = at.saturating_add(8 + len + (len & 1));
+        let Some(after) = next(at, len) else {
+            break;
+        };
+        at = after;
     }
     Ok(())
 }

@@ -74,14 +74,15 @@ pub(crate) fn png_icc(input: &[u8], limit: u64) -> Result<Option<Vec<u8>>> {
 
 /// The declared size of a WebP (RIFF) file's first chunk named `fourcc`, if it has one.
 pub(crate) fn riff_chunk_len(input: &[u8], fourcc: &[u8; 4]) -> Option<u64> {
-    let mut at = 12; // "RIFF", the file size, "WEBP"
-    while let Some(header) = input.get(at..at + 8) {
+    let mut at: usize = 12; // "RIFF", the file size, "WEBP"
+    while let Some(header) = input.get(at..at.checked_add(8)?) {
         let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
         if &header[..4] == fourcc {
             return Some(u64::from(len));
         }
         // Chunks are padded to an even size.
-        at = at.checked_add(8 + len as usize + (len as usize & 1))?;
+        let len = len as usize;
+        at = len.checked_add(8 + (len & 1))?.checked_add(at)?;
     }
     None
 }
