@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 CLI := target/release/thumbsmith
 
-.PHONY: demo demo-cli test test-rust lint generate check-generated publish-check cli bench bench-compare fuzz-long clean
+.PHONY: demo demo-cli test test-rust lint generate check-generated publish-check dist test-dist cli bench bench-compare fuzz-long clean
 
 ## The serverless avatar flow on 127.0.0.1 (examples/README.md): upload the sample, print the CDN
 ## URL and timings; Ctrl-C stops it (DEMO_KEEP=0: stops by itself after the upload).
@@ -26,7 +26,7 @@ SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*
 	conformance/Makefile fuzz/Makefile))
 
 ## Everything CI checks.
-test: lint check-generated test-rust publish-check $(addprefix test/,$(SUBPROJECTS))
+test: lint check-generated test-rust publish-check $(addprefix test/,$(SUBPROJECTS)) test-dist
 
 test/%:
 	$(MAKE) -C $* test
@@ -62,6 +62,15 @@ test-rust:
 ## [patch], nothing of the workspace reaches the build.
 publish-check:
 	$(CARGO) publish --dry-run --workspace --allow-dirty
+
+## Every artifact a release publishes, into dist/: wheels, npm packages, the browser package,
+## .crate files (packaging/README.md). `make -C packaging test` then tests all of them.
+dist:
+	$(MAKE) -C packaging dist
+
+## The x86_64 glibc + musl artifacts and the browser package, built and tested from dist/.
+test-dist:
+	$(MAKE) -C packaging ci
 
 ## Every fuzz target for FUZZ_HOURS (1) hours (fuzz/README.md); `make test` runs each for 60 s.
 fuzz-long:

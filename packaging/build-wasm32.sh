@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# build-wasm32.sh: the core as WebAssembly for Node, the fallback of the `thumbsmith` npm package
+# on platforms without a prebuilt addon, into dist/.stage/wasm32/.
+#
+# The browser binding (bindings-wasm) built with the Node package's codecs, lossless WebP and the
+# EXIF writer (the core features the native addon has; lossy WebP needs libwebp's C, native only),
+# in its size-tuned `wasm` profile, then wasm-bindgen's `nodejs` glue (CommonJS, instantiated
+# synchronously at `require`, as the loader needs) and wasm-opt as for the browser builds. The
+# wasm-bindgen CLI and wasm-opt are bindings-wasm's (`make -C bindings-wasm setup`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WASM=bindings-wasm
+STAGE=dist/.stage/wasm32
+TARGET_DIR=$WASM/build/cargo-node
+env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS cargo build -p thumbsmith-wasm --lib --target wasm32-unknown-unknown \
+  --profile wasm --config $WASM/cargo-wasm.toml --features thumbsmith/encode-webp,thumbsmith/write-exif \
+  --target-dir $TARGET_DIR
+rm -rf "$STAGE" && mkdir -p "$STAGE"
+$WASM/build/tools/bin/wasm-bindgen --target nodejs --no-typescript --out-dir "$STAGE" \
+  $TARGET_DIR/wasm32-unknown-unknown/wasm/thumbsmith_wasm.wasm
+$WASM/node_modules/.bin/wasm-opt "$STAGE/thumbsmith_wasm_bg.wasm" -Oz --converge --low-memory-unused --strip-debug \
+  --strip-producers --strip-target-features --enable-simd -o "$STAGE/thumbsmith_wasm_bg.wasm"
+cp packaging/wasm32/index.js "$STAGE/"
+ls -l "$STAGE"
