@@ -8,8 +8,14 @@
 // must be refused with the core's ERR_ENCODE_FAILED; every other case gives the recorded bytes.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import init, * as thumbsmith from 'thumbsmith-wasm';
+import { pathToFileURL } from 'node:url';
+
+// Resolved from the working directory (the scratch project), not from this file's folder.
+const entry = createRequire(path.join(process.cwd(), 'index.js')).resolve('thumbsmith-wasm');
+const thumbsmith = await import(pathToFileURL(entry).href);
+const init = thumbsmith.default;
 
 const camelKeys = (value) =>
   Array.isArray(value)
@@ -48,5 +54,6 @@ for (const build of ['simd', 'baseline']) {
   const ms = (performance.now() - started).toFixed(0);
   count(avatar.width === 512 && avatar.height === 512, `${build} avatar job: ${avatar.width}x${avatar.height}, ${avatar.data.length} bytes, ${ms} ms`);
 }
+console.log(entry);
 console.log(`thumbsmith-wasm: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -43,12 +43,12 @@ wheel_policy() { # the tag auditwheel reads off the binary is the one in the fil
   local wheel=$1 tag
   tag=$(basename "$wheel" .whl | awk -F- '{print $NF}' | awk -F. '{print $NF}')
   packaging/.venv/bin/auditwheel show "$wheel" | tr -d '\n' | grep -q "consistent with the following platform tag: *\"$tag\"" &&
-    echo "$(basename "$wheel"): auditwheel reads $tag off the binary; $(stat -c %s "$wheel") bytes (limit $WHEEL_LIMIT)" &&
-    [ "$(stat -c %s "$wheel")" -le $WHEEL_LIMIT ]
+    echo "$(basename "$wheel"): auditwheel reads $tag off the binary"
 }
 wheel_binary() {
   local wheel=$1 dir=$SCRATCH/unzip-$(basename "$1")
-  mkdir -p "$dir" && (cd "$dir" && unzip -q "$wheel") && packaging/check-binary.sh "$dir"/thumbsmith/_thumbsmith*.so "$2"
+  mkdir -p "$dir" && (cd "$dir" && unzip -q "$wheel") && packaging/check-binary.sh "$dir"/thumbsmith/_thumbsmith*.so "$2" &&
+    echo "$(basename "$wheel"): $(stat -c %s "$wheel") bytes (limit $WHEEL_LIMIT)" && [ "$(stat -c %s "$wheel")" -le $WHEEL_LIMIT ]
 }
 wheel_runs() { # a new venv, the wheel from the file only, the parity cases
   local venv=$SCRATCH/venv-wheel
@@ -57,10 +57,12 @@ wheel_runs() { # a new venv, the wheel from the file only, the parity cases
     (cd "$SCRATCH" && "$venv/bin/python" "$ROOT/packaging/parity.py" "$FIXTURES" "$PHOTO")
 }
 sdist_builds() { # from source, as pip does where no wheel fits: maturin from the wheelhouse
+  # The workspace's target dir: the registry crates bindings-python's own release build compiled
+  # are reused (same target, features and flags); the crates of the sdist build anew.
   local venv=$SCRATCH/venv-sdist
   $PY -m venv "$venv" &&
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index --find-links dist/.stage/wheelhouse maturin &&
-    PATH=$venv/bin:$PATH CARGO_TARGET_DIR=$ROOT/target/sdist "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index \
+    PATH=$venv/bin:$PATH CARGO_TARGET_DIR=$ROOT/target "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index \
       --no-build-isolation "$1" &&
     (cd "$SCRATCH" && "$venv/bin/python" "$ROOT/packaging/parity.py" "$FIXTURES" "$PHOTO")
 }
@@ -111,7 +113,7 @@ fallback_runs() { # the natives withheld: main + the WebAssembly fallback only, 
   mkdir -p "$dir" && (cd "$dir" && echo '{"private": true}' >package.json &&
     npm install --offline --cache "$SCRATCH/npm-cache" --omit=optional --force --no-audit --no-fund --loglevel=error \
       "$ROOT/dist/npm/thumbsmith-$VERSION.tgz" "$ROOT/dist/npm/thumbsmith-wasm32-$VERSION.tgz" >/dev/null) || return 1
-  if ls -d "$dir"/node_modules/thumbsmith-linux-* 2>/dev/null; then echo "a native package was installed" >&2; return 1; fi
+  if compgen -G "$dir/node_modules/thumbsmith-linux-*" >/dev/null; then echo "a native package was installed" >&2; return 1; fi
   bytes=$(du -sb --apparent-size "$dir/node_modules/thumbsmith-wasm32" | cut -f1)
   echo "thumbsmith-wasm32: $bytes bytes on disk (limit $FALLBACK_LIMIT)"
   (cd "$dir" && node "$ROOT/packaging/parity.cjs" "$FIXTURES" "$PHOTO" && node "$ROOT/packaging/job-time.cjs" "$PHOTO") &&
