@@ -15,10 +15,15 @@ TARGET_DIR=$WASM/build/cargo-node
 env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS cargo build -p thumbsmith-wasm --lib --target wasm32-unknown-unknown \
   --profile wasm --config $WASM/cargo-wasm.toml --features thumbsmith/encode-webp,thumbsmith/write-exif \
   --target-dir $TARGET_DIR
-rm -rf "$STAGE" && mkdir -p "$STAGE"
-$WASM/build/tools/bin/wasm-bindgen --target nodejs --no-typescript --out-dir "$STAGE" \
-  $TARGET_DIR/wasm32-unknown-unknown/wasm/thumbsmith_wasm.wasm
-$WASM/node_modules/.bin/wasm-opt "$STAGE/thumbsmith_wasm_bg.wasm" -Oz --converge --low-memory-unused --strip-debug \
-  --strip-producers --strip-target-features --enable-simd -o "$STAGE/thumbsmith_wasm_bg.wasm"
+LINKED=$TARGET_DIR/wasm32-unknown-unknown/wasm/thumbsmith_wasm.wasm
+# wasm-opt takes minutes: redone only when cargo linked a new module.
+if [ "$STAGE/thumbsmith_wasm_bg.wasm" -nt "$LINKED" ]; then
+  echo "$STAGE: up to date"
+else
+  rm -rf "$STAGE" && mkdir -p "$STAGE"
+  $WASM/build/tools/bin/wasm-bindgen --target nodejs --no-typescript --out-dir "$STAGE" "$LINKED"
+  $WASM/node_modules/.bin/wasm-opt "$STAGE/thumbsmith_wasm_bg.wasm" -Oz --converge --low-memory-unused --strip-debug \
+    --strip-producers --strip-target-features --enable-simd -o "$STAGE/thumbsmith_wasm_bg.wasm"
+fi
 cp packaging/wasm32/index.js "$STAGE/"
 ls -l "$STAGE"
