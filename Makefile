@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 CLI := target/release/thumbsmith
 
-.PHONY: demo demo-cli test test-rust lint generate check-generated publish-check dist test-dist cli bench bench-compare fuzz-long clean
+.PHONY: demo demo-cli test test-rust lint generate check-generated miri publish-check dist test-dist cli bench bench-compare fuzz-long clean
 
 ## The serverless avatar flow on 127.0.0.1 (examples/README.md): upload the sample, print the CDN
 ## URL and timings; Ctrl-C stops it (DEMO_KEEP=0: stops by itself after the upload).
@@ -26,7 +26,7 @@ SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*
 	conformance/Makefile fuzz/Makefile))
 
 ## Everything CI checks.
-test: lint check-generated test-rust publish-check $(addprefix test/,$(SUBPROJECTS)) test-dist
+test: lint check-generated test-rust miri publish-check $(addprefix test/,$(SUBPROJECTS)) test-dist
 
 test/%:
 	$(MAKE) -C $* test
@@ -56,6 +56,21 @@ test-rust:
 	@# The Node and wasm packages build the core with `compact-resize` (one RGBA resize kernel);
 	@# its unit tests, the bit-exactness digests among them, run in that build too.
 	$(CARGO) test -p thumbsmith --lib --no-default-features --features compact-resize
+
+## The portable decoder, IDCT and resize-window unit tests under Miri (undefined behaviour,
+## out-of-bounds, overflow), selected by name so the run stays a few minutes on 2 cores. The
+## portable code is forced (Miri cannot run the AVX2 copies); isolation is off for the fixtures.
+MIRI_DECODER_TESTS := cpu:: markers:: idct:: tests::idct_matrices_are_the_box_averaging_formula \
+	tests::other_processes_are_refused_by_name progressive::tests::lands_where_the_loop_does \
+	tests::unsupported_files_are_left_to_the_full_decoder tests::output_is_the_scaled_size_rounded_up
+MIRI_CORE_TESTS := cpu:: geometry:: orient:: embedded:: sniff:: probe:: error:: resize::tests::lanczos3 \
+	compose::tests::flatten_blends compose::tests::letterbox
+miri:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	rustup +nightly component add miri rust-src
+	export MIRIFLAGS=-Zmiri-disable-isolation THUMBSMITH_CPU=portable PROPTEST_CASES=2; \
+	$(CARGO) +nightly miri test -p thumbsmith-jpeg-decoder --lib -- $(MIRI_DECODER_TESTS) && \
+	$(CARGO) +nightly miri test -p thumbsmith --lib -- $(MIRI_CORE_TESTS)
 
 ## Every crate meant for crates.io packaged and built from its package alone, against the
 ## others' packages (cargo's local registry overlay), as `cargo publish` would: no path, no
