@@ -145,8 +145,8 @@ export interface Options {
   quality?: number;
   /**
    * Progressive JPEG: a 1/8-scale preview first (one DC scan per component), then two AC
-   * scans. The same pixels as baseline; for 512×512 avatars about the same size (−2 % geomean,
-   * +0.4 % in total over the corpus) and a little slower to encode. Default: false.
+   * scans. The same pixels as baseline; for 512×512 avatars about the same size and a little
+   * slower to encode. Default: false.
    */
   progressive?: boolean;
   /** JPEG chroma subsampling: `4:2:0`, `4:2:2` or `4:4:4`. Default: `4:2:0`. */
@@ -154,9 +154,8 @@ export interface Options {
   /**
    * With `4:2:0` or `4:2:2` JPEG: move each pixel's luma so that, after the decoder has
    * averaged and upsampled its chroma, it keeps its own luminance (like libwebp's sharp YUV,
-   * sharp's `smartSubsample` for WebP): no dark fringes along saturated colour edges. On the
-   * corpus' 512×512 q80 avatars SSIMULACRA2 +0.39 on average (worst −0.04) for +0.48 % bytes
-   * (geomean; dithered palette art +10 %). The browser package leaves it out (core feature
+   * sharp's `smartSubsample` for WebP): no dark fringes along saturated colour edges, for a
+   * few more bytes. The browser package leaves it out (core feature
    * `smart-subsample`) and refuses it with `EncodeFailed`. Default: false.
    */
   smartSubsample?: boolean;
