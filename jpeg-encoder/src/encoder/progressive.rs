@@ -20,6 +20,14 @@ impl<W: JfifWrite> Encoder<W> {
 
         self.write_frame_header(&image, q_tables)?;
 
+        self.write_dc_scans(&blocks)?;
+        self.write_ac_scans(&blocks, scans)?;
+
+        Ok(())
+    }
+
+    /// Phase 1 of [`Self::encode_image_progressive`]: a DC scan per component.
+    fn write_dc_scans(&mut self, blocks: &[Vec<AlignedBlock>; 4]) -> Result<(), EncodingError> {
         // Phase 1: DC Scan
         //          Only the DC coefficients can be transfer in the first component scans
         for (i, component) in self.components.iter().enumerate() {
@@ -61,6 +69,16 @@ impl<W: JfifWrite> Encoder<W> {
             self.writer.finalize_bit_buffer()?;
         }
 
+        Ok(())
+    }
+
+    /// Phase 2 of [`Self::encode_image_progressive`]: the AC bands of `scans - 1` scans per
+    /// component.
+    fn write_ac_scans(
+        &mut self,
+        blocks: &[Vec<AlignedBlock>; 4],
+        scans: u8,
+    ) -> Result<(), EncodingError> {
         // Phase 2: AC scans
         //
         // thumbsmith patch: runs of blocks whose band holds only zeros are coded as one EOBn

@@ -36,24 +36,7 @@ impl<W: JfifWrite> Encoder<W> {
         let mut restarts_to_go = restart_interval;
 
         for block_y in 0..num_rows {
-            for r in &mut row {
-                r.clear();
-            }
-
-            for y in 0..(8 * max_v_sampling) {
-                let y = y + block_y * 8 * max_v_sampling;
-                let y = (y.min(height as usize - 1)) as u16;
-
-                image.fill_buffers(y, &mut row);
-
-                for _ in usize::from(width)..buffer_width {
-                    for channel in &mut row {
-                        if !channel.is_empty() {
-                            channel.push(channel[channel.len() - 1]);
-                        }
-                    }
-                }
-            }
+            fill_mcu_rows(&image, &mut row, block_y, max_v_sampling, buffer_width);
 
             for block_x in 0..num_cols {
                 if restart_interval > 0 && restarts_to_go == 0 {
@@ -170,5 +153,37 @@ impl<W: JfifWrite> Encoder<W> {
         }
 
         Ok(())
+    }
+}
+
+/// The `8 * max_v_sampling` sample rows of MCU row `block_y` into `row` (the image's last row
+/// repeated below it), each padded to `buffer_width` by repeating its last sample.
+fn fill_mcu_rows<I: ImageBuffer>(
+    image: &I,
+    row: &mut [Vec<u8>; 4],
+    block_y: usize,
+    max_v_sampling: usize,
+    buffer_width: usize,
+) {
+    let width = image.width();
+    let height = image.height();
+
+    for r in row.iter_mut() {
+        r.clear();
+    }
+
+    for y in 0..(8 * max_v_sampling) {
+        let y = y + block_y * 8 * max_v_sampling;
+        let y = (y.min(height as usize - 1)) as u16;
+
+        image.fill_buffers(y, row);
+
+        for _ in usize::from(width)..buffer_width {
+            for channel in row.iter_mut() {
+                if !channel.is_empty() {
+                    channel.push(channel[channel.len() - 1]);
+                }
+            }
+        }
     }
 }
