@@ -199,6 +199,29 @@ fn jpeg_coefficients_round_to_the_nearest_step() {
     assert_eq!(decoded.data, vec![160; 64]);
 }
 
+/// A `width`×`height` RGB picture with what a photo's blocks hold: gradients, a ripple, hard
+/// edges and noise.
+fn photo_like_rgb(width: u16, height: u16) -> Vec<u8> {
+    (0..u32::from(height))
+        .flat_map(|y| (0..u32::from(width)).map(move |x| (x, y)))
+        .flat_map(|(x, y)| {
+            let ripple = 60.0 * ((x as f32 / 7.0).sin() * (y as f32 / 11.0).cos());
+            let edge = if (x / 23 + y / 17) % 2 == 0 {
+                90.0
+            } else {
+                0.0
+            };
+            let noise = ((x * 7919 + y * 104_729) % 23) as f32;
+            [
+                128.0 + ripple + edge - noise,
+                x as f32 + noise,
+                255.0 - y as f32 - ripple,
+            ]
+            .map(|v| v.clamp(0.0, 255.0) as u8)
+        })
+        .collect()
+}
+
 /// The encoder thumbsmith calls (`Encoder::encode`) runs, on CPUs with AVX2, the patched
 /// jpeg-encoder's block path compiled for AVX2; `Encoder::encode_image` with a caller's pixel
 /// source always runs the portable build. Both must write the same bytes, or the bindings'
@@ -245,24 +268,7 @@ fn the_jpeg_encoder_writes_the_same_bytes_on_every_cpu() {
     }
 
     let (width, height) = (203u16, 141u16);
-    let rgb: Vec<u8> = (0..u32::from(height))
-        .flat_map(|y| (0..u32::from(width)).map(move |x| (x, y)))
-        .flat_map(|(x, y)| {
-            let ripple = 60.0 * ((x as f32 / 7.0).sin() * (y as f32 / 11.0).cos());
-            let edge = if (x / 23 + y / 17) % 2 == 0 {
-                90.0
-            } else {
-                0.0
-            };
-            let noise = ((x * 7919 + y * 104_729) % 23) as f32;
-            [
-                128.0 + ripple + edge - noise,
-                x as f32 + noise,
-                255.0 - y as f32 - ripple,
-            ]
-            .map(|v| v.clamp(0.0, 255.0) as u8)
-        })
-        .collect();
+    let rgb = photo_like_rgb(width, height);
     let gray: Vec<u8> = rgb
         .chunks_exact(3)
         .map(|px| px[0] / 2 + px[2] / 2)
