@@ -30,6 +30,34 @@ pub fn check<T>(result: thumbsmith::Result<T>) -> thumbsmith::Result<T> {
 /// How many leading bytes of a `process` input choose its options ([`options_from`]).
 pub const OPTION_BYTES: usize = 20;
 
+// The choices bytes 4 and 5 index (see `options_from`).
+const FITS: [Fit; 5] = [
+    Fit::Cover,
+    Fit::Contain,
+    Fit::Fill,
+    Fit::Inside,
+    Fit::Outside,
+];
+const KERNELS: [Kernel; 6] = [
+    Kernel::Lanczos3,
+    Kernel::Mitchell,
+    Kernel::CatmullRom,
+    Kernel::Bilinear,
+    Kernel::Box,
+    Kernel::Nearest,
+];
+const GRAVITIES: [Gravity; 9] = [
+    Gravity::Centre,
+    Gravity::North,
+    Gravity::NorthEast,
+    Gravity::East,
+    Gravity::SouthEast,
+    Gravity::South,
+    Gravity::SouthWest,
+    Gravity::West,
+    Gravity::NorthWest,
+];
+
 /// The options a `process` input chooses with its first [`OPTION_BYTES`] bytes (missing bytes
 /// are zero); the rest of the input is the image. Every value of every byte is a valid choice,
 /// so mutations of the header explore options rather than being refused.
@@ -66,32 +94,6 @@ pub fn options_from(header: &[u8], image: &[u8]) -> Options {
         };
         (v != 0).then_some(u32::from(v))
     };
-    const FITS: [Fit; 5] = [
-        Fit::Cover,
-        Fit::Contain,
-        Fit::Fill,
-        Fit::Inside,
-        Fit::Outside,
-    ];
-    const KERNELS: [Kernel; 6] = [
-        Kernel::Lanczos3,
-        Kernel::Mitchell,
-        Kernel::CatmullRom,
-        Kernel::Bilinear,
-        Kernel::Box,
-        Kernel::Nearest,
-    ];
-    const GRAVITIES: [Gravity; 9] = [
-        Gravity::Centre,
-        Gravity::North,
-        Gravity::NorthEast,
-        Gravity::East,
-        Gravity::SouthEast,
-        Gravity::South,
-        Gravity::SouthWest,
-        Gravity::West,
-        Gravity::NorthWest,
-    ];
     let position = match byte(5) % 13 {
         g @ 0..=8 => Position::Gravity(GRAVITIES[usize::from(g)]),
         9 => Position::Smart(Strategy::Entropy),
