@@ -74,8 +74,16 @@ miri:
 
 ## Every crate meant for crates.io packaged and built from its package alone, against the
 ## others' packages (cargo's local registry overlay), as `cargo publish` would: no path, no
-## [patch], nothing of the workspace reaches the build.
+## [patch], nothing of the workspace reaches the build. Cargo treats a registry crate of a given
+## name and version as immutable: it reuses its extraction (registry/src/-<hash>/) and its build
+## (target/debug, fingerprinted by version, not by source), so a second run verified the core
+## against the decoder as it was at the first run (CI, 2026-12-07). Both are removed first; the
+## builds are found by their dep-info naming an extracted source.
+PUBLISH_DEPS := $(or $(CARGO_TARGET_DIR),target)/debug
 publish-check:
+	rm -rf $${CARGO_HOME:-$$HOME/.cargo}/registry/src/-*/thumbsmith-*
+	for d in $$(grep -l '/registry/src/-[0-9a-f]*/thumbsmith-' $(PUBLISH_DEPS)/deps/*thumbsmith*.d 2>/dev/null); do \
+	  h=$${d##*-}; rm -rf $(PUBLISH_DEPS)/.fingerprint/*-$${h%.d}; done
 	$(CARGO) publish --dry-run --workspace --allow-dirty
 
 ## Every artifact a release publishes, into dist/: wheels, npm packages, the browser package,
