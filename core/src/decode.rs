@@ -8,6 +8,11 @@ use crate::error::{Error, Result};
 use crate::raster::Raster;
 use crate::sniff::Format;
 
+#[cfg(feature = "decode-jxl")]
+pub(crate) mod jxl;
+#[cfg(feature = "decode-tiff")]
+pub(crate) mod tiff;
+
 /// What a decoder produced: ready-to-use pixels, or CMYK ink values (0 = no ink) that still need
 /// the source's CMYK ICC profile to become RGB.
 pub(crate) enum Decoded {
@@ -126,6 +131,15 @@ pub(crate) fn decode(
         Format::Png => decode_png(input, max_pixels).map(Decoded::Pixels),
         Format::Webp => decode_webp(input).map(Decoded::Pixels),
         Format::Gif => decode_gif(input, max_pixels).map(Decoded::Pixels),
+        #[cfg(feature = "decode-tiff")]
+        Format::Tiff => tiff::decode(input, max_pixels, cmyk_raw),
+        #[cfg(feature = "decode-jxl")]
+        Format::Jxl => jxl::decode(input, max_pixels),
+        // `sniff` gives these only when their decoder is built in.
+        #[allow(unreachable_patterns)]
+        Format::Tiff | Format::Jxl => Err(Error::UnsupportedFormat {
+            format: format.as_str().into(),
+        }),
     }
 }
 

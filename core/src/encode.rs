@@ -44,7 +44,10 @@ pub(crate) fn encode(
         Format::Jpeg => encode_jpeg(image, options, carry),
         Format::Png => encode_png(image, options, carry),
         Format::Webp => encode_webp(image, options, carry),
-        Format::Gif => Err(Error::encode("gif", "thumbsmith does not encode GIF")),
+        Format::Gif | Format::Tiff | Format::Jxl => Err(Error::encode(
+            format.as_str(),
+            format!("thumbsmith does not encode {format}"),
+        )),
     }
 }
 

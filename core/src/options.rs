@@ -451,7 +451,8 @@ pub enum OutputFormat {
     Png,
     /// WebP, lossy or lossless (`lossless`).
     Webp,
-    /// The input's format (GIF input gives PNG: thumbsmith does not encode GIF).
+    /// The input's format; for one thumbsmith does not encode, PNG (GIF; TIFF or JPEG XL with
+    /// alpha) or JPEG (TIFF or JPEG XL without alpha).
     Same,
 }
 

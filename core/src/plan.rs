@@ -107,6 +107,10 @@ pub enum Decoder {
     Png,
     Webp,
     Gif,
+    /// The tiff crate, the first page, whole.
+    Tiff,
+    /// jxl-oxide, the first frame, whole.
+    Jxl,
 }
 
 /// Parts of the decoded planes, in pixels (or samples) of the decode.
@@ -300,7 +304,7 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         background: options.background,
         flatten: None,
         encode: plan_encode(
-            output_format(options.format, metadata.format),
+            output_format(options.format, metadata.format, metadata.has_alpha),
             options,
             &carry,
         ),
@@ -397,6 +401,8 @@ fn plan_decode(
                 Format::Png => (Decoder::Png, reads(8, (1, 1))),
                 Format::Webp => (Decoder::Webp, None),
                 Format::Gif => (Decoder::Gif, None),
+                Format::Tiff => (Decoder::Tiff, None),
+                Format::Jxl => (Decoder::Jxl, None),
             };
             let parts = parts.map(|pixels| Parts {
                 pixels,
@@ -464,13 +470,17 @@ fn jpeg_eighths(plan: &geometry::Plan) -> u32 {
     (1..=5).find(|&eighths| fits(eighths)).unwrap_or(8)
 }
 
-fn output_format(wanted: OutputFormat, input: Format) -> Format {
+/// The format written. `same` for a format thumbsmith does not encode: PNG for GIF; for TIFF
+/// and JPEG XL, PNG when the source has alpha and JPEG otherwise (an avatar of a photo).
+fn output_format(wanted: OutputFormat, input: Format, has_alpha: bool) -> Format {
     match wanted {
         OutputFormat::Jpeg => Format::Jpeg,
         OutputFormat::Png => Format::Png,
         OutputFormat::Webp => Format::Webp,
         OutputFormat::Same => match input {
             Format::Gif => Format::Png,
+            Format::Tiff | Format::Jxl if has_alpha => Format::Png,
+            Format::Tiff | Format::Jxl => Format::Jpeg,
             other => other,
         },
     }
@@ -489,8 +499,8 @@ fn plan_encode(format: Format, options: &Options, carry: &Carry) -> EncodePlan {
             quality: options.quality,
             lossless: options.lossless,
         },
-        // `output_format` never gives GIF; the encoder refuses it.
-        Format::Png | Format::Gif => EncodeSettings::Png {
+        // `output_format` never gives GIF, TIFF or JPEG XL; the encoder refuses them.
+        Format::Png | Format::Gif | Format::Tiff | Format::Jxl => EncodeSettings::Png {
             compression_level: options.compression_level,
         },
     };

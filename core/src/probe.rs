@@ -71,6 +71,15 @@ pub(crate) fn probe(input: &[u8], max_metadata_bytes: u64) -> Result<Probe> {
         Format::Png => png_header(input, max_metadata_bytes),
         Format::Webp => webp_header(input, max_metadata_bytes),
         Format::Gif => gif_header(input),
+        #[cfg(feature = "decode-tiff")]
+        Format::Tiff => tiff_header(input, max_metadata_bytes),
+        #[cfg(feature = "decode-jxl")]
+        Format::Jxl => jxl_header(input, max_metadata_bytes),
+        // `sniff` gives these only when their decoder is built in.
+        #[allow(unreachable_patterns)]
+        Format::Tiff | Format::Jxl => Err(Error::UnsupportedFormat {
+            format: format.as_str().into(),
+        }),
     }?;
     // Every stage after this one divides by, or subtracts one from, the width and the height; a
     // GIF's logical screen may say 0 (its decoder does not refuse it), found by fuzzing.
@@ -95,7 +104,8 @@ pub(crate) fn probe(input: &[u8], max_metadata_bytes: u64) -> Result<Probe> {
         embedded::check("EXIF size in bytes", exif.len(), max_metadata_bytes)?;
     }
     let exif = SourceExif::parse(header.exif.as_deref());
-    let orientation = exif.orientation();
+    // TIFF and JPEG XL carry the orientation in the image's own header, not in EXIF.
+    let orientation = header.orientation.unwrap_or_else(|| exif.orientation());
     let (oriented_width, oriented_height) = if orientation >= 5 {
         (header.height, header.width)
     } else {
@@ -133,6 +143,9 @@ struct Header {
     exif: Option<Vec<u8>>,
     frames: u32,
     progressive: bool,
+    /// The orientation the format's own header gives (TIFF's tag, JPEG XL's codestream), over
+    /// EXIF's.
+    orientation: Option<u8>,
 }
 
 fn jpeg_header(input: &[u8]) -> Result<Header> {
@@ -166,6 +179,7 @@ fn jpeg_header(input: &[u8]) -> Result<Header> {
         exif: decoder.exif().cloned(),
         frames: 1,
         progressive: info.sof.is_progressive(),
+        orientation: None,
     })
 }
 
@@ -195,6 +209,7 @@ fn png_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
         exif: info.exif_metadata.as_ref().map(|c| c.to_vec()),
         frames: info.animation_control.map_or(1, |a| a.num_frames.max(1)),
         progressive: info.interlaced,
+        orientation: None,
     })
 }
 
@@ -218,6 +233,7 @@ fn png_ihdr(input: &[u8]) -> Option<Header> {
         exif: None,
         frames: 1,
         progressive: ihdr[20] == 1,
+        orientation: None,
     })
 }
 
@@ -255,6 +271,7 @@ fn webp_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
         exif,
         frames: decoder.num_frames().max(1),
         progressive: false,
+        orientation: None,
     })
 }
 
@@ -292,6 +309,41 @@ fn gif_header(input: &[u8]) -> Result<Header> {
         exif: None,
         frames,
         progressive: interlaced,
+        orientation: None,
+    })
+}
+
+#[cfg(feature = "decode-tiff")]
+fn tiff_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
+    let h = crate::decode::tiff::header(input, max_metadata_bytes)?;
+    Ok(Header {
+        width: h.width,
+        height: h.height,
+        has_alpha: h.has_alpha,
+        bit_depth: h.bit_depth,
+        color_model: h.color_model,
+        icc: h.icc,
+        exif: None,
+        frames: h.pages,
+        progressive: false,
+        orientation: Some(h.orientation),
+    })
+}
+
+#[cfg(feature = "decode-jxl")]
+fn jxl_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
+    let h = crate::decode::jxl::header(input, max_metadata_bytes)?;
+    Ok(Header {
+        width: h.width,
+        height: h.height,
+        has_alpha: h.has_alpha,
+        bit_depth: h.bit_depth,
+        color_model: h.color_model,
+        icc: h.icc,
+        exif: None,
+        frames: h.frames,
+        progressive: false,
+        orientation: Some(h.orientation),
     })
 }
 

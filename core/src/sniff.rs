@@ -14,6 +14,10 @@ pub enum Format {
     Png,
     Webp,
     Gif,
+    /// Only with the `decode-tiff` feature (otherwise sniffed as unsupported).
+    Tiff,
+    /// JPEG XL; only with the `decode-jxl` feature (otherwise sniffed as unsupported).
+    Jxl,
 }
 
 impl Format {
@@ -23,6 +27,8 @@ impl Format {
             Format::Png => "png",
             Format::Webp => "webp",
             Format::Gif => "gif",
+            Format::Tiff => "tiff",
+            Format::Jxl => "jxl",
         }
     }
 
@@ -32,6 +38,8 @@ impl Format {
             Format::Png => "image/png",
             Format::Webp => "image/webp",
             Format::Gif => "image/gif",
+            Format::Tiff => "image/tiff",
+            Format::Jxl => "image/jxl",
         }
     }
 }
@@ -60,15 +68,35 @@ pub fn sniff(bytes: &[u8]) -> Result<Format> {
     if starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         return Ok(Format::Webp);
     }
+    #[cfg(feature = "decode-tiff")]
+    if is_tiff(bytes) {
+        return Ok(Format::Tiff);
+    }
+    #[cfg(feature = "decode-jxl")]
+    if is_jxl(bytes) {
+        return Ok(Format::Jxl);
+    }
     Err(Error::UnsupportedFormat {
         format: unsupported_name(bytes).to_string(),
     })
 }
 
+/// Classic TIFF (42) or BigTIFF (43), either byte order.
+fn is_tiff(bytes: &[u8]) -> bool {
+    [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"]
+        .iter()
+        .any(|magic| bytes.starts_with(*magic))
+}
+
+/// A bare JPEG XL codestream or the ISOBMFF container's signature box.
+fn is_jxl(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0x0A]) || bytes.starts_with(b"\0\0\0\x0CJXL \r\n\x87\n")
+}
+
 /// Names formats we recognise but do not decode, so the error tells the user what they sent.
 fn unsupported_name(bytes: &[u8]) -> &'static str {
     let starts = |magic: &[u8]| bytes.starts_with(magic);
-    if starts(b"II*\0") || starts(b"MM\0*") {
+    if is_tiff(bytes) {
         return "tiff";
     }
     if starts(b"BM") {
@@ -82,8 +110,8 @@ fn unsupported_name(bytes: &[u8]) -> &'static str {
             _ => "iso-bmff (mp4/mov)",
         };
     }
-    if starts(&[0xFF, 0x0A]) || starts(b"\0\0\0\x0CJXL \r\n\x87\n") {
-        return "jpeg-xl";
+    if is_jxl(bytes) {
+        return "jxl";
     }
     if starts(&[0, 0, 1, 0]) {
         return "ico";
@@ -118,7 +146,14 @@ mod tests {
             Err(Error::UnsupportedFormat { format }) => format,
             other => panic!("{other:?}"),
         };
+        #[cfg(not(feature = "decode-tiff"))]
         assert_eq!(unsupported(b"II*\0rest"), "tiff");
+        #[cfg(feature = "decode-tiff")]
+        assert_eq!(sniff(b"MM\0+rest").unwrap(), Format::Tiff);
+        #[cfg(not(feature = "decode-jxl"))]
+        assert_eq!(unsupported(&[0xFF, 0x0A, 0]), "jxl");
+        #[cfg(feature = "decode-jxl")]
+        assert_eq!(sniff(&[0xFF, 0x0A, 0]).unwrap(), Format::Jxl);
         assert_eq!(unsupported(b"\0\0\0\x1cftypheic\0\0"), "heic");
         assert_eq!(unsupported(b"\0\0\0\x1cftypavif\0\0"), "avif");
         assert_eq!(unsupported(b"<svg xmlns='x'/>"), "svg");

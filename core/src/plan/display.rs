@@ -130,6 +130,8 @@ fn decoder(d: Decoder) -> &'static str {
         Decoder::Png => "png",
         Decoder::Webp => "webp",
         Decoder::Gif => "gif (first frame)",
+        Decoder::Tiff => "tiff (first page)",
+        Decoder::Jxl => "jpeg xl (jxl-oxide, first frame)",
     }
 }
 

@@ -1,0 +1,141 @@
+//! JPEG XL with jxl-oxide (pure Rust), a bare codestream or the ISOBMFF container: the first
+//! frame, 8- or 16-bit (rounded to 8), gray or RGB, with or without alpha. jxl-oxide renders
+//! into the colour space the file declares and hands back the ICC profile of what it rendered
+//! (made from the colour encoding when the file has no profile of its own); the pipeline applies
+//! that profile like any other. jxl-oxide runs without its own CMS (the pipeline has moxcms) and
+//! without threads (the pipeline decides about threads).
+
+use jxl_oxide::{AllocTracker, InitializeResult, JxlImage};
+
+use super::Decoded;
+use crate::error::{Error, Result};
+use crate::orient::Orientation;
+use crate::probe::ColorModel;
+use crate::raster::Raster;
+
+/// What the image header says.
+pub(crate) struct JxlHeader {
+    pub width: u32,
+    pub height: u32,
+    pub color_model: ColorModel,
+    pub has_alpha: bool,
+    pub bit_depth: u8,
+    /// The codestream's orientation, 1–8, as EXIF numbers it.
+    pub orientation: u8,
+    /// The profile of the rendered pixels; `None` when it is sRGB (nothing to convert).
+    pub icc: Option<Vec<u8>>,
+    pub frames: u32,
+}
+
+fn corrupt(e: impl ToString) -> Error {
+    Error::corrupt("jxl", e)
+}
+
+/// Bytes jxl-oxide may allocate per pixel of the header's size: its planes are 32-bit floats,
+/// four channels, with room for the per-group buffers and the output it renders into.
+const TRACKED_BYTES_PER_PIXEL: u64 = 48;
+
+/// Parses the header (and the frame headers after it) without decoding pixels; the allocation
+/// tracker bounds what a lying header could make it allocate.
+fn image(input: &[u8], max_pixels: u64) -> Result<JxlImage> {
+    let limit = max_pixels.saturating_mul(TRACKED_BYTES_PER_PIXEL);
+    let tracker = AllocTracker::with_limit(usize::try_from(limit).unwrap_or(usize::MAX));
+    let mut uninit = JxlImage::builder().alloc_tracker(tracker).build_uninit();
+    uninit.feed_bytes(input).map_err(corrupt)?;
+    let mut image = match uninit.try_init().map_err(corrupt)? {
+        InitializeResult::Initialized(image) => image,
+        InitializeResult::NeedMoreData(_) => {
+            return Err(corrupt("truncated: the file ends inside its image header"))
+        }
+    };
+    image.finalize().map_err(corrupt)?;
+    Ok(image)
+}
+
+pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<JxlHeader> {
+    let image = image(input, crate::Options::default().max_input_pixels)?;
+    let header = image.image_header();
+    let metadata = &header.metadata;
+    let icc = image.rendered_icc();
+    crate::embedded::check(
+        "JPEG XL ICC profile size in bytes",
+        icc.len(),
+        max_metadata_bytes,
+    )?;
+    let bits = metadata.bit_depth.bits_per_sample();
+    Ok(JxlHeader {
+        width: header.size.width,
+        height: header.size.height,
+        color_model: if metadata.grayscale() {
+            ColorModel::Gray
+        } else {
+            ColorModel::Rgb
+        },
+        has_alpha: metadata.alpha().is_some(),
+        bit_depth: u8::try_from(bits).unwrap_or(u8::MAX),
+        orientation: u8::try_from(metadata.orientation)
+            .ok()
+            .filter(|o| (1..=8).contains(o))
+            .unwrap_or(1),
+        icc: (!is_srgb(image.rendered_cicp(), metadata.grayscale())).then_some(icc),
+        frames: u32::try_from(image.num_loaded_keyframes())
+            .unwrap_or(u32::MAX)
+            .max(1),
+    })
+}
+
+/// Whether the rendered pixels are sRGB (or sRGB-curve gray) by their CICP tag: then the header
+/// reports no profile, as for a JPEG without one.
+fn is_srgb(cicp: Option<[u8; 4]>, gray: bool) -> bool {
+    match cicp {
+        Some([primaries, 13, _, _]) => primaries == 1 || gray,
+        _ => false,
+    }
+}
+
+/// Decodes the first frame, as stored (before the orientation, which the pipeline applies).
+pub(crate) fn decode(input: &[u8], max_pixels: u64) -> Result<Decoded> {
+    let image = image(input, max_pixels)?;
+    let header = image.image_header();
+    let (width, height) = (header.size.width, header.size.height);
+    crate::error::check_limit(
+        "input pixel count",
+        u64::from(width) * u64::from(height),
+        max_pixels,
+        "max_input_pixels",
+    )?;
+    if image.num_loaded_keyframes() == 0 {
+        return Err(corrupt(
+            "truncated: the file ends before its first frame is complete",
+        ));
+    }
+    let orientation = header.metadata.orientation;
+    let render = image.render_frame(0).map_err(corrupt)?;
+    let mut stream = render.stream();
+    let channels = stream.channels();
+    if !(1..=4).contains(&channels) || render.color_channels().len() == 4 {
+        return Err(Error::UnsupportedFormat {
+            format: format!("JPEG XL ({channels} channels to render)"),
+        });
+    }
+    let (ow, oh) = (stream.width(), stream.height());
+    let len = ow as usize * oh as usize * channels as usize;
+    let mut data = vec![0u8; len];
+    if stream.write_to_buffer(&mut data) != len {
+        return Err(corrupt("fewer samples than the header's size"));
+    }
+    // jxl-oxide renders upright; the pipeline orients after the resize, so the stored picture is
+    // restored here (every EXIF orientation's inverse is one: 6 and 8 swap, the rest undo
+    // themselves).
+    let upright = Raster::new(ow, oh, channels as u8, data);
+    let inverse = match orientation {
+        6 => 8,
+        8 => 6,
+        o => o as u8,
+    };
+    let stored = Orientation::from_exif(inverse).apply(upright);
+    if (stored.width, stored.height) != (width, height) {
+        return Err(corrupt("the rendered size does not match the header's"));
+    }
+    Ok(Decoded::Pixels(stored))
+}
