@@ -7,6 +7,8 @@ import init, * as thumbsmith from '../../pkg/index.js';
 import { FIXTURES, HERE, camelCaseKeys, fixture, rotated180, sampledDifference, sha256 } from '../helpers.mjs';
 
 const parity = JSON.parse(readFileSync(path.join(FIXTURES, 'parity.json'), 'utf8'));
+/** Source formats the browser package does not decode (yet). */
+const NOT_DECODED = ['tiff', 'jxl'];
 
 /** Calls `job`, returns what it threw. */
 function thrown(job) {
@@ -29,6 +31,13 @@ for (const build of ['simd', 'baseline']) {
     it('reproduces every shared parity case byte for byte (options in camelCase)', () => {
       assert.ok(parity.length >= 9);
       for (const { name, input, options, expected } of parity) {
+        if (NOT_DECODED.includes(expected.source_format)) {
+          // No TIFF or JPEG XL decoder in the browser package yet (core features `decode-tiff`
+          // and `decode-jxl` left out for size; issue 29 wants them as separately loaded modules).
+          const error = thrown(() => thumbsmith.process(fixture(input), camelCaseKeys(options)));
+          assert.equal(error.code, 'ERR_UNSUPPORTED_FORMAT', name);
+          continue;
+        }
         if (expected.format === 'webp') {
           // No WebP encoder in the browser package (core feature `encode-webp` left out for size).
           const error = thrown(() => thumbsmith.process(fixture(input), camelCaseKeys(options)));
