@@ -26,7 +26,7 @@ pub(crate) struct TiffHeader {
     /// The Orientation tag, 1–8 (1 when absent or out of range).
     pub orientation: u8,
     pub icc: Option<Vec<u8>>,
-    /// More than one page (thumbsmith uses the first).
+    /// Pages (directories in the main chain; thumbsmith uses the first).
     pub pages: u32,
 }
 
@@ -103,8 +103,19 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<TiffHeader
         bit_depth: color.bit_depth(),
         orientation,
         icc,
-        pages: if decoder.more_images() { 2 } else { 1 },
+        pages: count_pages(&mut decoder),
     })
+}
+
+/// Pages counted up to a cap (a directory chain may loop back); a page that fails to parse ends
+/// the count: the first page is what matters, and it has been read.
+fn count_pages(decoder: &mut Decoder<Cursor<&[u8]>>) -> u32 {
+    const MAX_PAGES: u32 = 1024;
+    let mut pages = 1;
+    while pages < MAX_PAGES && decoder.more_images() && decoder.next_image().is_ok() {
+        pages += 1;
+    }
+    pages
 }
 
 /// The colour model and alpha of a colour type this decoder takes; others are unsupported.
