@@ -142,10 +142,12 @@ kind() {
     211PNG*) echo png ;;
     GIF8*) echo gif ;;
     RIFF*WEBP) echo webp ;;
+    'II*\0'* | 'MM\0*'* | 'II+\0'* | 'MM\0+'*) echo tiff ;;
+    '377\n'* | '\0\0\0\fJXL'*) echo jxl ;;
     *) echo other ;;
   esac
 }
-for format in jpeg png webp gif; do mkdir -p "$out/decode_$format"; done
+for format in jpeg png webp gif tiff jxl; do mkdir -p "$out/decode_$format"; done
 i=0
 for f in "$raw"/*; do
   format=$(kind "$f")

@@ -192,6 +192,16 @@ pub mod magic {
     pub const PNG: &[(usize, &[u8])] = &[(0, b"\x89PNG\r\n\x1a\n")];
     pub const WEBP: &[(usize, &[u8])] = &[(0, b"RIFF"), (8, b"WEBP")];
     pub const GIF: &[(usize, &[u8])] = &[(0, b"GIF8")];
+    /// Classic little-endian TIFF first; the other byte order and BigTIFF are kept when present.
+    pub const TIFF: &[&[(usize, &[u8])]] = &[
+        &[(0, b"II*\0")],
+        &[(0, b"MM\0*")],
+        &[(0, b"II+\0")],
+        &[(0, b"MM\0+")],
+    ];
+    /// A bare codestream first; the ISOBMFF container is kept when present.
+    pub const JXL: &[&[(usize, &[u8])]] =
+        &[&[(0, &[0xFF, 0x0A])], &[(0, b"\0\0\0\x0CJXL \r\n\x87\n")]];
 }
 
 /// `data` with `magic` written at its offsets (grown with zeros when shorter). A GIF keeps its
@@ -274,6 +284,24 @@ pub fn decode_options(selector: u8, image: &[u8]) -> Options {
         }
     }
     options
+}
+
+/// A decode target's body for a format with several signatures: the image as it is when it starts
+/// with one of `magics`, else with the first forced.
+pub fn decode_target_any(data: &[u8], magics: &[&[(usize, &[u8])]]) {
+    let Some((&selector, image)) = data.split_first() else {
+        return;
+    };
+    let has = |magic: &[(usize, &[u8])]| {
+        magic
+            .iter()
+            .all(|&(at, bytes)| image.get(at..at + bytes.len()) == Some(bytes))
+    };
+    if magics.iter().any(|m| has(m)) {
+        decode_job(selector, image);
+    } else {
+        decode_job(selector, &forced(image, magics[0]));
+    }
 }
 
 /// A decode target's body: the first byte selects the job ([`decode_job`]), the rest is the
