@@ -77,3 +77,21 @@ fn png_with_a_plte_not_a_multiple_of_3_bytes_is_corrupt_not_a_palette_panic() {
         "process",
     );
 }
+
+/// A TIFF whose Orientation entry counts billions of values: the tiff crate allocated a value per
+/// count (tens of GB) before reading any, from `metadata`. The tag is now read only when it holds
+/// a few values; the file is refused or decoded, never an allocation failure.
+#[test]
+fn tiff_with_a_huge_orientation_count_is_not_read() {
+    let data = fixture("decode_tiff--huge-orientation-count.bin");
+    let image = &data[1..];
+    assert!(image.starts_with(b"II*\0") || image.starts_with(b"MM\0*"));
+    let options = fuzz_input::decode_options(data[0], image);
+    match thumbsmith::render(image, &options) {
+        Ok(_) => {}
+        Err(Error::Internal(e)) => panic!("{e}"),
+        Err(_) => {}
+    }
+    let _ =
+        thumbsmith::metadata(image).map_err(|e| assert!(!matches!(e, Error::Internal(_)), "{e}"));
+}

@@ -77,10 +77,8 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<TiffHeader
     let (width, height) = decoder.dimensions().map_err(error)?;
     let color = decoder.colortype().map_err(error)?;
     let (color_model, has_alpha) = model(color)?;
-    let orientation = decoder
-        .find_tag_unsigned::<u16>(Tag::Orientation)
-        .ok()
-        .flatten()
+    let orientation = small_tag(&mut decoder, Tag::Orientation)
+        .and_then(|values| values.first().copied())
         .filter(|o| (1..=8).contains(o))
         .map_or(1, |o| o as u8);
     let icc = match decoder.image_ifd().find_entry(Tag::IccProfile) {
@@ -105,6 +103,18 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<TiffHeader
         icc,
         pages: count_pages(&mut decoder),
     })
+}
+
+/// The values of a tag that holds a few numbers (orientation, planar configuration, extra
+/// samples), or `None` when absent, unreadable or with more than 16 values: the crate allocates
+/// a value for each counted one before reading any (a count of billions, found by fuzzing).
+fn small_tag(decoder: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Option<Vec<u64>> {
+    const MAX_VALUES: u64 = 16;
+    let entry = decoder.image_ifd().find_entry(tag)?;
+    if entry.count() > MAX_VALUES {
+        return None;
+    }
+    decoder.find_tag_unsigned_vec::<u64>(tag).ok().flatten()
 }
 
 /// Pages counted up to a cap (a directory chain may loop back); a page that fails to parse ends
@@ -152,21 +162,13 @@ pub(crate) fn decode(input: &[u8], max_pixels: u64, cmyk_raw: bool) -> Result<De
     let color = decoder.colortype().map_err(error)?;
     let (color_model, has_alpha) = model(color)?;
     // Separate planes (PlanarConfiguration 2) would come back one plane at a time.
-    if decoder
-        .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
-        .ok()
-        .flatten()
-        == Some(2)
-    {
+    if small_tag(&mut decoder, Tag::PlanarConfiguration).is_some_and(|v| v.first() == Some(&2)) {
         return Err(Error::UnsupportedFormat {
             format: "TIFF (separate colour planes)".into(),
         });
     }
-    let associated = decoder
-        .find_tag_unsigned_vec::<u16>(Tag::ExtraSamples)
-        .ok()
-        .flatten()
-        .is_some_and(|extra| extra.first() == Some(&1));
+    let associated =
+        small_tag(&mut decoder, Tag::ExtraSamples).is_some_and(|extra| extra.first() == Some(&1));
     let mut data = match decoder.read_image().map_err(error)? {
         DecodingResult::U8(data) => data,
         DecodingResult::U16(data) => data.iter().map(|&v| round_to_8_bits(v)).collect(),
