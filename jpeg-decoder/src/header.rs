@@ -43,7 +43,6 @@ pub struct Header<'a> {
 /// Reads the headers up to the first scan; an error when the file is not one this decoder
 /// decodes (the caller then uses a full-size decoder).
 pub fn parse(input: &[u8]) -> Result<Header<'_>> {
-    let unsupported = Error::Unsupported;
     if input.len() < 4 || input[0] != 0xFF || input[1] != 0xD8 {
         return Err(corrupt("no start of image"));
     }
@@ -71,28 +70,7 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
             // Baseline, extended sequential and progressive, Huffman coded.
             0xC0..=0xC2 => {
                 progressive = marker == 0xC2;
-                if body.len() < 6 || body[0] != 8 {
-                    return Err(unsupported("not 8-bit"));
-                }
-                header.height = u32::from(u16::from_be_bytes([body[1], body[2]]));
-                header.width = u32::from(u16::from_be_bytes([body[3], body[4]]));
-                let count = usize::from(body[5]);
-                header.components.clear();
-                if header.width == 0 || header.height == 0 {
-                    return Err(corrupt("zero size"));
-                }
-                if !(count == 1 || count == 3) || body.len() < 6 + 3 * count {
-                    return Err(unsupported("not gray or three components"));
-                }
-                for c in body[6..6 + 3 * count].chunks_exact(3) {
-                    header.components.push(Component {
-                        id: c[0],
-                        h: usize::from(c[1] >> 4),
-                        v: usize::from(c[1] & 15),
-                        quant: usize::from(c[2]),
-                        ..Component::default()
-                    });
-                }
+                parse_frame(body, &mut header)?;
             }
             // Lossless and hierarchical: no decoder here; arithmetic coded: the full decoder's.
             0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
@@ -100,7 +78,7 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
                     Some(frame) if frame.is_lossless() || frame.is_hierarchical() => {
                         Error::UnsupportedProcess(frame)
                     }
-                    _ => unsupported("arithmetic coding"),
+                    _ => Error::Unsupported("arithmetic coding"),
                 });
             }
             markers::EOI => return Err(corrupt("no scan")),
@@ -126,6 +104,41 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
             _ => {}
         }
     }
+    check_components(&mut header, adobe_transform)?;
+    check_tables(&header, &quant_defined)?;
+    Ok(header)
+}
+
+/// A start-of-frame body (T.81 B.2.2): size and components, when 8-bit gray or three components.
+fn parse_frame(body: &[u8], header: &mut Header<'_>) -> Result<()> {
+    if body.len() < 6 || body[0] != 8 {
+        return Err(Error::Unsupported("not 8-bit"));
+    }
+    header.height = u32::from(u16::from_be_bytes([body[1], body[2]]));
+    header.width = u32::from(u16::from_be_bytes([body[3], body[4]]));
+    let count = usize::from(body[5]);
+    header.components.clear();
+    if header.width == 0 || header.height == 0 {
+        return Err(corrupt("zero size"));
+    }
+    if !(count == 1 || count == 3) || body.len() < 6 + 3 * count {
+        return Err(Error::Unsupported("not gray or three components"));
+    }
+    for c in body[6..6 + 3 * count].chunks_exact(3) {
+        header.components.push(Component {
+            id: c[0],
+            h: usize::from(c[1] >> 4),
+            v: usize::from(c[1] & 15),
+            quant: usize::from(c[2]),
+            ..Component::default()
+        });
+    }
+    Ok(())
+}
+
+/// Whether the frame's components are a YCbCr or gray layout the fast path decodes; a gray
+/// frame's sampling factors are reset to one block per MCU.
+fn check_components(header: &mut Header<'_>, adobe_transform: Option<u8>) -> Result<()> {
     let components = &header.components;
     if components.is_empty() {
         return Err(corrupt("no frame header"));
@@ -134,7 +147,7 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
         // RGB JPEGs (Adobe transform 0, or components named R, G, B) are left to zune-jpeg.
         let named_rgb = components.iter().map(|c| c.id).eq(*b"RGB");
         if adobe_transform == Some(0) || (adobe_transform.is_none() && named_rgb) {
-            return Err(unsupported("RGB, not YCbCr"));
+            return Err(Error::Unsupported("RGB, not YCbCr"));
         }
         // Chroma at 1, 2 or 4 luma samples each way: 4:4:4, 4:2:2, 4:2:0, 4:4:0 and the
         // rarer 4:1:1 and 4:1:0 (zune-jpeg 0.5 decodes those last two to wrong colours). Not 3,
@@ -144,24 +157,29 @@ pub fn parse(input: &[u8]) -> Result<Header<'_>> {
         let chroma_1x1 = components[1..].iter().all(|c| c.h == 1 && c.v == 1);
         let factor = |f: usize| matches!(f, 1 | 2 | 4);
         if !factor(luma.h) || !factor(luma.v) || luma.h * luma.v > 8 || !chroma_1x1 {
-            return Err(unsupported("sampling"));
+            return Err(Error::Unsupported("sampling"));
         }
     } else {
         // One component is one block per MCU whatever its sampling factors say.
         header.components[0].h = 1;
         header.components[0].v = 1;
     }
+    Ok(())
+}
+
+/// Every component's quantisation table is defined, and, for a single-scan file, its Huffman
+/// tables too (a file in several scans may define tables between them; its scans check theirs).
+fn check_tables(header: &Header<'_>, quant_defined: &[bool; 4]) -> Result<()> {
     for c in &header.components {
-        // A file in several scans may define tables between them; its scans check theirs.
         let tables_present = c.quant < 4
             && quant_defined[c.quant]
             && (header.scans.is_some()
                 || header.dc[c.dc_table].is_some() && header.ac[c.ac_table].is_some());
         if !tables_present {
-            return Err(unsupported("missing table"));
+            return Err(Error::Unsupported("missing table"));
         }
     }
-    Ok(header)
+    Ok(())
 }
 
 pub(crate) fn parse_quant(
