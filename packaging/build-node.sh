@@ -4,7 +4,7 @@
 #   *-linux-gnu   → linked against glibc 2.17's symbol versions (the `.2.17` target suffix), as
 #                   napi-rs's own cross builds do: any glibc Linux Node 18+ runs on loads it.
 #   *-linux-musl  → a dynamically linked musl library (-crt-static off), loaded by musl's Node.
-# Stripped (the size-tuned build `make -C bindings-node prebuild` makes): ≤ 4 MiB installed.
+# Stripped (the size-tuned build `make -C bindings-node prebuild` makes): ≤ 8 MiB installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STAGE=dist/.stage/addons

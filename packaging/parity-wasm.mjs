@@ -5,7 +5,9 @@
 //
 // Run from a scratch project by test-dist.sh: `thumbsmith-wasm` resolves to what npm installed
 // from the tarball. The browser package has no WebP encoder (left out for size), so a WebP case
-// must be refused with the core's ERR_ENCODE_FAILED; every other case gives the recorded bytes.
+// must be refused with the core's ERR_ENCODE_FAILED, and it has no TIFF or JPEG XL decoder (issue
+// 29 wants them as separately loaded modules), so those inputs must be refused with
+// ERR_UNSUPPORTED_FORMAT; every other case gives the recorded bytes.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,6 +38,16 @@ for (const build of ['simd', 'baseline']) {
   await init({ build });
   for (const c of cases) {
     const input = readFileSync(path.join(fixtures, c.input));
+    if (['tiff', 'jxl'].includes(c.expected.source_format)) {
+      let code = 'none';
+      try {
+        thumbsmith.process(input, camelKeys(c.options));
+      } catch (error) {
+        code = error.code;
+      }
+      count(code === 'ERR_UNSUPPORTED_FORMAT', `${build} ${c.name}: not decoded here (${code})`);
+      continue;
+    }
     if (c.expected.format === 'webp') {
       let code = 'none';
       try {
