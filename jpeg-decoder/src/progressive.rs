@@ -14,19 +14,20 @@
 //! transform every block at full size.
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use crate::baseline::read_dc;
 use crate::bitstream::Bits;
 use crate::error::{corrupt, Error, Result};
-use crate::header::{parse_huffman, parse_quant, Component, Header, Tables, ZIGZAG};
+use crate::header::{Component, Header, ZIGZAG};
 use crate::huffman::{run_and_value, Huffman, LOOKAHEAD};
 use crate::idct::{Block, Plan, EXTENT};
-use crate::markers;
 use crate::planes::{
     mcu_rows_to_parts_end, plane_outputs, transform_into, PlaneOut, Planes, Scratch,
 };
 use crate::Rect;
+
+mod scans;
+use scans::{find_scans, Scan, Spectral};
 
 /// How many blocks (of every component) a band holds at most, unless one MCU row holds more:
 /// with their non-zero bits and kept coefficients a band stays in a typical L2 cache while
@@ -86,38 +87,6 @@ impl Store {
     }
 }
 
-/// One scan (T.81 B.2.3): what it codes, the tables and restart interval in force at its
-/// marker, and where its reading stands.
-struct Scan<'a> {
-    /// Frame component indices, with their tables.
-    components: Vec<usize>,
-    tables: Vec<ComponentTables>,
-    spectral: Spectral,
-    restart_interval: usize,
-    bits: Bits<'a>,
-    running: Running,
-}
-
-/// A scan component's DC and AC tables (`None` where the scan reads no code of that kind).
-type ComponentTables = (Option<Arc<Huffman>>, Option<Arc<Huffman>>);
-
-/// The coefficients a scan codes: zigzag positions `start..=end`, from bit `low` up (`high`:
-/// the bit above, 0 in a first pass).
-#[derive(Clone, Copy)]
-struct Spectral {
-    start: usize,
-    end: usize,
-    high: u32,
-    low: u32,
-}
-
-/// The per-block state a scan carries from block to block, reset at each restart marker.
-#[derive(Clone, Copy)]
-struct Running {
-    predictors: [i32; 4],
-    end_of_bands: u32,
-}
-
 /// Decodes a file coded in several scans (`scans`: the input from its first scan marker on) at
 /// `eighths`/8 of its size into planes, like [`crate::decode`] does a single-scan one,
 /// reading bands of about `band_blocks` blocks. `PDEP`: whether the CPU has a fast BMI2 `pdep` (see
@@ -145,81 +114,9 @@ pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
         (row < size && column < size).then_some((row * size + column) as u8)
     });
 
-    let mut stores = Vec::with_capacity(components.len());
-    for (index, c) in components.iter().enumerate() {
-        let part = match index {
-            0 => luma.part,
-            _ => chroma.as_ref().map_or(luma.part, |p| p.part),
-        };
-        let blocks = |from: u32, length: u32| {
-            from as usize / size..((from + length) as usize).div_ceil(size)
-        };
-        stores.push(Store {
-            stride: mcus_across * c.h,
-            across: (width * c.h).div_ceil(luma_h).div_ceil(8),
-            down: (height * c.v).div_ceil(luma_v).div_ceil(8),
-            band: 0..0,
-            nonzero: Vec::new(),
-            columns: blocks(part.x, part.width),
-            part_rows: blocks(part.y, part.height),
-            rows: 0..0,
-            dc: Vec::new(),
-            kept: Vec::new(),
-            quant: None,
-        });
-    }
-
-    // Every scan found before any is read: their tables, restart intervals and data.
-    let mut dc: Tables = header.dc.clone();
-    let mut ac: Tables = header.ac.clone();
-    let mut quant = header.quant;
-    let mut restart_interval = header.restart_interval;
-    let mut found = Vec::new();
-    let mut at = 0;
-    loop {
-        let segment = markers::segment_at(scans, at)?;
-        let (marker, body) = (segment.marker, segment.body);
-        at = segment.end;
-        match marker {
-            markers::EOI => break,
-            0xC4 => parse_huffman(body, &mut dc, &mut ac)?,
-            0xDB => parse_quant(body, &mut quant, &mut [false; 4])?,
-            0xDD => {
-                let interval = body
-                    .get(..2)
-                    .ok_or_else(|| corrupt("bad restart interval"))?;
-                restart_interval = usize::from(u16::from_be_bytes([interval[0], interval[1]]));
-            }
-            markers::SOS => {
-                let data = &scans[at..];
-                let scan = parse_scan(body, components, &dc, &ac, restart_interval, data)?;
-                for &c in &scan.components {
-                    stores[c].quant.get_or_insert(quant[components[c].quant]);
-                }
-                // At 1/8 the IDCT reads the DC alone: AC scans are jumped over unread.
-                if size > 1 || scan.spectral.start == 0 {
-                    found.push(scan);
-                }
-                at = markers::entropy_coded_end(scans, at)
-                    .ok_or_else(|| corrupt("no end of image"))?;
-            }
-            // Frame headers cannot come again; anything else (APPn, COM, DNL) is not ours.
-            0xC0..=0xCF => return Err(corrupt("second frame header")),
-            _ => {}
-        }
-    }
-
-    // Each component's quantisation steps, laid out like its kept coefficients.
-    let quant: Vec<Vec<i32>> = stores
-        .iter()
-        .zip(components)
-        .map(|(store, c)| {
-            let table = store.quant.unwrap_or(quant[c.quant]);
-            (0..per_block)
-                .map(|slot| i32::from(table[slot / size * 8 + slot % size]))
-                .collect()
-        })
-        .collect();
+    let mut stores = new_stores(header, size, luma.part, chroma.as_ref().map(|p| p.part));
+    let (mut found, quant) = find_scans(header, scans, size, &mut stores)?;
+    let quant = kept_quant(&stores, components, &quant, size);
     // The bands end with the last MCU row that holds part blocks.
     let mcus_needed =
         mcu_rows_to_parts_end(components, &luma, chroma.as_ref(), size).min(mcus_down);
@@ -243,6 +140,62 @@ pub(crate) fn decode<const AVX2: bool, const PDEP: bool>(
         transform_band::<AVX2>(&stores, &quant, size, &slots, &mut luma, chroma.as_mut())?;
     }
     Ok(Planes::from_outputs(luma, chroma, header))
+}
+
+/// One coefficient store per component, sized from the frame, keeping the blocks of `luma_part`
+/// (luma) and `chroma_part` (chroma; luma's when the planes share one).
+fn new_stores(
+    header: &Header<'_>,
+    size: usize,
+    luma_part: Rect,
+    chroma_part: Option<Rect>,
+) -> Vec<Store> {
+    let components = &header.components;
+    let (luma_h, luma_v) = (components[0].h, components[0].v);
+    let (width, height) = (header.width as usize, header.height as usize);
+    let mcus_across = width.div_ceil(8 * luma_h);
+    let blocks =
+        |from: u32, length: u32| from as usize / size..((from + length) as usize).div_ceil(size);
+    let mut stores = Vec::with_capacity(components.len());
+    for (index, c) in components.iter().enumerate() {
+        let part = match index {
+            0 => luma_part,
+            _ => chroma_part.unwrap_or(luma_part),
+        };
+        stores.push(Store {
+            stride: mcus_across * c.h,
+            across: (width * c.h).div_ceil(luma_h).div_ceil(8),
+            down: (height * c.v).div_ceil(luma_v).div_ceil(8),
+            band: 0..0,
+            nonzero: Vec::new(),
+            columns: blocks(part.x, part.width),
+            part_rows: blocks(part.y, part.height),
+            rows: 0..0,
+            dc: Vec::new(),
+            kept: Vec::new(),
+            quant: None,
+        });
+    }
+    stores
+}
+
+/// Each component's quantisation steps, laid out like its kept coefficients (the N×N corner).
+fn kept_quant(
+    stores: &[Store],
+    components: &[Component],
+    quant: &[[u16; 64]; 4],
+    size: usize,
+) -> Vec<Vec<i32>> {
+    stores
+        .iter()
+        .zip(components)
+        .map(|(store, c)| {
+            let table = store.quant.unwrap_or(quant[c.quant]);
+            (0..size * size)
+                .map(|slot| i32::from(table[slot / size * 8 + slot % size]))
+                .collect()
+        })
+        .collect()
 }
 
 /// Dequantises and transforms the part blocks of the band every scan has been read for, onto
@@ -313,74 +266,6 @@ fn transform_band<const AVX2: bool>(
         }
     }
     Ok(())
-}
-
-/// Reads a scan header (T.81 B.2.3), checks it against the frame and the tables in force, and
-/// sets a bit reader at the start of its entropy-coded `data`.
-fn parse_scan<'a>(
-    body: &[u8],
-    components: &[Component],
-    dc: &Tables,
-    ac: &Tables,
-    restart_interval: usize,
-    data: &'a [u8],
-) -> Result<Scan<'a>> {
-    let count = usize::from(*body.first().ok_or_else(|| corrupt("bad scan header"))?);
-    if count == 0 || count > components.len() || body.len() < 4 + 2 * count {
-        return Err(corrupt("bad scan header"));
-    }
-    let spectral = &body[1 + 2 * count..];
-    let (start, end) = (usize::from(spectral[0]), usize::from(spectral[1]));
-    let (high, low) = (u32::from(spectral[2] >> 4), u32::from(spectral[2] & 15));
-    let valid = start <= end
-        && end <= 63
-        && low <= 13
-        && (start == 0 || count == 1)
-        && (start > 0 || end == 0 || high == 0 && low == 0);
-    if !valid {
-        return Err(corrupt("bad scan header"));
-    }
-    // The tables the scan reads must be there: DC tables for a first DC scan, AC tables for
-    // any scan with AC coefficients (refinement scans read AC codes too, never DC ones).
-    let (needs_dc, needs_ac) = (start == 0 && high == 0, end > 0);
-    let table = |tables: &Tables, id: u8, needed: bool| match needed {
-        true => tables
-            .get(usize::from(id))
-            .cloned()
-            .flatten()
-            .map(Some)
-            .ok_or_else(|| corrupt("bad scan header")),
-        false => Ok(None),
-    };
-    let mut scan_components = Vec::with_capacity(count);
-    let mut tables = Vec::with_capacity(count);
-    for selector in body[1..1 + 2 * count].chunks_exact(2) {
-        let index = components
-            .iter()
-            .position(|c| c.id == selector[0])
-            .ok_or_else(|| corrupt("scan names an unknown component"))?;
-        scan_components.push(index);
-        tables.push((
-            table(dc, selector[1] >> 4, needs_dc)?,
-            table(ac, selector[1] & 15, needs_ac)?,
-        ));
-    }
-    Ok(Scan {
-        components: scan_components,
-        tables,
-        spectral: Spectral {
-            start,
-            end,
-            high,
-            low,
-        },
-        restart_interval,
-        bits: Bits::new(data),
-        running: Running {
-            predictors: [0; 4],
-            end_of_bands: 0,
-        },
-    })
 }
 
 /// Reads one scan's entropy-coded data for the band of MCU rows `mcu_rows` (of an image
