@@ -153,6 +153,43 @@ pub(crate) fn skip_rest(
     Ok(())
 }
 
+/// Each AC table's skip table, for the tables some component uses. Making one pays only over
+/// many blocks read past; a small picture (`blocks` in all) reads its blocks one symbol at a
+/// time (an empty table), which gives the same result.
+fn skip_tables(header: &Header<'_>, blocks: usize) -> Vec<Option<SkipTable>> {
+    (0..header.ac.len())
+        .map(|id| match &header.ac[id] {
+            Some(ac) if header.components.iter().any(|c| c.ac_table == id) => {
+                Some(match blocks >= 2 << SKIP_BITS {
+                    true => SkipTable::new(ac),
+                    false => SkipTable([0; 1 << SKIP_BITS]),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Each component's DC, AC and skip tables; an error when the headers left one undefined.
+fn block_tables<'t>(
+    header: &'t Header<'_>,
+    skips: &'t [Option<SkipTable>],
+) -> Result<Vec<(&'t Huffman, &'t Huffman, &'t SkipTable)>> {
+    header
+        .components
+        .iter()
+        .map(|c| {
+            let dc = header.dc[c.dc_table].as_deref();
+            let ac = header.ac[c.ac_table].as_deref();
+            let skip = skips[c.ac_table].as_ref();
+            match (dc, ac, skip) {
+                (Some(dc), Some(ac), Some(skip)) => Ok((dc, ac, skip)),
+                _ => Err(corrupt("missing Huffman table")),
+            }
+        })
+        .collect()
+}
+
 #[inline(always)]
 pub(crate) fn decode<const AVX2: bool>(
     header: &Header<'_>,
@@ -169,33 +206,10 @@ pub(crate) fn decode<const AVX2: bool>(
     let (width, height) = (header.width as usize, header.height as usize);
     let mcus_across = width.div_ceil(8 * luma_h);
     let mcus_down = height.div_ceil(8 * luma_v);
-    // Making a table pays only over many blocks read past; a small picture reads its blocks one
-    // symbol at a time (an empty table), which gives the same result.
     let blocks: usize =
         components.iter().map(|c| c.h * c.v).sum::<usize>() * mcus_across * mcus_down;
-    let skips: Vec<Option<SkipTable>> = (0..header.ac.len())
-        .map(|id| match &header.ac[id] {
-            Some(ac) if components.iter().any(|c| c.ac_table == id) => {
-                Some(match blocks >= 2 << SKIP_BITS {
-                    true => SkipTable::new(ac),
-                    false => SkipTable([0; 1 << SKIP_BITS]),
-                })
-            }
-            _ => None,
-        })
-        .collect();
-    let tables: Vec<(&Huffman, &Huffman, &SkipTable)> = components
-        .iter()
-        .map(|c| {
-            let dc = header.dc[c.dc_table].as_deref();
-            let ac = header.ac[c.ac_table].as_deref();
-            let skip = skips[c.ac_table].as_ref();
-            match (dc, ac, skip) {
-                (Some(dc), Some(ac), Some(skip)) => Ok((dc, ac, skip)),
-                _ => Err(corrupt("missing Huffman table")),
-            }
-        })
-        .collect::<Result<_>>()?;
+    let skips = skip_tables(header, blocks);
+    let tables = block_tables(header, &skips)?;
 
     let (mut luma, mut chroma) = plane_outputs(header, size, parts);
 
