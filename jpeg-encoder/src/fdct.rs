@@ -102,139 +102,89 @@ fn into_el(v: i32) -> i16 {
     v as i16
 }
 
-#[allow(clippy::erasing_op)]
-#[allow(clippy::identity_op)]
+/// thumbsmith patch: the two passes' identical butterflies are this one function (CHANGES.md).
+/// One 8-point LL&M butterfly (the same for rows and columns), before any scaling: outputs 0
+/// and 4 are exact sums, the others are products by `CONST_BITS` fixed-point constants that each
+/// pass descales by its own shift. Results are scaled up by sqrt(8) against a true DCT.
+#[inline(always)]
+fn butterfly(x: [i32; 8]) -> [i32; 8] {
+    let tmp0 = x[0] + x[7];
+    let tmp7 = x[0] - x[7];
+    let tmp1 = x[1] + x[6];
+    let tmp6 = x[1] - x[6];
+    let tmp2 = x[2] + x[5];
+    let tmp5 = x[2] - x[5];
+    let tmp3 = x[3] + x[4];
+    let tmp4 = x[3] - x[4];
+
+    /* Even part per LL&M figure 1 --- note that published figure is faulty;
+     * rotator "sqrt(2)*c1" should be "sqrt(2)*c6".
+     */
+    let tmp10 = tmp0 + tmp3;
+    let tmp13 = tmp0 - tmp3;
+    let tmp11 = tmp1 + tmp2;
+    let tmp12 = tmp1 - tmp2;
+    let z1 = (tmp12 + tmp13) * FIX_0_541196100;
+
+    /* Odd part per figure 8 --- note paper omits factor of sqrt(2).
+     * cK represents cos(K*pi/16).
+     * i0..i3 in the paper are tmp4..tmp7 here.
+     */
+    let o1 = tmp4 + tmp7;
+    let o2 = tmp5 + tmp6;
+    let o3 = tmp4 + tmp6;
+    let o4 = tmp5 + tmp7;
+    let o5 = (o3 + o4) * FIX_1_175875602; /* sqrt(2) * c3 */
+
+    let tmp4 = tmp4 * FIX_0_298631336; /* sqrt(2) * (-c1+c3+c5-c7) */
+    let tmp5 = tmp5 * FIX_2_053119869; /* sqrt(2) * ( c1+c3-c5+c7) */
+    let tmp6 = tmp6 * FIX_3_072711026; /* sqrt(2) * ( c1+c3+c5-c7) */
+    let tmp7 = tmp7 * FIX_1_501321110; /* sqrt(2) * ( c1+c3-c5-c7) */
+    let o1 = o1 * -FIX_0_899976223; /* sqrt(2) * ( c7-c3) */
+    let o2 = o2 * -FIX_2_562915447; /* sqrt(2) * (-c1-c3) */
+    let o3 = o3 * -FIX_1_961570560 + o5; /* sqrt(2) * (-c3-c5) */
+    let o4 = o4 * -FIX_0_390180644 + o5; /* sqrt(2) * ( c5-c3) */
+
+    [
+        tmp10 + tmp11,
+        tmp7 + o1 + o4,
+        z1 + tmp13 * FIX_0_765366865,
+        tmp6 + o2 + o3,
+        tmp10 - tmp11,
+        tmp5 + o2 + o4,
+        z1 + tmp12 * -FIX_1_847759065,
+        tmp4 + o1 + o3,
+    ]
+}
+
+/// The forward DCT of one block in place (libjpeg's `jpeg_fdct_islow`): rows, then columns.
+/// Pass 1 scales its results up by 2**PASS1_BITS; pass 2 removes that scaling but leaves the
+/// results scaled up by an overall factor of 8. Outputs 0 and 4 of a row are shifted, not
+/// descaled: they carry no fixed-point constant.
 #[cfg_attr(target_arch = "x86_64", inline(always))]
 pub fn fdct(data: &mut AlignedBlock) {
     let data = &mut data.data;
-
-    /* Pass 1: process rows. */
-    /* Note results are scaled up by sqrt(8) compared to a true DCT; */
-    /* furthermore, we scale the results by 2**PASS1_BITS. */
-
-    let mut data2 = [0i32; 64];
-
+    let mut rows = [0i32; 64];
     for y in 0..8 {
-        let offset = y * 8;
-
-        let tmp0 = i32::from(data[offset + 0]) + i32::from(data[offset + 7]);
-        let tmp7 = i32::from(data[offset + 0]) - i32::from(data[offset + 7]);
-        let tmp1 = i32::from(data[offset + 1]) + i32::from(data[offset + 6]);
-        let tmp6 = i32::from(data[offset + 1]) - i32::from(data[offset + 6]);
-        let tmp2 = i32::from(data[offset + 2]) + i32::from(data[offset + 5]);
-        let tmp5 = i32::from(data[offset + 2]) - i32::from(data[offset + 5]);
-        let tmp3 = i32::from(data[offset + 3]) + i32::from(data[offset + 4]);
-        let tmp4 = i32::from(data[offset + 3]) - i32::from(data[offset + 4]);
-
-        /* Even part per LL&M figure 1 --- note that published figure is faulty;
-         * rotator "sqrt(2)*c1" should be "sqrt(2)*c6".
-         */
-
-        let tmp10 = tmp0 + tmp3;
-        let tmp13 = tmp0 - tmp3;
-        let tmp11 = tmp1 + tmp2;
-        let tmp12 = tmp1 - tmp2;
-
-        data2[offset + 0] = (tmp10 + tmp11) << PASS1_BITS;
-        data2[offset + 4] = (tmp10 - tmp11) << PASS1_BITS;
-
-        let z1 = (tmp12 + tmp13) * FIX_0_541196100;
-        data2[offset + 2] = descale(z1 + (tmp13 * FIX_0_765366865), CONST_BITS - PASS1_BITS);
-        data2[offset + 6] = descale(z1 + (tmp12 * -FIX_1_847759065), CONST_BITS - PASS1_BITS);
-
-        /* Odd part per figure 8 --- note paper omits factor of sqrt(2).
-         * cK represents cos(K*pi/16).
-         * i0..i3 in the paper are tmp4..tmp7 here.
-         */
-
-        let z1 = tmp4 + tmp7;
-        let z2 = tmp5 + tmp6;
-        let z3 = tmp4 + tmp6;
-        let z4 = tmp5 + tmp7;
-        let z5 = (z3 + z4) * FIX_1_175875602; /* sqrt(2) * c3 */
-
-        let tmp4 = tmp4 * FIX_0_298631336; /* sqrt(2) * (-c1+c3+c5-c7) */
-        let tmp5 = tmp5 * FIX_2_053119869; /* sqrt(2) * ( c1+c3-c5+c7) */
-        let tmp6 = tmp6 * FIX_3_072711026; /* sqrt(2) * ( c1+c3+c5-c7) */
-        let tmp7 = tmp7 * FIX_1_501321110; /* sqrt(2) * ( c1+c3-c5-c7) */
-        let z1 = z1 * -FIX_0_899976223; /* sqrt(2) * ( c7-c3) */
-        let z2 = z2 * -FIX_2_562915447; /* sqrt(2) * (-c1-c3) */
-        let z3 = z3 * -FIX_1_961570560; /* sqrt(2) * (-c3-c5) */
-        let z4 = z4 * -FIX_0_390180644; /* sqrt(2) * ( c5-c3) */
-
-        let z3 = z3 + z5;
-        let z4 = z4 + z5;
-
-        data2[offset + 7] = descale(tmp4 + z1 + z3, CONST_BITS - PASS1_BITS);
-        data2[offset + 5] = descale(tmp5 + z2 + z4, CONST_BITS - PASS1_BITS);
-        data2[offset + 3] = descale(tmp6 + z2 + z3, CONST_BITS - PASS1_BITS);
-        data2[offset + 1] = descale(tmp7 + z1 + z4, CONST_BITS - PASS1_BITS);
+        let row: [i32; 8] = std::array::from_fn(|x| i32::from(data[y * 8 + x]));
+        let out = butterfly(row);
+        for (k, &value) in out.iter().enumerate() {
+            rows[y * 8 + k] = match k {
+                0 | 4 => value << PASS1_BITS,
+                _ => descale(value, CONST_BITS - PASS1_BITS),
+            };
+        }
     }
-
-    /* Pass 2: process columns.
-     * We remove the PASS1_BITS scaling, but leave the results scaled up
-     * by an overall factor of 8.
-     */
-
     for x in 0..8 {
-        let tmp0 = data2[DCT_SIZE * 0 + x] + data2[DCT_SIZE * 7 + x];
-        let tmp7 = data2[DCT_SIZE * 0 + x] - data2[DCT_SIZE * 7 + x];
-        let tmp1 = data2[DCT_SIZE * 1 + x] + data2[DCT_SIZE * 6 + x];
-        let tmp6 = data2[DCT_SIZE * 1 + x] - data2[DCT_SIZE * 6 + x];
-        let tmp2 = data2[DCT_SIZE * 2 + x] + data2[DCT_SIZE * 5 + x];
-        let tmp5 = data2[DCT_SIZE * 2 + x] - data2[DCT_SIZE * 5 + x];
-        let tmp3 = data2[DCT_SIZE * 3 + x] + data2[DCT_SIZE * 4 + x];
-        let tmp4 = data2[DCT_SIZE * 3 + x] - data2[DCT_SIZE * 4 + x];
-
-        /* Even part per LL&M figure 1 --- note that published figure is faulty;
-         * rotator "sqrt(2)*c1" should be "sqrt(2)*c6".
-         */
-
-        let tmp10 = tmp0 + tmp3;
-        let tmp13 = tmp0 - tmp3;
-        let tmp11 = tmp1 + tmp2;
-        let tmp12 = tmp1 - tmp2;
-
-        data[DCT_SIZE * 0 + x] = into_el(descale(tmp10 + tmp11, PASS1_BITS));
-        data[DCT_SIZE * 4 + x] = into_el(descale(tmp10 - tmp11, PASS1_BITS));
-
-        let z1 = (tmp12 + tmp13) * FIX_0_541196100;
-        data[DCT_SIZE * 2 + x] = into_el(descale(
-            z1 + tmp13 * FIX_0_765366865,
-            CONST_BITS + PASS1_BITS,
-        ));
-        data[DCT_SIZE * 6 + x] = into_el(descale(
-            z1 + tmp12 * -FIX_1_847759065,
-            CONST_BITS + PASS1_BITS,
-        ));
-
-        /* Odd part per figure 8 --- note paper omits factor of sqrt(2).
-         * cK represents cos(K*pi/16).
-         * i0..i3 in the paper are tmp4..tmp7 here.
-         */
-
-        let z1 = tmp4 + tmp7;
-        let z2 = tmp5 + tmp6;
-        let z3 = tmp4 + tmp6;
-        let z4 = tmp5 + tmp7;
-        let z5 = (z3 + z4) * FIX_1_175875602; /* sqrt(2) * c3 */
-
-        let tmp4 = tmp4 * FIX_0_298631336; /* sqrt(2) * (-c1+c3+c5-c7) */
-        let tmp5 = tmp5 * FIX_2_053119869; /* sqrt(2) * ( c1+c3-c5+c7) */
-        let tmp6 = tmp6 * FIX_3_072711026; /* sqrt(2) * ( c1+c3+c5-c7) */
-        let tmp7 = tmp7 * FIX_1_501321110; /* sqrt(2) * ( c1+c3-c5-c7) */
-        let z1 = z1 * -FIX_0_899976223; /* sqrt(2) * ( c7-c3) */
-        let z2 = z2 * -FIX_2_562915447; /* sqrt(2) * (-c1-c3) */
-        let z3 = z3 * -FIX_1_961570560; /* sqrt(2) * (-c3-c5) */
-        let z4 = z4 * -FIX_0_390180644; /* sqrt(2) * ( c5-c3) */
-
-        let z3 = z3 + z5;
-        let z4 = z4 + z5;
-
-        data[DCT_SIZE * 7 + x] = into_el(descale(tmp4 + z1 + z3, CONST_BITS + PASS1_BITS));
-        data[DCT_SIZE * 5 + x] = into_el(descale(tmp5 + z2 + z4, CONST_BITS + PASS1_BITS));
-        data[DCT_SIZE * 3 + x] = into_el(descale(tmp6 + z2 + z3, CONST_BITS + PASS1_BITS));
-        data[DCT_SIZE * 1 + x] = into_el(descale(tmp7 + z1 + z4, CONST_BITS + PASS1_BITS));
+        let column: [i32; 8] = std::array::from_fn(|y| rows[DCT_SIZE * y + x]);
+        let out = butterfly(column);
+        for (k, &value) in out.iter().enumerate() {
+            let shift = match k {
+                0 | 4 => PASS1_BITS,
+                _ => CONST_BITS + PASS1_BITS,
+            };
+            data[DCT_SIZE * k + x] = into_el(descale(value, shift));
+        }
     }
 }
 
