@@ -96,115 +96,13 @@ impl HuffmanTable {
 
     /// Generates an optimized huffman table as described in Section K.2
     #[allow(clippy::needless_range_loop)]
-    pub fn new_optimized(mut freq: [u32; 257]) -> HuffmanTable {
-        let mut others = [-1i32; 257];
-        let mut codesize = [0usize; 257];
-
-        // Find Huffman code sizes
-        // Figure K.1
-        loop {
-            let mut v1 = None;
-            let mut v1_min = u32::MAX;
-
-            // Find the largest value with the least non zero frequency
-            for (i, &f) in freq.iter().enumerate() {
-                if f > 0 && f <= v1_min {
-                    v1_min = f;
-                    v1 = Some(i);
-                }
-            }
-
-            let mut v1 = match v1 {
-                Some(v) => v,
-                None => break,
-            };
-
-            let mut v2 = None;
-            let mut v2_min = u32::MAX;
-
-            // Find the next largest value with the least non zero frequency
-            for (i, &f) in freq.iter().enumerate() {
-                if f > 0 && f <= v2_min && i != v1 {
-                    v2_min = f;
-                    v2 = Some(i);
-                }
-            }
-
-            let mut v2 = match v2 {
-                Some(v) => v,
-                None => break,
-            };
-
-            freq[v1] += freq[v2];
-            freq[v2] = 0;
-
-            codesize[v1] += 1;
-            while others[v1] >= 0 {
-                v1 = others[v1] as usize;
-                codesize[v1] += 1;
-            }
-
-            others[v1] = v2 as i32;
-
-            codesize[v2] += 1;
-            while others[v2] >= 0 {
-                v2 = others[v2] as usize;
-                codesize[v2] += 1;
-            }
-        }
-
-        // Find the number of codes of each size
-        // Figure K.2
-
-        let mut bits = [0u8; 33];
-
-        for &size in codesize.iter() {
-            if size > 0 {
-                bits[size] += 1;
-            }
-        }
-
-        // Limiting code lengths to 16 bits
-        // Figure K.3
-
-        let mut i = 32;
-
-        while i > 16 {
-            while bits[i] > 0 {
-                let mut j = i - 2;
-                while bits[j] == 0 {
-                    j -= 1;
-                }
-
-                bits[i] -= 2;
-                bits[i - 1] += 1;
-                bits[j + 1] += 2;
-                bits[j] -= 1;
-            }
-
-            i -= 1;
-        }
-
-        while bits[i] == 0 {
-            debug_assert!(i > 0, "Error creating codesizes for frequency {:?}", freq);
-            i -= 1;
-        }
-        bits[i] -= 1;
-
-        // Sorting of input values according to code size
-        // Figure K.4
-        let mut huffval = [0u8; 256];
-
-        let mut k = 0;
-
-        for i in 1..=32 {
-            for j in 0..=255 {
-                if codesize[j] == i {
-                    huffval[k] = j as u8;
-                    k += 1;
-                }
-            }
-        }
+    pub fn new_optimized(freq: [u32; 257]) -> HuffmanTable {
+        // thumbsmith patch: upstream's one 123-line function, split by the T.81 figures it
+        // follows (CHANGES.md); the steps are unchanged.
+        let codesize = code_sizes(freq);
+        let mut bits = codes_per_size(&codesize);
+        limit_code_lengths(&mut bits);
+        let (huffval, k) = values_by_code_size(&codesize);
 
         let mut length = [0u8; 16];
         for (i, v) in length.iter_mut().enumerate() {
@@ -271,6 +169,119 @@ fn create_codes(sizes: &[u8; 256]) -> [u16; 256] {
     }
 
     codes
+}
+
+/// Each symbol's code size from its frequency (T.81 Figure K.1); symbol 256 is the reserved
+/// one-frequency entry that keeps any code from being all ones.
+fn code_sizes(mut freq: [u32; 257]) -> [usize; 257] {
+    let mut others = [-1i32; 257];
+    let mut codesize = [0usize; 257];
+    loop {
+        let mut v1 = None;
+        let mut v1_min = u32::MAX;
+
+        // Find the largest value with the least non zero frequency
+        for (i, &f) in freq.iter().enumerate() {
+            if f > 0 && f <= v1_min {
+                v1_min = f;
+                v1 = Some(i);
+            }
+        }
+
+        let mut v1 = match v1 {
+            Some(v) => v,
+            None => break,
+        };
+
+        let mut v2 = None;
+        let mut v2_min = u32::MAX;
+
+        // Find the next largest value with the least non zero frequency
+        for (i, &f) in freq.iter().enumerate() {
+            if f > 0 && f <= v2_min && i != v1 {
+                v2_min = f;
+                v2 = Some(i);
+            }
+        }
+
+        let mut v2 = match v2 {
+            Some(v) => v,
+            None => break,
+        };
+
+        freq[v1] += freq[v2];
+        freq[v2] = 0;
+
+        codesize[v1] += 1;
+        while others[v1] >= 0 {
+            v1 = others[v1] as usize;
+            codesize[v1] += 1;
+        }
+
+        others[v1] = v2 as i32;
+
+        codesize[v2] += 1;
+        while others[v2] >= 0 {
+            v2 = others[v2] as usize;
+            codesize[v2] += 1;
+        }
+    }
+    codesize
+}
+
+/// The number of codes of each size (T.81 Figure K.2).
+fn codes_per_size(codesize: &[usize; 257]) -> [u8; 33] {
+    let mut bits = [0u8; 33];
+    for &size in codesize.iter() {
+        if size > 0 {
+            bits[size] += 1;
+        }
+    }
+    bits
+}
+
+/// Limits code lengths to 16 bits (T.81 Figure K.3), then removes the reserved symbol's code.
+fn limit_code_lengths(bits: &mut [u8; 33]) {
+    let mut i = 32;
+
+    while i > 16 {
+        while bits[i] > 0 {
+            let mut j = i - 2;
+            while bits[j] == 0 {
+                j -= 1;
+            }
+
+            bits[i] -= 2;
+            bits[i - 1] += 1;
+            bits[j + 1] += 2;
+            bits[j] -= 1;
+        }
+
+        i -= 1;
+    }
+
+    while bits[i] == 0 {
+        debug_assert!(i > 0, "Error creating codesizes for bit counts {:?}", bits);
+        i -= 1;
+    }
+    bits[i] -= 1;
+}
+
+/// The symbols sorted by code size (T.81 Figure K.4), and how many there are.
+fn values_by_code_size(codesize: &[usize; 257]) -> ([u8; 256], usize) {
+    let mut huffval = [0u8; 256];
+
+    let mut k = 0;
+
+    for i in 1..=32 {
+        for (j, &size) in codesize[..256].iter().enumerate() {
+            if size == i {
+                huffval[k] = j as u8;
+                k += 1;
+            }
+        }
+    }
+    (huffval, k)
 }
 
 // Create huffman table codes as defined in Figure C.3
