@@ -216,6 +216,13 @@ export interface ProcessInfo {
   width: number;
   /** Output height in pixels. */
   height: number;
+  /**
+   * Channels of the encoded image: 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA (sharp's
+   * `info.channels`).
+   */
+  channels: number;
+  /** The encoded image has an alpha channel (2 or 4 channels). */
+  hasAlpha: boolean;
   /** The input's format. */
   sourceFormat: ImageFormat;
   /** Source width as displayed (after EXIF orientation). */

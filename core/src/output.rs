@@ -19,6 +19,10 @@ pub struct Output {
     pub format: Format,
     pub width: u32,
     pub height: u32,
+    /// Channels of the encoded image: 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA.
+    pub channels: u8,
+    /// The encoded image has an alpha channel (2 or 4 channels).
+    pub has_alpha: bool,
     pub source_format: Format,
     /// Source size as displayed (after EXIF orientation).
     pub source_width: u32,
@@ -53,6 +57,8 @@ impl Output {
             format,
             width,
             height,
+            channels,
+            has_alpha,
             source_format,
             source_width,
             source_height,
@@ -68,6 +74,8 @@ impl Output {
             size: self.size() as u64,
             width: *width,
             height: *height,
+            channels: *channels,
+            has_alpha: *has_alpha,
             source_format: *source_format,
             source_width: *source_width,
             source_height: *source_height,
@@ -102,6 +110,11 @@ pub struct OutputInfo<'a> {
     pub width: u32,
     /// Output height in pixels.
     pub height: u32,
+    /// Channels of the encoded image: 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA (sharp's
+    /// `info.channels`).
+    pub channels: u8,
+    /// The encoded image has an alpha channel (2 or 4 channels).
+    pub has_alpha: bool,
     /// The input's format.
     pub source_format: Format,
     /// Source width as displayed (after EXIF orientation).
@@ -204,6 +217,8 @@ mod tests {
             format: Format::Jpeg,
             width: 2,
             height: 1,
+            channels: 3,
+            has_alpha: false,
             source_format: Format::Png,
             source_width: 4,
             source_height: 2,
@@ -226,7 +241,7 @@ mod tests {
         assert_eq!(
             value,
             serde_json::json!({
-                "format": "jpeg", "mime_type": "image/jpeg", "size": 3, "width": 2, "height": 1,
+                "format": "jpeg", "mime_type": "image/jpeg", "size": 3, "width": 2, "height": 1, "channels": 3, "has_alpha": false,
                 "source_format": "png", "source_width": 4, "source_height": 2, "orientation": 1,
                 "crop": {"left": 0, "top": 0, "width": 4, "height": 2},
                 "thumbhash": [1, 2], "dominant_color": null, "content_hash": "00ff",

@@ -55,6 +55,8 @@ fn run(input: &[u8], options: &Options) -> Result<Output> {
         format,
         width: image.width,
         height: image.height,
+        channels: image.channels,
+        has_alpha: image.has_alpha(),
         source_format: plan.source.format,
         source_width,
         source_height,

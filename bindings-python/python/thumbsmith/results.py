@@ -54,6 +54,13 @@ class Result:
     #: Output height in pixels.
     height: int
 
+    #: Channels of the encoded image: 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA (sharp's
+    #: ``info.channels``).
+    channels: int
+
+    #: The encoded image has an alpha channel (2 or 4 channels).
+    has_alpha: bool
+
     #: The input's format.
     source_format: ImageFormat
 

@@ -373,3 +373,30 @@ fn smart_subsample_only_touches_subsampled_colour() {
         assert_eq!(plain.data, smart.data, "{name}");
     }
 }
+
+/// `channels` and `has_alpha` say what the encoded file holds, as an independent decoder reads it.
+#[test]
+fn channels_are_those_of_the_encoded_image() {
+    for (name, json, expected) in [
+        ("photo.jpg", r#"{"width": 32}"#, 3),
+        ("patches-gray.jpg", r#"{"width": 32}"#, 1),
+        ("alpha.png", r#"{"width": 32, "format": "png"}"#, 4),
+        ("gray-alpha.png", r#"{"width": 32, "format": "png"}"#, 2),
+        ("alpha.png", r#"{"width": 32, "format": "jpeg"}"#, 3),
+        (
+            "alpha.png",
+            r#"{"width": 32, "format": "png", "flatten": true}"#,
+            3,
+        ),
+    ] {
+        let output = run(name, json);
+        let decoded = decode(&output.data);
+        assert_eq!(output.channels, expected, "{name} {json}");
+        assert_eq!(
+            usize::from(output.channels),
+            decoded.channels,
+            "{name} {json}"
+        );
+        assert_eq!(output.has_alpha, expected % 2 == 0, "{name} {json}");
+    }
+}

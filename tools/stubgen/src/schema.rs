@@ -133,6 +133,8 @@ fn sample_output() -> thumbsmith::Output {
         format: thumbsmith::Format::Jpeg,
         width: 1,
         height: 1,
+        channels: 3,
+        has_alpha: false,
         source_format: thumbsmith::Format::Jpeg,
         source_width: 1,
         source_height: 1,
