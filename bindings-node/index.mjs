@@ -12,7 +12,15 @@ export const {
   codes,
   fit,
   gravity,
+  position,
   strategy,
   kernel,
+  format,
+  versions,
+  cache,
+  concurrency,
+  counters,
+  queue,
+  simd,
 } = thumbsmith
 export { thumbsmith }

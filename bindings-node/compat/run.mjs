@@ -96,6 +96,7 @@ function runFile(root, name, file) {
     let stderr = ''
     child.stderr.on('data', (chunk) => { stderr += chunk })
     child.on('close', () => {
+      writeFileSync(out.replace(/\.jsonl$/, '.stderr'), stderr)
       const lines = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []
       done({ file, tests: lines.map((line) => JSON.parse(line)), stderr })
     })
@@ -108,7 +109,9 @@ async function runAll(root, name, files) {
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) results[file] = await runFile(root, name, file)
   }
-  await Promise.all([worker(), worker()])
+  // One file at a time: the files share test/fixtures/output.* names, and a crash of one file's
+  // process must not be caused by another's.
+  await worker()
   return results
 }
 

@@ -392,6 +392,23 @@ pub fn metadata(env: &Env, input: Unknown) -> AsyncTask<MetadataJob> {
     })
 }
 
+/// `validate(options)`: the core's check of an options object, now, on the calling thread (the
+/// chain calls it as each method adds keys, so a bad value throws where it was given, as in
+/// sharp); throws the core's error with its `code`.
+#[napi]
+pub fn validate(env: &Env, options: Option<Unknown>) -> napi::Result<()> {
+    options_from_js(env, options)
+        .map(drop)
+        .map_err(|error| Refusal::Core(error).into_js(env))
+}
+
+/// `simd()`: whether the resize runs SIMD kernels on this CPU (`THUMBSMITH_CPU=portable` or a CPU
+/// without them: false).
+#[napi]
+pub fn simd() -> bool {
+    thumbsmith::cpu::level() != thumbsmith::cpu::Cpu::Portable
+}
+
 /// The core's defaults, camelCase: the only defaults there are.
 #[napi]
 pub fn defaults() -> napi::Result<Value> {

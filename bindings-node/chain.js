@@ -1,0 +1,247 @@
+'use strict'
+// The sharp-style chain: each method translates one sharp call into keys of the core's options;
+// `toBuffer`/`toFile`/a stream read run `process` once with them. The core validates: the
+// assembled options are checked by it as each method is called (so a bad value throws there, as
+// in sharp), and it refuses what it does not know by name. Nothing here touches pixels.
+
+const { Duplex } = require('node:stream')
+const { EventEmitter } = require('node:events')
+const { extname } = require('node:path')
+const native = require('./native')
+
+/** Copies `source` into `target`, skipping keys whose value is `undefined` (sharp's "not given"). */
+function assign(target, source) {
+  for (const [key, value] of Object.entries(source || {})) {
+    if (value !== undefined) target[key] = value
+  }
+  return target
+}
+
+/** Calls `callback(err, ...values)` Node-style when one is given, else returns the promise. */
+function settle(self, promise, callback, spread) {
+  if (typeof callback !== 'function') return promise
+  promise.then((result) => callback(null, ...spread(result)), (error) => callback(error))
+  return self
+}
+
+/** Jobs started and not yet settled, for `counters()` and `queue`'s `change` event. */
+let running = 0
+const queue = new EventEmitter()
+function counters() {
+  return { queue: 0, process: running }
+}
+function track(promise) {
+  running++
+  queue.emit('change', running)
+  const done = () => {
+    running--
+    queue.emit('change', running)
+  }
+  promise.then(done, done)
+  return promise
+}
+
+/** The options a `resize` call replaces: sharp keeps only the last resize of a pipeline. */
+const RESIZE_KEYS = ['width', 'height', 'fit', 'position', 'kernel', 'withoutEnlargement', 'withoutReduction']
+
+/** Per-format option names sharp spells otherwise than the core. */
+function renameSharpKeys(options) {
+  const { optimiseCoding, force, ...rest } = options || {}
+  return optimiseCoding === undefined ? rest : { optimizeCoding: optimiseCoding, ...rest }
+}
+
+/** sharp's `limitInputPixels`: a number is the limit, `true` the default, `false`/0 none. */
+function inputPixels(limit) {
+  if (limit === undefined || limit === true) return undefined
+  return limit === false || limit === 0 ? Number.MAX_SAFE_INTEGER : limit
+}
+
+/** sharp's constructor options as core keys; thumbsmith's own keys pass through. `sequentialRead`
+ * is a libvips access hint with no effect on the result, so it has nothing to translate into. */
+function constructorOptions(options) {
+  const { limitInputPixels, sequentialRead, ...rest } = options || {}
+  return assign(rest, { maxInputPixels: inputPixels(limitInputPixels) })
+}
+
+/** Is `value` an input (bytes or a path), as opposed to an options object? */
+function isInput(value) {
+  return typeof value === 'string' || value instanceof Uint8Array || value instanceof ArrayBuffer || Array.isArray(value)
+}
+
+class Thumbsmith extends Duplex {
+  /** The input, or a promise of it when it is streamed in. */
+  #input
+  #chunks
+  #options
+  #streaming = false
+
+  /**
+   * @param {Buffer|Uint8Array|string} [input] encoded image bytes or a file path; none: written in
+   * @param {object} [options] sharp's constructor options, or thumbsmith options to start from
+   */
+  constructor(input, options) {
+    super()
+    if (options === undefined && input !== undefined && input !== null && !isInput(input)) {
+      ;[input, options] = [undefined, input]
+    }
+    this.#options = constructorOptions(options)
+    check(this.#options)
+    if (input === undefined) {
+      this.#chunks = []
+      this.#input = new Promise((resolve) => this.once('finish', () => resolve(Buffer.concat(this.#chunks))))
+    } else {
+      this.#input = input instanceof ArrayBuffer ? new Uint8Array(input) : input
+    }
+  }
+
+  _write(chunk, _encoding, callback) {
+    if (!this.#chunks) return callback(new Error('Unexpected data on Writable Stream: the input was given'))
+    if (!(chunk instanceof Uint8Array)) return callback(new Error('Non-Buffer data on Writable Stream'))
+    this.#chunks.push(chunk)
+    callback()
+  }
+
+  _read() {
+    if (this.#streaming) return
+    this.#streaming = true
+    this.#run(this.#options.format ?? 'same').then(
+      ({ data, info }) => {
+        this.emit('info', info)
+        this.push(data)
+        this.push(null)
+      },
+      // As sharp: the error is emitted and the readable side still ends.
+      (error) => {
+        this.emit('error', error)
+        this.push(null)
+      },
+    )
+  }
+
+  /** A new chain with these options, reading the same input (a streamed one once it has ended). */
+  clone() {
+    const copy = new Thumbsmith(this.#chunks ? undefined : this.#input, structuredClone(this.#options))
+    if (this.#chunks) {
+      this.once('finish', () => {
+        copy.#chunks = this.#chunks
+        copy.end()
+      })
+    }
+    return copy
+  }
+
+  /** Upright from the EXIF orientation (thumbsmith does this anyway). */
+  autoOrient() {
+    return this.#set({ autoOrient: true })
+  }
+
+  /** `rotate()`: upright from EXIF (thumbsmith does this anyway); `rotate(angle)`: turn clockwise. */
+  rotate(angle, options) {
+    if (angle === undefined) return this.#set({ autoOrient: true })
+    // sharp takes any multiple of 90 (-450 is 270); the core checks what it receives.
+    const rotate = Number.isInteger(angle) ? ((angle % 360) + 360) % 360 : angle
+    return this.#set({ rotate, background: options && options.background })
+  }
+
+  /** `resize(width, height, options)` or `resize(options)`; a null/undefined side is derived. */
+  resize(width, height, options) {
+    if (width !== null && typeof width === 'object') {
+      options = width
+      width = options.width
+      height = options.height
+    }
+    const { gravity, ...rest } = options || {}
+    for (const key of RESIZE_KEYS) delete this.#options[key]
+    return this.#set({ position: gravity, ...rest, width: width ?? undefined, height: height ?? undefined })
+  }
+
+  /** `extract({left, top, width, height})`: cut from the upright input, before any resize. */
+  extract(region) {
+    return this.#set({ crop: { ...region } })
+  }
+
+  /** Mirror top-bottom (`flip(false)` undoes an earlier `flip()`). */
+  flip(flip) {
+    return this.#set({ flip: flip ?? true })
+  }
+
+  /** Mirror left-right. */
+  flop(flop) {
+    return this.#set({ flop: flop ?? true })
+  }
+
+  /** Flatten alpha onto `background` (the core's default when not given: white, not sharp's black). */
+  flatten(options) {
+    if (typeof options === 'boolean') return this.#set({ flatten: options })
+    return this.#set({ ...options, flatten: true })
+  }
+
+  /** JPEG output: `{quality, progressive, chromaSubsampling, smartSubsample, optimizeCoding}`. */
+  jpeg(options) {
+    return this.toFormat('jpeg', options)
+  }
+
+  /** PNG output: `{compressionLevel}`. */
+  png(options) {
+    return this.toFormat('png', options)
+  }
+
+  /** WebP output: `{quality, lossless}`. */
+  webp(options) {
+    return this.toFormat('webp', options)
+  }
+
+  /** `toFormat('jpeg' | 'jpg' | 'png' | 'webp' | sharp.format.jpeg …, options)`. */
+  toFormat(format, options) {
+    const id = format !== null && typeof format === 'object' ? format.id : format
+    return this.#set({ ...renameSharpKeys(options), format: id })
+  }
+
+  /** The input's header facts, no pixels decoded. */
+  metadata(callback) {
+    const job = Promise.resolve(this.#input).then((input) => native.metadata(input))
+    return settle(this, job, callback, (metadata) => [metadata])
+  }
+
+  /**
+   * The encoded image. With `{resolveWithObject: true}`: `{data, info}`. Without a format call the
+   * input's format is kept (sharp does the same), i.e. `format: "same"`.
+   */
+  toBuffer(options, callback) {
+    if (typeof options === 'function') [options, callback] = [undefined, options]
+    const job = this.#run(this.#options.format ?? 'same')
+    if (typeof callback === 'function') return settle(this, job, callback, ({ data, info }) => [data, info])
+    return options && options.resolveWithObject ? job : job.then(({ data }) => data)
+  }
+
+  /** Writes the image to `path` and resolves its info. Without a format call the format is the
+   * file's extension (sharp does the same), or the input's when there is none. */
+  toFile(path, callback) {
+    const byExtension = extname(String(path)).slice(1).toLowerCase() || 'same'
+    const options = this.#job(this.#options.format ?? byExtension)
+    const job = track(Promise.resolve(this.#input).then((input) => native.processToFile(input, options, path)))
+    return settle(this, job.then(({ info }) => info), callback, (info) => [info])
+  }
+
+  #run(format) {
+    const options = this.#job(format)
+    return track(Promise.resolve(this.#input).then((input) => native.process(input, options)))
+  }
+
+  #set(fields) {
+    check(assign({ ...this.#options }, fields))
+    assign(this.#options, fields)
+    return this
+  }
+
+  #job(format) {
+    return { ...this.#options, format }
+  }
+}
+
+/** Has the core check `options` now, throwing its error (the loaded core may predate `validate`). */
+function check(options) {
+  if (native.validate) native.validate(options)
+}
+
+module.exports = { Thumbsmith, counters, queue }
