@@ -226,9 +226,11 @@ fn fit_box(plan: &mut Plan, (mut w, mut h): (f64, f64), options: &Options) {
             let resized = (px(rw * s).min(canvas.0), px(rh * s).min(canvas.1));
             plan.resized = resized;
             plan.canvas = canvas;
+            // Rounded down, as sharp (libvips' embed) places it: an odd margin leaves the extra
+            // pixel after the image, never before.
             plan.offset = (
-                (f64::from(canvas.0 - resized.0) * fx).round() as u32,
-                (f64::from(canvas.1 - resized.1) * fy).round() as u32,
+                (f64::from(canvas.0 - resized.0) * fx).floor() as u32,
+                (f64::from(canvas.1 - resized.1) * fy).floor() as u32,
             );
         }
         Fit::Inside => {
@@ -321,6 +323,15 @@ mod tests {
         );
         o.position = Position::Gravity(Gravity::South);
         assert_eq!(plan(400, 200, &o).unwrap().offset, (0, 50));
+    }
+
+    #[test]
+    fn an_odd_centred_margin_puts_the_extra_pixel_after_the_image() {
+        // 160×120 in 80×40: 53×40, 27 columns of margin; sharp (libvips' embed) puts 13 before.
+        let p = plan(160, 120, &opts(Some(80), Some(40), Fit::Contain)).unwrap();
+        assert_eq!((p.resized, p.offset), ((53, 40), (13, 0)));
+        let p = plan(120, 160, &opts(Some(40), Some(80), Fit::Contain)).unwrap();
+        assert_eq!((p.resized, p.offset), ((40, 53), (0, 13)));
     }
 
     #[test]
