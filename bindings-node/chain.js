@@ -63,6 +63,31 @@ function constructorOptions(options) {
   return assign(rest, { maxInputPixels: inputPixels(limitInputPixels) })
 }
 
+/** sharp's names for the colour models the core reports. */
+const SPACE = Object.freeze({ rgb: 'srgb', gray: 'b-w', cmyk: 'cmyk' })
+const MODEL_CHANNELS = Object.freeze({ rgb: 3, gray: 1, cmyk: 4 })
+
+/**
+ * The core's header facts under sharp's names as well: `space`, `channels`, `depth`, `mediaType`,
+ * `isProgressive`, `hasProfile`, `pages` (when several), `autoOrient` ({width, height} upright),
+ * and `orientation` only when the file says one (the core reports 1 for none). Renaming only:
+ * every value is one the core read from the header.
+ */
+function sharpMetadata(metadata) {
+  const { orientation, ...rest } = metadata
+  return assign(rest, {
+    mediaType: `image/${metadata.format}`,
+    space: SPACE[metadata.colorModel],
+    channels: MODEL_CHANNELS[metadata.colorModel] + (metadata.hasAlpha ? 1 : 0),
+    depth: metadata.bitDepth > 8 ? 'ushort' : 'uchar',
+    isProgressive: metadata.progressive,
+    hasProfile: metadata.hasIcc,
+    pages: metadata.frames > 1 ? metadata.frames : undefined,
+    orientation: orientation === 1 ? undefined : orientation,
+    autoOrient: { width: metadata.orientedWidth, height: metadata.orientedHeight },
+  })
+}
+
 /** Is `value` an input (bytes or a path), as opposed to an options object? */
 function isInput(value) {
   return typeof value === 'string' || value instanceof Uint8Array || value instanceof ArrayBuffer || Array.isArray(value)
@@ -150,9 +175,8 @@ class Thumbsmith extends Duplex {
       width = options.width
       height = options.height
     }
-    const { gravity, ...rest } = options || {}
     for (const key of RESIZE_KEYS) delete this.#options[key]
-    return this.#set({ position: gravity, ...rest, width: width ?? undefined, height: height ?? undefined })
+    return this.#set({ ...options, width: width ?? undefined, height: height ?? undefined })
   }
 
   /** `extract({left, top, width, height})`: cut from the upright input, before any resize. */
@@ -199,7 +223,7 @@ class Thumbsmith extends Duplex {
 
   /** The input's header facts, no pixels decoded. */
   metadata(callback) {
-    const job = Promise.resolve(this.#input).then((input) => native.metadata(input))
+    const job = Promise.resolve(this.#input).then((input) => native.metadata(input)).then(sharpMetadata)
     return settle(this, job, callback, (metadata) => [metadata])
   }
 

@@ -331,11 +331,28 @@ declare namespace thumbsmith {
     lossless?: boolean
   }
 
-  /** The sharp-style chain: each method sets options; `toBuffer` / `toFile` run the one job. */
+  /** sharp's constructor options the chain translates; thumbsmith's own options pass through. */
+  interface ConstructorOptions extends Options {
+    /** A pixel limit (`maxInputPixels`); `true`: the default; `false` or 0: none. */
+    limitInputPixels?: number | boolean
+    /** A libvips access hint: accepted, nothing to translate. */
+    sequentialRead?: boolean
+  }
+
+  /**
+   * The sharp-style chain: each method sets options; `toBuffer` / `toFile` / reading the stream run
+   * the one job. A Duplex, as sharp's: without an input, pipe the encoded image into it.
+   */
+  type DuplexStream = import('node:stream').Duplex
+  interface Thumbsmith extends DuplexStream {}
   class Thumbsmith {
-    constructor(input: Input, options?: Options)
+    constructor(input?: Input | ConstructorOptions, options?: ConstructorOptions)
+    /** A new chain with the same options and input (a streamed one once it has ended). */
+    clone(): Thumbsmith
+    /** Upright from EXIF (thumbsmith does that anyway). */
+    autoOrient(): this
     /** No angle: upright from EXIF (thumbsmith does that anyway). An angle: turn clockwise after it. */
-    rotate(angle?: number): this
+    rotate(angle?: number, options?: { background?: Colour }): this
     resize(width?: number | null, height?: number | null, options?: ResizeOptions): this
     resize(options: ResizeOptions): this
     /** Cut from the upright input, before any resize (wherever it is called in the chain). */
@@ -346,9 +363,9 @@ declare namespace thumbsmith {
     jpeg(options?: JpegOptions): this
     png(options?: PngOptions): this
     webp(options?: WebpOptions): this
-    toFormat(format: OutputFormat, options?: JpegOptions & PngOptions & WebpOptions): this
-    metadata(): Promise<Metadata>
-    metadata(callback: (err: ThumbsmithError | null, metadata?: Metadata) => void): this
+    toFormat(format: OutputFormat | FormatEntry, options?: JpegOptions & PngOptions & WebpOptions): this
+    metadata(): Promise<SharpMetadata>
+    metadata(callback: (err: ThumbsmithError | null, metadata?: SharpMetadata) => void): this
     /** Without a format method the input's format is kept (`format: "same"`), as sharp does. */
     toBuffer(options: { resolveWithObject: true }): Promise<ProcessResult>
     toBuffer(options?: { resolveWithObject?: false }): Promise<Buffer>
@@ -356,6 +373,27 @@ declare namespace thumbsmith {
     /** Without a format method the format is the file's extension, as sharp does. */
     toFile(path: string): Promise<Info>
     toFile(path: string, callback: (err: ThumbsmithError | null, info?: Info) => void): this
+  }
+
+  /** The core's header facts, with sharp's names for them as well. */
+  interface SharpMetadata extends Omit<Metadata, 'orientation'> {
+    mediaType: string
+    space: 'srgb' | 'b-w' | 'cmyk'
+    channels: number
+    depth: 'uchar' | 'ushort'
+    isProgressive: boolean
+    hasProfile: boolean
+    /** Frames, when there are several. */
+    pages?: number
+    /** The EXIF orientation, when the file has one other than 1. */
+    orientation?: number
+    autoOrient: { width: number; height: number }
+  }
+
+  interface FormatEntry {
+    id: OutputFormat | 'gif'
+    input: { file: boolean; buffer: boolean; stream: boolean }
+    output: { file: boolean; buffer: boolean; stream: boolean }
   }
 
   /** Runs the whole job on the libuv thread pool. */
@@ -370,11 +408,32 @@ declare namespace thumbsmith {
   /** sharp's constant tables, as the strings the core reads. */
   const fit: Readonly<Record<'cover' | 'contain' | 'fill' | 'inside' | 'outside', Fit>>
   const gravity: Readonly<Record<'centre' | 'center' | 'north' | 'northeast' | 'east' | 'southeast' | 'south' | 'southwest' | 'west' | 'northwest', Gravity>>
+  const position: Readonly<Record<'top' | 'right' | 'bottom' | 'left' | 'right top' | 'right bottom' | 'left bottom' | 'left top', Gravity>>
   const strategy: Readonly<Record<'entropy' | 'attention', Strategy>>
   const kernel: Readonly<Record<'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos3', Kernel>>
+  /** The formats read (all four) and written (not GIF), in sharp's shape. */
+  const format: Readonly<Record<'jpeg' | 'png' | 'webp' | 'gif', FormatEntry>>
+  const versions: Readonly<{ thumbsmith: string }>
+  /** sharp's libvips cache: thumbsmith keeps nothing between jobs, every figure is 0. */
+  function cache(options?: unknown): {
+    memory: { current: number; high: number; max: number }
+    files: { current: number; max: number }
+    items: { current: number; max: number }
+  }
+  /** Threads per job: always 1. */
+  function concurrency(threads?: number): number
+  /** Jobs queued (always 0: the libuv pool queues them) and running. */
+  function counters(): { queue: number; process: number }
+  /** Emits `change` with the number of running jobs. */
+  const queue: import('node:events').EventEmitter
+  /** Whether the resize runs SIMD kernels on this CPU. */
+  function simd(enable?: boolean): boolean
 }
 
 /** `thumbsmith(input).resize(512, 512).jpeg().toBuffer()`: the sharp chain, over `process`. */
-declare function thumbsmith(input: thumbsmith.Input, options?: thumbsmith.Options): thumbsmith.Thumbsmith
+declare function thumbsmith(
+  input?: thumbsmith.Input | thumbsmith.ConstructorOptions,
+  options?: thumbsmith.ConstructorOptions,
+): thumbsmith.Thumbsmith
 
 export = thumbsmith

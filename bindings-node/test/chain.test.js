@@ -155,10 +155,17 @@ test('toFile writes what toBuffer returns; the format follows the extension', as
   }
 })
 
-test('metadata() through the chain is metadata()', async () => {
+test("metadata() through the chain is metadata(), plus sharp's names", async () => {
   const input = fixture('exif-6.jpg')
   const viaChain = await thumbsmith(input).metadata()
-  assert.deepEqual(viaChain, await thumbsmith.metadata(input))
+  const core = await thumbsmith.metadata(input)
+  for (const [key, value] of Object.entries(core)) assert.deepEqual(viaChain[key], value, key)
+  assert.deepEqual(
+    [viaChain.space, viaChain.channels, viaChain.depth, viaChain.hasProfile, viaChain.isProgressive, viaChain.autoOrient],
+    ['srgb', 3, 'uchar', core.hasIcc, core.progressive, { width: 96, height: 64 }],
+  )
+  // No orientation in the file: none reported, as sharp (the core says 1).
+  assert.equal((await thumbsmith(fixture('photo.jpg')).metadata()).orientation, undefined)
   assert.equal(viaChain.orientation, 6)
   assert.equal(viaChain.hasGps, true)
   assert.deepEqual([viaChain.width, viaChain.height, viaChain.orientedWidth, viaChain.orientedHeight], [64, 96, 96, 64])

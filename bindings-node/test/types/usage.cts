@@ -19,7 +19,10 @@ export async function everything(buf: Buffer): Promise<void> {
   const served: [string, number] = [info.mimeType, info.size]
   const region: thumbsmith.Region = info.crop
   const written: thumbsmith.Info = await thumbsmith('in.jpg').png({ compressionLevel: 9 }).toFile('out.png')
-  const meta: thumbsmith.Metadata = await thumbsmith(buf).metadata()
+  const streamed = thumbsmith({ limitInputPixels: false }).resize(64).clone().toFormat(thumbsmith.format.png)
+  streamed.on('info', (i: thumbsmith.Info) => console.log(i.channels)).pipe(process.stdout)
+  console.log(thumbsmith.cache(false).files.max, thumbsmith.concurrency(), thumbsmith.counters().process, thumbsmith.simd())
+  const meta: thumbsmith.SharpMetadata = await thumbsmith(buf).autoOrient().metadata()
   const result: thumbsmith.ProcessResult = await thumbsmith.process(buf, { width: 5, position: { x: 0.5, y: 0.2 } })
   const defaults: Required<thumbsmith.Options> = thumbsmith.defaults()
   const codes: readonly thumbsmith.ErrorCode[] = thumbsmith.codes

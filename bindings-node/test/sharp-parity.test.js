@@ -1,0 +1,194 @@
+'use strict'
+// Real sharp (a dev dependency, from the npm registry) as the oracle for the chain: the same input
+// and the same calls through both, compared on what a caller reads back: output width, height,
+// channels and format, error or not, metadata fields, and the pixels within a stated bound. The
+// deliberate differences (README: "Differences from sharp") are not compared here: each case
+// either asks for sharp's behaviour explicitly (`autoOrient()`, a `background`) or uses an input
+// where the difference does not arise (no EXIF orientation, no alpha to flatten).
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { PassThrough } = require('node:stream')
+const sharp = require('sharp')
+const thumbsmith = require('..')
+const { fixture } = require('./helpers')
+
+/**
+ * Pixels may differ by resampler and codec rounding, not by content: the mean absolute difference
+ * over every channel of the two outputs, both decoded by sharp to 8-bit RGBA, is at most this
+ * (of 255). A misplaced crop, a mirrored or turned image or a wrong colour gives tens.
+ */
+const MEAN_DIFFERENCE = 4
+
+async function rgba(encoded) {
+  return sharp(encoded).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+}
+
+async function meanDifference(a, b) {
+  const [x, y] = await Promise.all([rgba(a), rgba(b)])
+  assert.deepEqual([x.info.width, x.info.height], [y.info.width, y.info.height])
+  let sum = 0
+  for (let i = 0; i < x.data.length; i++) sum += Math.abs(x.data[i] - y.data[i])
+  return sum / x.data.length
+}
+
+/** Runs `chain` on a sharp and a thumbsmith instance of the same input; both must succeed. */
+async function both(input, chain) {
+  const [theirs, ours] = await Promise.all([
+    chain(sharp(input), sharp).toBuffer({ resolveWithObject: true }),
+    chain(thumbsmith(input), thumbsmith).toBuffer({ resolveWithObject: true }),
+  ])
+  return { theirs, ours }
+}
+
+/**
+ * Each case: an input fixture and the calls, written once for both libraries (`lib` is the
+ * module, for its constant tables). photo.jpg is 160×120; the sizes keep a cover crop on whole
+ * pixels of the resized image, where sharp cuts it (see the differences test below).
+ */
+const CASES = [
+  ['resize cover, centre', 'photo.jpg', (c) => c.resize(64, 48)],
+  ['resize cover, centre, square', 'photo.jpg', (c) => c.resize(30, 30)],
+  ['resize by width only', 'photo.jpg', (c) => c.resize(40)],
+  ['resize by height only, PNG stays PNG', 'scene.png', (c) => c.resize({ height: 32 })],
+  ['fit contain with a background, odd margin', 'photo.jpg', (c, lib) => c.resize(80, 40, { fit: lib.fit.contain, background: '#ff0000' })],
+  ['fit inside', 'photo.jpg', (c, lib) => c.resize(80, 30, { fit: lib.fit.inside })],
+  ['fit outside', 'photo.jpg', (c, lib) => c.resize(80, 30, { fit: lib.fit.outside })],
+  ['fit fill', 'photo.jpg', (c, lib) => c.resize(80, 40, { fit: lib.fit.fill })],
+  ['position table: top', 'photo.jpg', (c, lib) => c.resize(80, 20, { position: lib.position.top })],
+  ['position table: right bottom', 'photo.jpg', (c, lib) => c.resize(30, 120, { position: lib.position['right bottom'] })],
+  ['gravity table: northeast', 'photo.jpg', (c, lib) => c.resize(80, 20, { position: lib.gravity.northeast })],
+  ['gravity table: southwest', 'photo.jpg', (c, lib) => c.resize(30, 120, { position: lib.gravity.southwest })],
+  ['kernel table: nearest', 'photo.jpg', (c, lib) => c.resize(40, 30, { kernel: lib.kernel.nearest }).png()],
+  ['kernel table: mitchell', 'photo.jpg', (c, lib) => c.resize(40, 30, { kernel: lib.kernel.mitchell })],
+  ['withoutEnlargement, same aspect', 'exif-1.jpg', (c) => c.resize(960, 640, { withoutEnlargement: true })],
+  ['extract', 'photo.jpg', (c) => c.extract({ left: 10, top: 5, width: 40, height: 30 })],
+  ['extract then resize', 'photo.jpg', (c) => c.extract({ left: 10, top: 5, width: 40, height: 30 }).resize(20)],
+  ['autoOrient() on EXIF 6', 'exif-6.jpg', (c) => c.autoOrient().resize(48)],
+  ['rotate() on EXIF 8', 'exif-8.jpg', (c) => c.rotate()],
+  ['rotate(90)', 'photo.jpg', (c) => c.rotate(90)],
+  ['rotate(-450)', 'photo.jpg', (c) => c.rotate(-450).resize(30)],
+  ['rotate(180)', 'scene.png', (c) => c.rotate(180)],
+  ['flip', 'photo.jpg', (c) => c.flip()],
+  ['flop', 'photo.jpg', (c) => c.flop()],
+  ['flip and flop after autoOrient', 'exif-5.jpg', (c) => c.autoOrient().flip().flop()],
+  ['flatten with a background', 'alpha.png', (c) => c.flatten({ background: '#00ff00' }).png()],
+  ['alpha kept in PNG', 'alpha.png', (c) => c.resize(40).png()],
+  ['jpeg options', 'photo.jpg', (c) => c.jpeg({ quality: 50, progressive: true, chromaSubsampling: '4:4:4' })],
+  ['png options', 'scene.png', (c) => c.png({ compressionLevel: 9 })],
+  ['lossy webp', 'photo.jpg', (c) => c.webp({ quality: 70 })],
+  ['lossless webp', 'scene.png', (c) => c.webp({ lossless: true })],
+  ['toFormat by name', 'photo.jpg', (c) => c.toFormat('png')],
+  ['toFormat by format table', 'scene.png', (c, lib) => c.toFormat(lib.format.jpeg)],
+  ['WebP input', 'lossy.webp', (c) => c.resize(32).png()],
+  ['GIF input to PNG', 'animated.gif', (c) => c.resize(16).png()],
+]
+
+for (const [name, input, chain] of CASES) {
+  test(`like sharp: ${name}`, async () => {
+    const { theirs, ours } = await both(fixture(input), chain)
+    for (const key of ['format', 'width', 'height', 'channels', 'hasAlpha']) {
+      assert.equal(ours.info[key], theirs.info[key], key)
+    }
+    assert.equal(ours.info.size, ours.data.length)
+    const difference = await meanDifference(ours.data, theirs.data)
+    assert.ok(difference <= MEAN_DIFFERENCE, `mean difference ${difference.toFixed(2)} > ${MEAN_DIFFERENCE}`)
+  })
+}
+
+/** The header facts sharp names the same way, for every fixture kind. */
+const METADATA_FIELDS = ['format', 'width', 'height', 'space', 'channels', 'depth', 'hasAlpha', 'hasProfile',
+  'isProgressive', 'orientation', 'autoOrient', 'pages']
+for (const input of ['photo.jpg', 'progressive.jpg', 'exif-6.jpg', 'patches-gray.jpg', 'patches-adobergb.jpg',
+  'alpha.png', 'gray-alpha.png', 'scene.png', 'lossy.webp', 'alpha.webp', 'animated.gif']) {
+  test(`metadata() like sharp: ${input}`, async () => {
+    const [theirs, ours] = await Promise.all([sharp(fixture(input)).metadata(), thumbsmith(fixture(input)).metadata()])
+    for (const key of METADATA_FIELDS) assert.deepEqual(ours[key], theirs[key], key)
+  })
+}
+
+test('the documented differences from sharp (README) hold', async () => {
+  // Gray stays gray: 1 or 2 channels where sharp writes sRGB (3 or 4), the same picture.
+  for (const [input, ours, theirs] of [['patches-gray.jpg', 1, 3], ['gray-alpha.png', 2, 4]]) {
+    const both_ = await both(fixture(input), (c) => c.resize(40))
+    assert.deepEqual([both_.ours.info.channels, both_.theirs.info.channels], [ours, theirs], input)
+    assert.ok((await meanDifference(both_.ours.data, both_.theirs.data)) <= MEAN_DIFFERENCE, input)
+  }
+  // withoutEnlargement with another aspect: the target shrinks to the source's size keeping its
+  // own aspect (a 64×64 crop of 96×64); sharp leaves the image as it is (96×64).
+  const enlarge = await both(fixture('exif-1.jpg'), (c) => c.resize(500, 500, { withoutEnlargement: true }))
+  assert.deepEqual([enlarge.ours.info.width, enlarge.ours.info.height], [64, 64])
+  assert.deepEqual([enlarge.theirs.info.width, enlarge.theirs.info.height], [96, 64])
+  // EXIF orientation is applied without autoOrient()/rotate(); sharp keeps the stored pixels.
+  const upright = await both(fixture('exif-6.jpg'), (c) => c)
+  assert.deepEqual([upright.ours.info.width, upright.ours.info.height], [upright.theirs.info.height, upright.theirs.info.width])
+  // The background is white unless given (sharp: black), for contain and flatten.
+  const clear = { create: { width: 4, height: 4, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }
+  const flat = await both(await sharp(clear).png().toBuffer(), (c) => c.flatten().png())
+  const corner = async (data) => [...(await sharp(data).raw().toBuffer()).subarray(0, 3)]
+  const [oursCorner, theirsCorner] = await Promise.all([corner(flat.ours.data), corner(flat.theirs.data)])
+  assert.deepEqual([oursCorner, theirsCorner], [[255, 255, 255], [0, 0, 0]])
+})
+
+test('like sharp: a streamed input piped to a streamed output, with its info event', async () => {
+  const run = (lib) =>
+    new Promise((resolve, reject) => {
+      const chunks = []
+      let info
+      const instance = lib().resize(40, 30).png()
+      instance.on('info', (i) => { info = i }).on('error', reject)
+      const out = new PassThrough()
+      out.on('data', (c) => chunks.push(c)).on('end', () => resolve({ data: Buffer.concat(chunks), info }))
+      const source = new PassThrough()
+      source.pipe(instance).pipe(out)
+      source.end(fixture('photo.jpg'))
+    })
+  const [theirs, ours] = await Promise.all([run(sharp), run(thumbsmith)])
+  for (const key of ['format', 'width', 'height', 'channels']) assert.equal(ours.info[key], theirs.info[key], key)
+  assert.ok((await meanDifference(ours.data, theirs.data)) <= MEAN_DIFFERENCE)
+})
+
+test('like sharp: clone() shares a streamed input between two outputs', async () => {
+  const run = async (lib) => {
+    const source = lib()
+    const outputs = [source.clone().resize(20).png().toBuffer(), source.clone().resize(30).jpeg().toBuffer()]
+    source.end(fixture('photo.jpg'))
+    return Promise.all(outputs.map((o) => o.then((data) => sharp(data).metadata())))
+  }
+  const [theirs, ours] = await Promise.all([run(sharp), run(thumbsmith)])
+  assert.deepEqual(ours.map((m) => [m.format, m.width]), theirs.map((m) => [m.format, m.width]))
+})
+
+test('like sharp: errors where sharp errs, and only there', async () => {
+  // Thrown by the call itself, in both.
+  for (const call of [(c) => c.webp({ quality: 101 }), (c) => c.jpeg({ quality: 0 }), (c) => c.toFormat('zoinks')]) {
+    assert.throws(() => call(sharp(fixture('photo.jpg'))))
+    assert.throws(() => call(thumbsmith(fixture('photo.jpg'))))
+  }
+  // Rejected by the job, in both.
+  for (const [input, call] of [
+    ['text.txt', (c) => c.resize(10)],
+    ['empty.bin', (c) => c.resize(10)],
+    ['photo.jpg', (c) => c.extract({ left: 500, top: 0, width: 10, height: 10 })],
+  ]) {
+    // sharp refuses an empty buffer in the constructor, thumbsmith when the job runs: both fail.
+    await assert.rejects(async () => call(sharp(fixture(input))).toBuffer(), `sharp: ${input}`)
+    await assert.rejects(async () => call(thumbsmith(fixture(input))).toBuffer(), `thumbsmith: ${input}`)
+  }
+  await assert.rejects(thumbsmith('/nonexistent/a.jpg').toBuffer())
+  await assert.rejects(sharp('/nonexistent/a.jpg').toBuffer())
+})
+
+test('the module-level functions answer in sharp\'s shapes', () => {
+  for (const key of ['files', 'items']) assert.deepEqual(Object.keys(thumbsmith.cache()[key]).sort(), Object.keys(sharp.cache()[key]).sort())
+  assert.equal(typeof thumbsmith.concurrency(), typeof sharp.concurrency())
+  assert.deepEqual(Object.keys(thumbsmith.counters()).sort(), Object.keys(sharp.counters()).sort())
+  assert.equal(typeof thumbsmith.simd(), typeof sharp.simd())
+  for (const id of ['jpeg', 'png', 'webp', 'gif']) {
+    for (const way of ['file', 'buffer', 'stream']) assert.equal(thumbsmith.format[id].input[way], sharp.format[id].input[way], id)
+    assert.equal(thumbsmith.format[id].id, sharp.format[id].id)
+  }
+  for (const table of ['fit', 'gravity', 'position', 'strategy']) {
+    assert.deepEqual(Object.keys(thumbsmith[table]).sort(), Object.keys(sharp[table]).sort(), table)
+  }
+})
