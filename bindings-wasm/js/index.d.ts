@@ -85,11 +85,15 @@ export type Position = Gravity | Strategy | FocalPoint;
  */
 export interface Options {
   /**
-   * Output width in pixels. Default: none — derived from `height` and the aspect ratio, or the
-   * source width when both are omitted (no resize).
+   * Output width in pixels. Default: none — derived from `height` and the aspect ratio (with
+   * `fit: fill`: the source width, as sharp), or the source width when both are omitted (no
+   * resize).
    */
   width?: number | null;
-  /** Output height in pixels. Default: none — derived from `width` and the aspect ratio. */
+  /**
+   * Output height in pixels. Default: none — derived from `width` and the aspect ratio (with
+   * `fit: fill`, which stretches each axis on its own: the source height, as sharp).
+   */
   height?: number | null;
   /** How the image fits `width`×`height`. Default: `cover`. */
   fit?: Fit;

@@ -117,6 +117,13 @@ pub fn plan(width: u32, height: u32, options: &Options) -> Result<Plan> {
     };
     match (options.width, options.height) {
         (None, None) => {}
+        // `fill` stretches each axis on its own: the side not given keeps its size (as sharp).
+        (Some(w), None) if options.fit == Fit::Fill => {
+            fit_box(&mut plan, (f64::from(w), rh), options)
+        }
+        (None, Some(h)) if options.fit == Fit::Fill => {
+            fit_box(&mut plan, (rw, f64::from(h)), options)
+        }
         (Some(w), None) => {
             let s = clamp_scale(options, f64::from(w) / rw);
             plan.resized = (px(rw * s), px(rh * s));
@@ -323,6 +330,17 @@ mod tests {
         );
         o.position = Position::Gravity(Gravity::South);
         assert_eq!(plan(400, 200, &o).unwrap().offset, (0, 50));
+    }
+
+    #[test]
+    fn fill_with_one_side_keeps_the_other() {
+        let p = plan(400, 200, &opts(Some(100), None, Fit::Fill)).unwrap();
+        assert_eq!(p.resized, (100, 200));
+        let p = plan(400, 200, &opts(None, Some(50), Fit::Fill)).unwrap();
+        assert_eq!(p.resized, (400, 50));
+        // The other fits still derive the missing side from the aspect ratio.
+        let p = plan(400, 200, &opts(Some(100), None, Fit::Cover)).unwrap();
+        assert_eq!(p.resized, (100, 50));
     }
 
     #[test]

@@ -14,10 +14,12 @@ use crate::error::{Error, Result};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Options {
     // ----- geometry -----
-    /// Output width in pixels. Default: none — derived from `height` and the aspect ratio, or the
-    /// source width when both are omitted (no resize).
+    /// Output width in pixels. Default: none — derived from `height` and the aspect ratio (with
+    /// `fit: fill`: the source width, as sharp), or the source width when both are omitted (no
+    /// resize).
     pub width: Option<u32>,
-    /// Output height in pixels. Default: none — derived from `width` and the aspect ratio.
+    /// Output height in pixels. Default: none — derived from `width` and the aspect ratio (with
+    /// `fit: fill`, which stretches each axis on its own: the source height, as sharp).
     pub height: Option<u32>,
     /// How the image fits `width`×`height`. Default: `cover`.
     pub fit: Fit,

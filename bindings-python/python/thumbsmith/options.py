@@ -204,11 +204,13 @@ class Options(ThumbnailOptions, total=False):
     unknown keys are refused with a message naming them.
     """
 
-    #: Output width in pixels. Default: none — derived from ``height`` and the aspect ratio, or the
-    #: source width when both are omitted (no resize).
+    #: Output width in pixels. Default: none — derived from ``height`` and the aspect ratio (with
+    #: ``fit: fill``: the source width, as sharp), or the source width when both are omitted (no
+    #: resize).
     width: Optional[int]
 
-    #: Output height in pixels. Default: none — derived from ``width`` and the aspect ratio.
+    #: Output height in pixels. Default: none — derived from ``width`` and the aspect ratio (with
+    #: ``fit: fill``, which stretches each axis on its own: the source height, as sharp).
     height: Optional[int]
 
 
