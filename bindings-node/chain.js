@@ -200,6 +200,17 @@ class Thumbsmith extends Duplex {
     return this.#set({ ...options, flatten: true })
   }
 
+  /** Drop the alpha channel without blending (`removeAlpha`). */
+  removeAlpha() {
+    return this.#set({ removeAlpha: true, ensureAlpha: false })
+  }
+
+  /** An opaque alpha channel where there is none (`ensureAlpha()`; only the opaque value, 1, is
+   * available: another is handed on for the core to refuse by name). */
+  ensureAlpha(alpha) {
+    return this.#set({ ensureAlpha: alpha === undefined || alpha === 1 ? true : alpha, removeAlpha: false })
+  }
+
   /** JPEG output: `{quality, progressive, chromaSubsampling, smartSubsample, optimizeCoding}`. */
   jpeg(options) {
     return this.toFormat('jpeg', options)

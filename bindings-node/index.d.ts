@@ -130,6 +130,16 @@ declare namespace thumbsmith {
     /** Flatten alpha onto `background` even when the output format could keep it. Default: false. */
     flatten?: boolean
     /**
+     * Drop the alpha channel, keeping the colours as they are (not blended onto `background`;
+     * sharp's `removeAlpha`). Default: false.
+     */
+    removeAlpha?: boolean
+    /**
+     * Give the output an opaque alpha channel when it has none and its format can hold one
+     * (PNG, WebP; sharp's `ensureAlpha`). Default: false.
+     */
+    ensureAlpha?: boolean
+    /**
      * Apply the EXIF orientation tag (1–8) so the result is upright; the tag is then dropped.
      * Default: true (sharp needs `.rotate()` for this).
      */
@@ -364,6 +374,10 @@ declare namespace thumbsmith {
     flip(flip?: boolean): this
     flop(flop?: boolean): this
     flatten(options?: boolean | { background?: Colour }): this
+    /** Drop the alpha channel without blending. */
+    removeAlpha(): this
+    /** Add an opaque alpha channel where there is none (PNG, WebP output). */
+    ensureAlpha(alpha?: 1): this
     jpeg(options?: JpegOptions): this
     png(options?: PngOptions): this
     webp(options?: WebpOptions): this

@@ -125,6 +125,16 @@ export interface Options {
   /** Flatten alpha onto `background` even when the output format could keep it. Default: false. */
   flatten?: boolean;
   /**
+   * Drop the alpha channel, keeping the colours as they are (not blended onto `background`;
+   * sharp's `removeAlpha`). Default: false.
+   */
+  removeAlpha?: boolean;
+  /**
+   * Give the output an opaque alpha channel when it has none and its format can hold one
+   * (PNG, WebP; sharp's `ensureAlpha`). Default: false.
+   */
+  ensureAlpha?: boolean;
+  /**
    * Apply the EXIF orientation tag (1–8) so the result is upright; the tag is then dropped.
    * Default: true (sharp needs `.rotate()` for this).
    */

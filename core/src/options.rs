@@ -42,6 +42,12 @@ pub struct Options {
     pub background: Color,
     /// Flatten alpha onto `background` even when the output format could keep it. Default: false.
     pub flatten: bool,
+    /// Drop the alpha channel, keeping the colours as they are (not blended onto `background`;
+    /// sharp's `removeAlpha`). Default: false.
+    pub remove_alpha: bool,
+    /// Give the output an opaque alpha channel when it has none and its format can hold one
+    /// (PNG, WebP; sharp's `ensureAlpha`). Default: false.
+    pub ensure_alpha: bool,
 
     // ----- orientation -----
     /// Apply the EXIF orientation tag (1–8) so the result is upright; the tag is then dropped.
@@ -130,6 +136,8 @@ impl Default for Options {
             crop: None,
             background: Color::WHITE,
             flatten: false,
+            remove_alpha: false,
+            ensure_alpha: false,
             auto_orient: true,
             rotate: 0,
             flip: false,
@@ -225,6 +233,9 @@ impl Options {
             if c.width == 0 || c.height == 0 {
                 return bad("crop width and height must be at least 1".into());
             }
+        }
+        if self.remove_alpha && self.ensure_alpha {
+            return bad("remove_alpha and ensure_alpha cannot both be set".into());
         }
         if self.max_output_dimension == 0 {
             return bad("max_output_dimension must be at least 1".into());

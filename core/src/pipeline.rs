@@ -114,7 +114,7 @@ fn execute(
         plan.place_window(x, y);
     }
     let resized = resample(pixels, part, &plan)?;
-    let image = finish(resized, &plan, profile);
+    let image = finish(resized, &plan, profile, options);
     Ok(Composed {
         image,
         plan,
@@ -254,9 +254,9 @@ fn resample(pixels: Pixels, part: PixelRect, plan: &JobPlan) -> Result<Raster> {
 }
 
 /// The steps after the resize: the profile when the plan puts it here, the orientation, the
-/// letterbox, and the flatten (pixels that kept their alpha, a letterbox's see-through
-/// background).
-fn finish(resized: Raster, plan: &JobPlan, profile: Option<&[u8]>) -> Raster {
+/// letterbox, the flatten (pixels that kept their alpha, a letterbox's see-through
+/// background), and the alpha channel removed or added when asked.
+fn finish(resized: Raster, plan: &JobPlan, profile: Option<&[u8]>, options: &Options) -> Raster {
     let resized = match plan.colour {
         ColourStep::AfterResize => colour::to_srgb(Decoded::Pixels(resized), profile),
         _ => resized,
@@ -268,9 +268,18 @@ fn finish(resized: Raster, plan: &JobPlan, profile: Option<&[u8]>) -> Raster {
         .drop_opaque_alpha();
     let g = &plan.geometry;
     let canvas = compose::letterbox(upright, g.canvas, g.offset, plan.background);
-    match plan.flatten {
+    let image = match plan.flatten {
         Some(_) => compose::flatten(canvas, plan.background),
         None => canvas,
+    };
+    // A flattened output is one whose format has no alpha (or that asked to lose it): nothing
+    // to add then.
+    if options.remove_alpha {
+        image.without_alpha()
+    } else if options.ensure_alpha && plan.flatten.is_none() {
+        image.with_opaque_alpha()
+    } else {
+        image
     }
 }
 

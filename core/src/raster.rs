@@ -82,6 +82,36 @@ impl Raster {
         rgba
     }
 
+    /// The same pixels without their alpha channel, colours as they are, not blended onto
+    /// anything (sharp's `removeAlpha`).
+    pub fn without_alpha(self) -> Raster {
+        if !self.has_alpha() {
+            return self;
+        }
+        let n = self.channels as usize;
+        let data = self
+            .data
+            .chunks_exact(n)
+            .flat_map(|px| px[..n - 1].iter().copied())
+            .collect();
+        Raster::new(self.width, self.height, self.channels - 1, data)
+    }
+
+    /// The same pixels with an opaque alpha channel added when they have none (sharp's
+    /// `ensureAlpha`).
+    pub fn with_opaque_alpha(self) -> Raster {
+        if self.has_alpha() {
+            return self;
+        }
+        let n = self.channels as usize;
+        let mut data = Vec::with_capacity(self.data.len() / n * (n + 1));
+        for px in self.data.chunks_exact(n) {
+            data.extend_from_slice(px);
+            data.push(255);
+        }
+        Raster::new(self.width, self.height, self.channels + 1, data)
+    }
+
     /// Drops the alpha channel if every pixel is opaque (saves a channel through resize and
     /// lets JPEG skip the flatten).
     pub fn drop_opaque_alpha(self) -> Raster {

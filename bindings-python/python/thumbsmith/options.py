@@ -114,6 +114,14 @@ class ThumbnailOptions(TypedDict, total=False):
     #: Flatten alpha onto ``background`` even when the output format could keep it. Default: false.
     flatten: bool
 
+    #: Drop the alpha channel, keeping the colours as they are (not blended onto ``background``;
+    #: sharp's ``removeAlpha``). Default: false.
+    remove_alpha: bool
+
+    #: Give the output an opaque alpha channel when it has none and its format can hold one
+    #: (PNG, WebP; sharp's ``ensureAlpha``). Default: false.
+    ensure_alpha: bool
+
     #: Apply the EXIF orientation tag (1–8) so the result is upright; the tag is then dropped.
     #: Default: true (sharp needs ``.rotate()`` for this).
     auto_orient: bool

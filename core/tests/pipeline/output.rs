@@ -400,3 +400,40 @@ fn channels_are_those_of_the_encoded_image() {
         assert_eq!(output.has_alpha, expected % 2 == 0, "{name} {json}");
     }
 }
+
+/// `remove_alpha` drops the channel without blending: the colours are those the RGBA output has;
+/// `ensure_alpha` adds an opaque one where the format can hold it, the colours unchanged.
+#[test]
+fn remove_and_ensure_alpha_change_only_the_alpha_channel() {
+    let rgba = processed(&fixture("alpha.png"), r#"{"width": 32, "format": "png"}"#);
+    let rgb = processed(
+        &fixture("alpha.png"),
+        r#"{"width": 32, "format": "png", "removeAlpha": true}"#,
+    );
+    assert_eq!((rgba.channels, rgb.channels), (4, 3));
+    let colours: Vec<u8> = rgba
+        .data
+        .chunks_exact(4)
+        .flat_map(|p| p[..3].to_vec())
+        .collect();
+    assert_eq!(rgb.data, colours);
+    assert!(rgba.data.chunks_exact(4).any(|p| p[3] < 255), "the fixture has see-through pixels");
+
+    let plain = processed(&fixture("scene.png"), r#"{"width": 32, "format": "png"}"#);
+    let with_alpha = processed(
+        &fixture("scene.png"),
+        r#"{"width": 32, "format": "png", "ensureAlpha": true}"#,
+    );
+    assert_eq!((plain.channels, with_alpha.channels), (3, 4));
+    let expected: Vec<u8> = plain
+        .data
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+    assert_eq!(with_alpha.data, expected);
+
+    // JPEG has no alpha to add; asking for both is refused.
+    assert_eq!(run("scene.png", r#"{"width": 8, "ensureAlpha": true}"#).channels, 3);
+    let both = Options::from_json(r#"{"removeAlpha": true, "ensureAlpha": true}"#);
+    assert!(matches!(both, Err(thumbsmith::Error::InvalidOption(_))));
+}
