@@ -109,6 +109,12 @@ class Thumbsmith extends Duplex {
     if (options === undefined && input !== undefined && input !== null && !isInput(input)) {
       ;[input, options] = [undefined, input]
     }
+    // `{create: {width, height, channels, background}}`: the core makes the input image.
+    const { create, ...rest } = options || {}
+    if (create !== undefined) {
+      if (native.validateCreate) native.validateCreate(create)
+      ;[input, options] = [{ create }, rest]
+    }
     this.#options = constructorOptions(options)
     check(this.#options)
     if (input === undefined) {

@@ -351,6 +351,8 @@ declare namespace thumbsmith {
     limitInputPixels?: number | boolean
     /** A libvips access hint: accepted, nothing to translate. */
     sequentialRead?: boolean
+    /** No input: the core makes a `width`×`height` image of one colour. */
+    create?: { width: number; height: number; channels: 3 | 4; background: Colour }
   }
 
   /**

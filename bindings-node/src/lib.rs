@@ -24,6 +24,23 @@ pub enum Source {
     Bytes(Uint8Array),
     /// A file, read on the pool thread with the core's size check.
     Path(String),
+    /// `{create: {width, height, channels, background}}`: the core makes the image on the pool
+    /// thread.
+    Create(thumbsmith::Create),
+}
+
+impl Source {
+    /// The encoded input: the bytes given, the file read, or the image created.
+    fn bytes(&self, max_input_bytes: u64) -> thumbsmith::Result<std::borrow::Cow<'_, [u8]>> {
+        use std::borrow::Cow;
+        Ok(match self {
+            Source::Bytes(bytes) => Cow::Borrowed(bytes),
+            Source::Path(path) => {
+                Cow::Owned(thumbsmith::read_input(Path::new(path), max_input_bytes)?)
+            }
+            Source::Create(spec) => Cow::Owned(thumbsmith::create(spec)?),
+        })
+    }
 }
 
 /// Why a job is refused.
@@ -106,13 +123,29 @@ fn source_from_js(env: &Env, input: Unknown) -> Result<Source, Refusal> {
             .map_err(|_| Refusal::InputType("an unreadable string")),
         // SAFETY: `raw` is this call's live env and argument handle; `from_napi_value` checks
         // that the object is a typed array and returns an error otherwise.
-        Ok(ValueType::Object) => unsafe { Uint8Array::from_napi_value(raw.0, raw.1) }
-            .map(Source::Bytes)
-            .map_err(|_| Refusal::InputType("an object that is not a Uint8Array")),
+        Ok(ValueType::Object) => match unsafe { Uint8Array::from_napi_value(raw.0, raw.1) } {
+            Ok(bytes) => Ok(Source::Bytes(bytes)),
+            Err(_) => created(env, input),
+        },
         Ok(ValueType::Undefined) => Err(Refusal::InputType("undefined")),
         Ok(ValueType::Null) => Err(Refusal::InputType("null")),
         Ok(ValueType::Number) => Err(Refusal::InputType("a number")),
         Ok(_) | Err(_) => Err(Refusal::InputType("another type")),
+    }
+}
+
+/// An object input that is not bytes: `{create: {…}}`, read by the core's `Create`.
+fn created(env: &Env, input: Unknown) -> Result<Source, Refusal> {
+    let not_an_input = || Refusal::InputType("an object that is neither a Uint8Array nor {create}");
+    match json_from_js(env, input, "", 0) {
+        Ok(Some(Value::Object(mut fields)))
+            if fields.len() == 1 && fields.contains_key("create") =>
+        {
+            let spec = fields.remove("create").unwrap_or(Value::Null);
+            Ok(Source::Create(thumbsmith::Create::from_value(spec)?))
+        }
+        Ok(_) => Err(not_an_input()),
+        Err(message) => Err(Refusal::Core(thumbsmith::Error::InvalidOption(message))),
     }
 }
 
@@ -251,13 +284,7 @@ impl ProcessJob {
         output_path: Option<&str>,
     ) -> Result<(Option<Vec<u8>>, Value), Refusal> {
         let (source, options) = request?;
-        let output = match &source {
-            Source::Bytes(bytes) => thumbsmith::process(bytes, &options)?,
-            Source::Path(path) => {
-                let bytes = thumbsmith::read_input(Path::new(path), options.max_input_bytes)?;
-                thumbsmith::process(&bytes, &options)?
-            }
-        };
+        let output = thumbsmith::process(&source.bytes(options.max_input_bytes)?, &options)?;
         let info = to_js_value(&output)?;
         match output_path {
             None => Ok((Some(output.data), info)),
@@ -319,14 +346,9 @@ pub struct MetadataJob {
 
 impl MetadataJob {
     fn run(request: Result<Source, Refusal>) -> Result<Value, Refusal> {
-        let metadata = match &request? {
-            Source::Bytes(bytes) => thumbsmith::metadata(bytes)?,
-            Source::Path(path) => {
-                // No options here, so the core's own byte limit applies.
-                let limit = thumbsmith::Options::default().max_input_bytes;
-                thumbsmith::metadata(&thumbsmith::read_input(Path::new(path), limit)?)?
-            }
-        };
+        // No options here, so the core's own byte limit applies.
+        let limit = thumbsmith::Options::default().max_input_bytes;
+        let metadata = thumbsmith::metadata(&request?.bytes(limit)?)?;
         Ok(to_js_value(&metadata)?)
     }
 }
@@ -400,6 +422,19 @@ pub fn validate(env: &Env, options: Option<Unknown>) -> napi::Result<()> {
     options_from_js(env, options)
         .map(drop)
         .map_err(|error| Refusal::Core(error).into_js(env))
+}
+
+/// `validateCreate(spec)`: the core's check of a `create` description, now (sharp refuses a bad
+/// one in its constructor); throws the core's error with its `code`.
+#[napi]
+pub fn validate_create(env: &Env, spec: Unknown) -> napi::Result<()> {
+    let refuse = |error: thumbsmith::Error| Refusal::Core(error).into_js(env);
+    let value = json_from_js(env, spec, "create", 0)
+        .map_err(|message| refuse(thumbsmith::Error::InvalidOption(message)))?
+        .unwrap_or(Value::Null);
+    thumbsmith::Create::from_value(value)
+        .and_then(|spec| spec.check())
+        .map_err(refuse)
 }
 
 /// `simd()`: whether the resize runs SIMD kernels on this CPU (`THUMBSMITH_CPU=portable` or a CPU

@@ -89,6 +89,20 @@ const CASES = [
   ['GIF input to PNG', 'animated.gif', (c) => c.resize(16).png()],
 ]
 
+test('like sharp: a created image', async () => {
+  const create = { width: 12, height: 5, channels: 4, background: { r: 200, g: 100, b: 50, alpha: 0.5 } }
+  const [theirs, ours] = await Promise.all([
+    sharp({ create }).resize(24).png().toBuffer({ resolveWithObject: true }),
+    thumbsmith({ create }).resize(24).png().toBuffer({ resolveWithObject: true }),
+  ])
+  for (const key of ['format', 'width', 'height', 'channels']) assert.equal(ours.info[key], theirs.info[key], key)
+  assert.ok((await meanDifference(ours.data, theirs.data)) <= 1)
+  // What sharp refuses, thumbsmith refuses (sharp in the constructor, thumbsmith in the job).
+  const bad = { create: { ...create, channels: 2 } }
+  await assert.rejects(async () => sharp(bad).png().toBuffer())
+  await assert.rejects(async () => thumbsmith(bad).png().toBuffer())
+})
+
 for (const [name, input, chain] of CASES) {
   test(`like sharp: ${name}`, async () => {
     const { theirs, ours } = await both(fixture(input), chain)

@@ -28,6 +28,7 @@
 mod colour;
 mod compose;
 pub mod cpu;
+mod create;
 mod decode;
 mod embedded;
 mod encode;
@@ -46,6 +47,7 @@ mod resize;
 mod smartcrop;
 mod sniff;
 
+pub use create::{create, Create};
 pub use error::{Error, IoErrorKind, Result};
 pub use options::{
     camel_case_keys, ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat,

@@ -417,7 +417,10 @@ fn remove_and_ensure_alpha_change_only_the_alpha_channel() {
         .flat_map(|p| p[..3].to_vec())
         .collect();
     assert_eq!(rgb.data, colours);
-    assert!(rgba.data.chunks_exact(4).any(|p| p[3] < 255), "the fixture has see-through pixels");
+    assert!(
+        rgba.data.chunks_exact(4).any(|p| p[3] < 255),
+        "the fixture has see-through pixels"
+    );
 
     let plain = processed(&fixture("scene.png"), r#"{"width": 32, "format": "png"}"#);
     let with_alpha = processed(
@@ -433,7 +436,46 @@ fn remove_and_ensure_alpha_change_only_the_alpha_channel() {
     assert_eq!(with_alpha.data, expected);
 
     // JPEG has no alpha to add; asking for both is refused.
-    assert_eq!(run("scene.png", r#"{"width": 8, "ensureAlpha": true}"#).channels, 3);
+    assert_eq!(
+        run("scene.png", r#"{"width": 8, "ensureAlpha": true}"#).channels,
+        3
+    );
     let both = Options::from_json(r#"{"removeAlpha": true, "ensureAlpha": true}"#);
     assert!(matches!(both, Err(thumbsmith::Error::InvalidOption(_))));
+}
+
+/// `create` makes a PNG of one exact colour that the pipeline reads like any upload.
+#[test]
+fn a_created_image_is_one_colour_of_the_asked_size() {
+    let spec = thumbsmith::Create::from_value(serde_json::json!({
+        "width": 7, "height": 3, "channels": 4, "background": {"r": 10, "g": 20, "b": 30, "alpha": 0.5}
+    }))
+    .unwrap();
+    let png = thumbsmith::create(&spec).unwrap();
+    let pixels = decode(&png);
+    assert_eq!((pixels.width, pixels.height, pixels.channels), (7, 3, 4));
+    assert!(pixels.data.chunks_exact(4).all(|p| p == [10, 20, 30, 128]));
+    let resized = processed(&png, r#"{"width": 14, "format": "png"}"#);
+    assert_eq!((resized.width, resized.height), (14, 6));
+    assert!(resized.data.chunks_exact(4).all(|p| p == [10, 20, 30, 128]));
+    for bad in [
+        serde_json::json!({"width": 0, "height": 3, "channels": 3, "background": "white"}),
+        serde_json::json!({"width": 1, "height": 3, "channels": 2, "background": "white"}),
+        serde_json::json!({"width": 1, "height": 3, "channels": 3, "background": "white", "noise": {}}),
+    ] {
+        let refused =
+            thumbsmith::Create::from_value(bad.clone()).and_then(|s| thumbsmith::create(&s));
+        assert!(
+            matches!(refused, Err(thumbsmith::Error::InvalidOption(_))),
+            "{bad}"
+        );
+    }
+    let huge = thumbsmith::Create::from_value(serde_json::json!({
+        "width": 100000, "height": 100000, "channels": 3, "background": "black"
+    }))
+    .unwrap();
+    assert!(matches!(
+        thumbsmith::create(&huge),
+        Err(thumbsmith::Error::LimitExceeded { .. })
+    ));
 }
