@@ -211,3 +211,38 @@ test('the module-level functions answer in sharp\'s shapes', () => {
     assert.deepEqual(Object.keys(thumbsmith[table]).sort(), Object.keys(sharp[table]).sort(), table)
   }
 })
+
+/**
+ * A thumbnail Lambda as it is written for sharp (the idioms of sharp's README and AWS's
+ * thumbnail tutorial): the module is its only parameter, so it runs unchanged on either.
+ */
+async function sharpStyleLambda(lib, body) {
+  const meta = await lib(body).metadata()
+  if (!['jpeg', 'png', 'webp', 'gif'].includes(meta.format)) throw new Error(`unsupported ${meta.format}`)
+  // Smaller than every input here: withoutEnlargement with a larger box is a documented difference.
+  const sizes = [[48, 36], [32, 32]]
+  const outputs = await Promise.all(
+    sizes.map(([width, height]) =>
+      lib(body)
+        .rotate()
+        .resize({ width, height, fit: lib.fit.cover, position: lib.strategy.attention, withoutEnlargement: true })
+        .toFormat(lib.format.webp, { quality: 80 })
+        .toBuffer({ resolveWithObject: true }),
+    ),
+  )
+  const streamed = await new Promise((resolve, reject) => {
+    const chunks = []
+    const source = new PassThrough()
+    source.pipe(lib().resize(40).jpeg({ quality: 75, progressive: true })).on('error', reject)
+      .on('data', (c) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)))
+    source.end(body)
+  })
+  return { meta: [meta.format, meta.width, meta.height], outputs: outputs.map(({ info }) => [info.format, info.width, info.height]), streamed: (await sharp(streamed).metadata()).width }
+}
+
+test('a sharp thumbnail Lambda runs unchanged with thumbsmith in place of sharp', async () => {
+  for (const input of ['photo.jpg', 'scene.png', 'exif-1.jpg']) {
+    const [theirs, ours] = await Promise.all([sharpStyleLambda(sharp, fixture(input)), sharpStyleLambda(thumbsmith, fixture(input))])
+    assert.deepEqual(ours, theirs, input)
+  }
+})
