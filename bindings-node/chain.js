@@ -206,6 +206,12 @@ class Thumbsmith extends Duplex {
     return this.#set({ ...options, flatten: true })
   }
 
+  /** Keep the input's ICC profile and its pixels in that colour space (sharp's
+   * `keepIccProfile()`): the core's `keepIcc` without the conversion to sRGB. */
+  keepIccProfile() {
+    return this.#set({ keepIcc: true, toSrgb: false })
+  }
+
   /** Drop the alpha channel without blending (`removeAlpha`). */
   removeAlpha() {
     return this.#set({ removeAlpha: true, ensureAlpha: false })
@@ -234,7 +240,9 @@ class Thumbsmith extends Duplex {
 
   /** `toFormat('jpeg' | 'jpg' | 'png' | 'webp' | sharp.format.jpeg …, options)`. */
   toFormat(format, options) {
-    const id = format !== null && typeof format === 'object' ? format.id : format
+    // sharp's format names are case-insensitive (`'PNG'`).
+    const named = format !== null && typeof format === 'object' ? format.id : format
+    const id = typeof named === 'string' ? named.toLowerCase() : named
     return this.#set({ ...renameSharpKeys(options), format: id })
   }
 

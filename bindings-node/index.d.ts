@@ -376,6 +376,8 @@ declare namespace thumbsmith {
     flip(flip?: boolean): this
     flop(flop?: boolean): this
     flatten(options?: boolean | { background?: Colour }): this
+    /** Keep the input's ICC profile, pixels not converted to sRGB. */
+    keepIccProfile(): this
     /** Drop the alpha channel without blending. */
     removeAlpha(): this
     /** Add an opaque alpha channel where there is none (PNG, WebP output). */

@@ -84,6 +84,7 @@ const CASES = [
   ['lossy webp', 'photo.jpg', (c) => c.webp({ quality: 70 })],
   ['lossless webp', 'scene.png', (c) => c.webp({ lossless: true })],
   ['toFormat by name', 'photo.jpg', (c) => c.toFormat('png')],
+  ['toFormat by upper-case name', 'photo.jpg', (c) => c.toFormat('PNG')],
   ['toFormat by format table', 'scene.png', (c, lib) => c.toFormat(lib.format.jpeg)],
   ['WebP input', 'lossy.webp', (c) => c.resize(32).png()],
   ['GIF input to PNG', 'animated.gif', (c) => c.resize(16).png()],
@@ -147,6 +148,18 @@ test('the documented differences from sharp (README) hold', async () => {
   const corner = async (data) => [...(await sharp(data).raw().toBuffer()).subarray(0, 3)]
   const [oursCorner, theirsCorner] = await Promise.all([corner(flat.ours.data), corner(flat.theirs.data)])
   assert.deepEqual([oursCorner, theirsCorner], [[255, 255, 255], [0, 0, 0]])
+})
+
+test('like sharp: keepIccProfile() keeps the profile and the pixels in it', async () => {
+  const input = fixture('patches-adobergb.jpg')
+  const { theirs, ours } = await both(input, (c) => c.resize(32).keepIccProfile())
+  const [theirMeta, ourMeta] = await Promise.all([sharp(theirs.data).metadata(), sharp(ours.data).metadata()])
+  assert.deepEqual([ourMeta.hasProfile, ourMeta.space], [theirMeta.hasProfile, theirMeta.space])
+  assert.equal(ourMeta.hasProfile, true)
+  assert.ok((await meanDifference(ours.data, theirs.data)) <= MEAN_DIFFERENCE)
+  // Without it, both write sRGB pixels: the same picture, converted.
+  const plain = await both(input, (c) => c.resize(32))
+  assert.ok((await meanDifference(plain.ours.data, plain.theirs.data)) <= MEAN_DIFFERENCE)
 })
 
 test('like sharp: a streamed input piped to a streamed output, with its info event', async () => {
