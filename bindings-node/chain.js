@@ -263,6 +263,13 @@ class Thumbsmith extends Duplex {
     return options && options.resolveWithObject ? job : job.then(({ data }) => data)
   }
 
+  /** `{data, info}` with `data` a Uint8Array of its own memory, transferable to a worker: the
+   * Buffer `toBuffer` gives is the addon's external memory, which Node versions with
+   * `isMarkedAsUntransferable` mark untransferable. */
+  toUint8Array() {
+    return this.#run(this.#options.format ?? 'same').then(({ data, info }) => ({ data: new Uint8Array(data), info }))
+  }
+
   /** Writes the image to `path` and resolves its info. Without a format call the format is the
    * file's extension (sharp does the same), or the input's when there is none. */
   toFile(path, callback) {

@@ -392,6 +392,8 @@ declare namespace thumbsmith {
     toBuffer(options: { resolveWithObject: true }): Promise<ProcessResult>
     toBuffer(options?: { resolveWithObject?: false }): Promise<Buffer>
     toBuffer(callback: (err: ThumbsmithError | null, data?: Buffer, info?: Info) => void): this
+    /** `{data, info}`, `data` a Uint8Array of its own (transferable) memory. */
+    toUint8Array(): Promise<{ data: Uint8Array; info: Info }>
     /** Without a format method the format is the file's extension, as sharp does. */
     toFile(path: string): Promise<Info>
     toFile(path: string, callback: (err: ThumbsmithError | null, info?: Info) => void): this

@@ -162,6 +162,24 @@ test('like sharp: keepIccProfile() keeps the profile and the pixels in it', asyn
   assert.ok((await meanDifference(plain.ours.data, plain.theirs.data)) <= MEAN_DIFFERENCE)
 })
 
+test('like sharp: toUint8Array() gives transferable memory', async () => {
+  const { isMarkedAsUntransferable } = require('node:worker_threads')
+  const [theirs, ours] = await Promise.all([sharp, thumbsmith].map((lib) => lib(fixture('photo.jpg')).resize(8, 8).toUint8Array()))
+  for (const { data, info } of [theirs, ours]) {
+    assert.ok(data instanceof Uint8Array)
+    assert.equal(data.byteLength, info.size)
+    if (isMarkedAsUntransferable) assert.equal(isMarkedAsUntransferable(data.buffer), false)
+  }
+  assert.deepEqual([ours.info.width, ours.info.height, ours.info.format], [theirs.info.width, theirs.info.height, theirs.info.format])
+  // It can be moved to another thread, as sharp's can.
+  const { port1, port2 } = new MessageChannel()
+  const moved = new Promise((resolve) => port2.once('message', resolve))
+  port1.postMessage(ours.data, [ours.data.buffer])
+  assert.equal((await moved).byteLength, ours.info.size)
+  port1.close()
+  port2.close()
+})
+
 test('like sharp: a streamed input piped to a streamed output, with its info event', async () => {
   const run = (lib) =>
     new Promise((resolve, reject) => {
