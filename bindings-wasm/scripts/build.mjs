@@ -3,6 +3,9 @@
 //
 //   node scripts/build.mjs            both builds
 //   node scripts/build.mjs simd       one of them
+//   node scripts/build.mjs --stage-marks
+//                                     the bench package build/pkg-marks/ (loader + simd build with a
+//                                     `performance.measure` per core stage), not the package
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +63,7 @@ const FLAVOURS = {
   },
 };
 
-async function buildFlavour(name) {
+async function buildFlavour(name, { marks = false } = {}) {
   const flavour = FLAVOURS[name];
   const configs = [
     path.join(here, 'cargo-wasm.toml'),
@@ -71,14 +74,17 @@ async function buildFlavour(name) {
   run(
     'cargo',
     ['build', '-p', 'thumbsmith-wasm', '--lib', '--target', 'wasm32-unknown-unknown', '--profile', 'wasm',
-      '--target-dir', targetDir, ...configs.flatMap((c) => ['--config', c])],
+      '--target-dir', targetDir, ...configs.flatMap((c) => ['--config', c]),
+      ...(marks ? ['--features', 'stage-marks'] : [])],
     { ...withoutRustflags(), RUSTFLAGS: `${flavour.rustflags} ${SIZE_RUSTFLAGS} ${remapPaths()}` },
   );
-  const out = path.join(pkg, name);
+  // The marks build shares the target dir (the same dependency builds); cargo links either
+  // build's file to the same path, so the marks build is always redone from it.
+  const out = path.join(marks ? marksPkg : pkg, name);
   const linked = path.join(targetDir, 'wasm32-unknown-unknown', 'wasm', 'thumbsmith_wasm.wasm');
   const wasm = path.join(out, 'thumbsmith_wasm_bg.wasm');
   const built = await stat(wasm).catch(() => null);
-  if (built && built.mtimeMs > (await stat(linked)).mtimeMs) {
+  if (!marks && built && built.mtimeMs > (await stat(linked)).mtimeMs) {
     console.log(`${name}: up to date`);
     return sizeOf(name, await readFile(wasm));
   }
@@ -109,6 +115,13 @@ function sizeOf(name, bytes) {
   };
 }
 
+const marksPkg = path.join(build, 'pkg-marks');
+if (process.argv[2] === '--stage-marks') {
+  const size = await buildFlavour('simd', { marks: true });
+  await cp(path.join(here, 'js'), marksPkg, { recursive: true });
+  console.log(`stage-marks simd build: ${size.bytes} B in ${path.relative(here, marksPkg)}`);
+  process.exit(0);
+}
 const names = process.argv.slice(2);
 const sizes = [];
 for (const name of names.length ? names : Object.keys(FLAVOURS)) {

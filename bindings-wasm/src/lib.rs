@@ -198,6 +198,8 @@ static ALLOCATOR: RecordingAllocator = RecordingAllocator;
 
 #[wasm_bindgen(start)]
 fn start() {
+    #[cfg(feature = "stage-marks")]
+    thumbsmith::observe_stages(stage_marks::observe);
     // SAFETY: `RESERVE_LAYOUT` is 64 KiB, not zero-sized; a null result is kept and never freed.
     RESERVE.store(unsafe { System.alloc(RESERVE_LAYOUT) }, Ordering::Relaxed);
     std::panic::set_hook(Box::new(|info| {
@@ -233,4 +235,27 @@ pub fn take_fatal_error() -> JsValue {
 #[wasm_bindgen(js_name = internalError)]
 pub fn internal_error(detail: String) -> JsValue {
     error_to_js(Error::Internal(detail))
+}
+
+/// The bench build's stage marks (`make bench-browser`): each core stage as a
+/// `performance.measure` entry named `thumbsmith:<stage>`, read by the bench page.
+#[cfg(feature = "stage-marks")]
+mod stage_marks {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = performance)]
+        fn mark(name: &str);
+        #[wasm_bindgen(js_namespace = performance)]
+        fn measure(name: &str, start_mark: &str);
+    }
+
+    pub(crate) fn observe(stage: &'static str, start: bool) {
+        let name = format!("thumbsmith:{stage}");
+        match start {
+            true => mark(&format!("{name}:start")),
+            false => measure(&name, &format!("{name}:start")),
+        }
+    }
 }

@@ -36,6 +36,7 @@ mod error;
 mod exif;
 mod extras;
 pub mod geometry;
+mod marks;
 mod options;
 mod orient;
 mod output;
@@ -49,6 +50,8 @@ mod sniff;
 
 pub use create::{create, Create};
 pub use error::{Error, IoErrorKind, Result};
+#[cfg(feature = "stage-marks")]
+pub use marks::{observe as observe_stages, Observer as StageObserver};
 pub use options::{
     camel_case_keys, ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat,
     Position, Rect, Strategy,

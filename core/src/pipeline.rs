@@ -12,6 +12,7 @@ use crate::encode::{self, Carry};
 use crate::error::{Error, Result};
 use crate::extras;
 use crate::geometry::in_part;
+use crate::marks::stage;
 use crate::options::{Kernel, Options, Rect};
 use crate::output::{Output, Rendered};
 use crate::plan::{self, ColourStep, Decoder, JobPlan, Prepared, Samples};
@@ -49,7 +50,7 @@ fn run(input: &[u8], options: &Options) -> Result<Output> {
         image, plan, carry, ..
     } = compose(input, options)?;
     let format = plan.encode.format;
-    let data = encode::encode(&image, format, options, &carry)?;
+    let data = stage("encode", || encode::encode(&image, format, options, &carry))?;
     let (source_width, source_height) = plan.orientation.upright;
     Ok(Output {
         format,
@@ -84,7 +85,7 @@ struct Composed {
 }
 
 fn compose(input: &[u8], options: &Options) -> Result<Composed> {
-    let (plan, prepared) = plan::prepare(input, options)?;
+    let (plan, prepared) = stage("header", || plan::prepare(input, options))?;
     execute(input, options, plan, prepared)
 }
 
@@ -96,7 +97,7 @@ fn execute(
     prepared: Prepared<'_>,
 ) -> Result<Composed> {
     let profile = prepared.profile.as_deref();
-    let decoding = decode(input, options, &plan, &prepared)?;
+    let decoding = stage("decode", || decode(input, options, &plan, &prepared))?;
     plan.adopt(&decoding, profile, options)?;
     let Decoding {
         decoded,
@@ -104,7 +105,7 @@ fn execute(
         whole,
         ..
     } = decoding;
-    let pixels = before_resize(decoded, part, &plan, profile);
+    let pixels = stage("colour", || before_resize(decoded, part, &plan, profile));
     if let Some(smart) = &plan.smart_crop {
         let look = match &pixels {
             Pixels::Rgb(raster) => Cow::Borrowed(raster),
@@ -113,7 +114,7 @@ fn execute(
         let (x, y) = smart_window(&look, &plan, smart.strategy)?;
         plan.place_window(x, y);
     }
-    let resized = resample(pixels, part, &plan)?;
+    let resized = stage("resize", || resample(pixels, part, &plan))?;
     let image = finish(resized, &plan, profile, options);
     Ok(Composed {
         image,
@@ -248,7 +249,7 @@ fn resample(pixels: Pixels, part: PixelRect, plan: &JobPlan) -> Result<Raster> {
             let window = in_part(stored, planes.subsampling, planes.chroma_part);
             let chroma = resize_samples(&planes.chroma, window, sw, sh, kernel)?;
             drop(planes.chroma);
-            colour::ycbcr_to_rgb(&luma, &chroma)
+            stage("ycbcr", || colour::ycbcr_to_rgb(&luma, &chroma))
         }
     })
 }
@@ -258,20 +259,24 @@ fn resample(pixels: Pixels, part: PixelRect, plan: &JobPlan) -> Result<Raster> {
 /// background), and the alpha channel removed or added when asked.
 fn finish(resized: Raster, plan: &JobPlan, profile: Option<&[u8]>, options: &Options) -> Raster {
     let resized = match plan.colour {
-        ColourStep::AfterResize => colour::to_srgb(Decoded::Pixels(resized), profile),
+        ColourStep::AfterResize => stage("colour", || {
+            colour::to_srgb(Decoded::Pixels(resized), profile)
+        }),
         _ => resized,
     };
-    let upright = plan
-        .orientation
-        .transform
-        .apply(resized)
-        .drop_opaque_alpha();
-    let g = &plan.geometry;
-    let canvas = compose::letterbox(upright, g.canvas, g.offset, plan.background);
-    let image = match plan.flatten {
-        Some(_) => compose::flatten(canvas, plan.background),
-        None => canvas,
-    };
+    let image = stage("orient", || {
+        let upright = plan
+            .orientation
+            .transform
+            .apply(resized)
+            .drop_opaque_alpha();
+        let g = &plan.geometry;
+        let canvas = compose::letterbox(upright, g.canvas, g.offset, plan.background);
+        match plan.flatten {
+            Some(_) => compose::flatten(canvas, plan.background),
+            None => canvas,
+        }
+    });
     // A flattened output is one whose format has no alpha (or that asked to lose it): nothing
     // to add then.
     if options.remove_alpha {
