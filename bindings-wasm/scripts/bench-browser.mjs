@@ -29,6 +29,8 @@ const photos = args.length
   ? args.map((p) => path.resolve(p))
   : ['jpeg', 'png'].flatMap((dir) => readdirSync(path.join(CORPUS, dir)).sort().map((n) => path.join(CORPUS, dir, n)));
 const CONTENDERS = ['thumbsmith', 'canvas-bitmap', 'canvas-draw', 'pica', 'jsquash', 'thumbsmith-marks'];
+// Only measured cold (its first job after a warm-up job at init).
+const COLD_ONLY = ['thumbsmith-warmed'];
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** 'png', 'progressive' or 'baseline' (JPEG), from the first SOF marker. */
@@ -79,7 +81,7 @@ try {
   page.on('console', (message) => console.log(`page: ${message.text()}`));
   await page.goto(`${site.url}/bindings-wasm/bench/index.html`);
   measured = await page.evaluate(
-    async ({ contenders, jobs, runs }) => {
+    async ({ contenders, coldOnly, jobs, runs }) => {
       const call = (worker, message, transfer = []) =>
         new Promise((resolve, reject) => {
           worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
@@ -94,7 +96,7 @@ try {
       // Cold: a fresh worker per contender, its first job on the first photo.
       const workers = {};
       const cold = {};
-      for (const name of contenders) {
+      for (const name of [...contenders, ...coldOnly]) {
         const started = performance.now();
         const worker = new Worker('/bindings-wasm/bench/contender.js', { type: 'module', name });
         const init = await call(worker, { op: 'init' });
@@ -120,10 +122,12 @@ try {
         warm.push({ times, stages });
       }
       Object.values(workers).forEach((w) => w.terminate());
+      for (const name of coldOnly) delete workers[name];
       return { cold, warm };
     },
     {
       contenders: CONTENDERS,
+      coldOnly: COLD_ONLY,
       jobs: photos.map((p) => ({ url: photoUrl(p), type: kind(p) === 'png' ? 'image/png' : 'image/jpeg' })),
       runs: RUNS,
     },
@@ -190,6 +194,15 @@ for (const name of ['thumbsmith', ...others]) {
   const c = measured.cold[name];
   lines.push(`| ${LABEL[name]} | ${cells.join(' | ')} | ${ms(c.firstMs)} ms (init ${ms(c.initMs)} ms) | ${(fetched[name] / 1024).toFixed(0)} KB |`);
 }
+{
+  const [first, c, w] = [rows[0], measured.cold.thumbsmith, measured.cold['thumbsmith-warmed']];
+  lines.push(
+    '',
+    `Cold start on ${path.basename(first.photo)}: thumbsmith's first job ${ms(c.firstMs)} ms after init (${ms(c.initMs)} ms), ` +
+      `${(c.firstMs / first.t.thumbsmith).toFixed(1)}× its warm ${ms(first.t.thumbsmith)} ms; with a warm-up job at init ` +
+      `(one 1024×1024 JPEG and PNG, bench/contender.js): ${ms(w.firstMs)} ms (${(w.firstMs / first.t.thumbsmith).toFixed(1)}×), init ${ms(w.initMs)} ms.`,
+  );
+}
 lines.push('', '| photo | kind | native | thumbsmith | ×native | ' + others.map((o) => LABEL[o].split(':')[0].split(' ')[0] + (o.startsWith('canvas') ? ` ${o.slice(7)}` : '')).join(' | ') + ' |');
 lines.push('|---|---|---|---|---|' + others.map(() => '---|').join(''));
 for (const r of rows) {
@@ -199,13 +212,13 @@ for (const r of rows) {
   );
 }
 lines.push('', 'Per stage, ms (Chromium, the stage-marks build / native): `other` is the job minus its stages (the JS boundary: copying the input in, the result out).', '');
-lines.push('| photo | ' + STAGES.join(' | ') + ' | other |', '|---|' + STAGES.map(() => '---|').join('') + '---|');
+lines.push('| photo | job | ' + STAGES.join(' | ') + ' | other |', '|---|---|' + STAGES.map(() => '---|').join('') + '---|');
 for (const r of rows) {
   const top = STAGES.filter((s) => s !== 'ycbcr');
   const other = r.t['thumbsmith-marks'] - top.reduce((sum, s) => sum + r.stageMedians[s], 0);
   const nativeOther = r.native.total - top.reduce((sum, s) => sum + (r.native.stages[s] ?? 0), 0);
   lines.push(
-    `| ${path.basename(r.photo)} | ` +
+    `| ${path.basename(r.photo)} | ${ms(r.t['thumbsmith-marks'])} / ${ms(r.native.total)} | ` +
       STAGES.map((s) => `${ms(r.stageMedians[s])} / ${ms(r.native.stages[s] ?? 0)}`).join(' | ') +
       ` | ${ms(other)} / ${ms(nativeOther)} |`,
   );
