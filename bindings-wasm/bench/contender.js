@@ -30,20 +30,11 @@ const JOBS = {
     await thumbsmith.default({ build: 'simd' });
     return (bytes) => thumbsmith.process(bytes, { width: SIZE, height: SIZE }).data;
   },
-  // Cold start, what a warm-up job helps: after init, one avatar job on a 1024×1024 JPEG and on
-  // a PNG the canvas makes (noise, so the entropy decoder and the inflater both work).
+  // Cold start as the package's worker.js has it: init, then the core's warm-up job.
   async 'thumbsmith-warmed'() {
     const thumbsmith = await import('../pkg/index.js');
     await thumbsmith.default({ build: 'simd' });
-    const canvas = new OffscreenCanvas(1024, 1024);
-    const context = canvas.getContext('2d');
-    const noise = context.createImageData(1024, 1024);
-    for (let i = 0; i < noise.data.length; i++) noise.data[i] = (i * 2654435761) >>> 24 | ((i >> 12) & 0x3f);
-    context.putImageData(noise, 0, 0);
-    for (const type of ['image/jpeg', 'image/png']) {
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type, quality: 0.9 })).arrayBuffer());
-      thumbsmith.process(bytes, { width: SIZE, height: SIZE });
-    }
+    thumbsmith.warmUp();
     return (bytes) => thumbsmith.process(bytes, { width: SIZE, height: SIZE }).data;
   },
   // The browser decodes (upright: imageOrientation 'from-image'), crops and resizes in one

@@ -339,6 +339,8 @@ export interface Loaded {
   simd: boolean;
   compileMs: number;
   instantiateMs: number;
+  /** In the worker (`ThumbsmithWorker.ready`): how long its warm-up job took. */
+  warmUpMs?: number;
 }
 
 /** Bytes of an image: a Uint8Array (or Node Buffer) or an ArrayBuffer. */
@@ -352,3 +354,5 @@ export function render(bytes: Input, options?: Options | null): RenderResult;
 export function metadata(bytes: Input): Metadata;
 export function defaults(): Required<Options>;
 export function errorCodes(): ErrorCode[];
+/** Runs the core's warm-up job once, so the first real job runs optimised code. */
+export function warmUp(): void;

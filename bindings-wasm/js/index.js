@@ -163,6 +163,16 @@ export function metadata(bytes) {
   return call('metadata', [bytes]);
 }
 
+/**
+ * One job on a picture the core makes itself (a 512×512 JPEG and PNG), nothing returned. The
+ * engine first runs the module on a baseline tier and optimises the functions that turn out
+ * hot, so the first real job is several times slower than the next; after this call it is not.
+ * The worker (./worker.js) runs it once when it starts.
+ */
+export function warmUp() {
+  return call('warmUp', []);
+}
+
 /** The core's defaults, camelCase: the only defaults there are. */
 export function defaults() {
   return call('defaults', []);

@@ -60,6 +60,13 @@ pub fn metadata(input: &JsValue) -> Result<JsValue, JsValue> {
     to_js(&thumbsmith::metadata(&input).map_err(error_to_js)?)
 }
 
+/// `warmUp()`: the core's warm-up job (a JPEG and a PNG it makes itself), so that the first real
+/// job runs optimised code; the worker runs it once at `init`.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() -> Result<(), JsValue> {
+    thumbsmith::warm_up().map_err(error_to_js)
+}
+
 /// The core's defaults, camelCase: the only defaults there are.
 #[wasm_bindgen]
 pub fn defaults() -> Result<JsValue, JsValue> {

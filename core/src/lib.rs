@@ -47,6 +47,7 @@ pub mod raster;
 mod resize;
 mod smartcrop;
 mod sniff;
+mod warm;
 
 pub use create::{create, Create};
 pub use error::{Error, IoErrorKind, Result};
@@ -62,6 +63,7 @@ pub use pipeline::{process, render};
 pub use plan::{plan, JobPlan};
 pub use probe::{metadata, ColorModel, Metadata};
 pub use sniff::{sniff, Format};
+pub use warm::warm_up;
 
 /// The pipeline's stages one by one, for the per-stage benchmarks in `benches/`. Not a stable
 /// API: use [`process`].

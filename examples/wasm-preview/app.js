@@ -23,8 +23,8 @@ const state = {
 };
 
 thumbsmith.ready.then(
-  ({ build, compileMs, instantiateMs }) => {
-    $('engine').textContent = `thumbsmith ${build} build: compiled in ${compileMs.toFixed(0)} ms, instantiated in ${instantiateMs.toFixed(0)} ms (in a Web Worker).`;
+  ({ build, compileMs, instantiateMs, warmUpMs }) => {
+    $('engine').textContent = `thumbsmith ${build} build: compiled in ${compileMs.toFixed(0)} ms, instantiated in ${instantiateMs.toFixed(0)} ms, warmed up in ${warmUpMs.toFixed(0)} ms (in a Web Worker).`;
     $('engine').dataset.state = 'ready';
     $('engine').dataset.build = build;
     $('file').disabled = false;

@@ -71,6 +71,8 @@ describe('demo page in Chromium', () => {
     }));
     assert.equal(engine.build, 'simd');
     assert.equal(engine.isolated, false);
+    // The worker ran the core's warm-up job before saying it was ready.
+    assert.match(engine.text, /warmed up in \d+ ms/);
     console.log(`# ${engine.text}`);
   });
 

@@ -149,6 +149,12 @@ for (const build of ['simd', 'baseline']) {
       }
     });
 
+    it('runs the warm-up job, and the jobs after it give the same bytes', () => {
+      const before = sha256(thumbsmith.process(fixture('photo.jpg'), { width: 96 }).data);
+      assert.equal(thumbsmith.warmUp(), undefined);
+      assert.equal(sha256(thumbsmith.process(fixture('photo.jpg'), { width: 96 }).data), before);
+    });
+
     it('treats undefined / null options as none given, and whole numbers as integers', () => {
       const plain = thumbsmith.process(fixture('photo.jpg'));
       assert.equal(sha256(thumbsmith.process(fixture('photo.jpg'), null).data), sha256(plain.data));
