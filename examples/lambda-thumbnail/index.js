@@ -10,17 +10,19 @@
 // - size and pixel limits are checked before decoding (thumbsmith reads them from the header);
 // - EXIF orientation is applied (thumbsmith does it by default);
 // - the output key is `<FOLDER_OUTPUT><sub>/<content hash>.jpg`, immutable, so the CDN can cache
-//   it forever and a new avatar is a new URL (no invalidation);
-// - redelivered events do no work twice (a receipt per source object version), and the
-//   handler's own outputs never trigger it again.
+//   it forever and a new avatar is a new URL (no invalidation); WebP (and AVIF, when the binding
+//   writes it) beside it under the same hash (variants.js), for `<picture>`;
+// - redelivered events do no work twice (a receipt per source object version, naming the
+//   variants written), and the handler's own outputs never trigger it again; an event for an
+//   upload whose receipt lacks a variant writes just that variant (the backfill, backfill.js).
 const crypto = require('node:crypto');
 const {
   S3Client,
   GetObjectCommand,
-  HeadObjectCommand,
   PutObjectCommand,
 } = require('@aws-sdk/client-s3');
-const { makeAvatar, isThumbsmithError } = require('./avatar');
+const { makeAvatar: defaultMakeAvatar, isThumbsmithError, BINDING_VERSION } = require('./avatar');
+const { VARIANTS, REFUSED_FORMAT_CODES, variantKey } = require('./variants');
 const { decodeEventKey } = require('./s3-key');
 const { SIGNATURE_HEADER, signatureHeader } = require('./signing');
 
@@ -74,7 +76,15 @@ class Skip {
   }
 }
 
-function createHandler({ s3, config, fetchImpl = fetch, log = (entry) => console.log(JSON.stringify(entry)) }) {
+function createHandler({
+  s3,
+  config,
+  fetchImpl = fetch,
+  log = (entry) => console.log(JSON.stringify(entry)),
+  variants = VARIANTS,
+  makeAvatar = defaultMakeAvatar,
+}) {
+  if (!variants[0]?.primary || variants.slice(1).some((v) => v.primary)) throw new Error('the first variant, and only it, is the primary');
   async function notify(payload) {
     const body = JSON.stringify({ id: crypto.randomUUID(), ...payload });
     const response = await fetchImpl(config.webhookUrl, {
@@ -90,12 +100,13 @@ function createHandler({ s3, config, fetchImpl = fetch, log = (entry) => console
     }
   }
 
-  async function exists(bucket, key) {
+  // The receipt of this source object version, or null when there is none yet.
+  async function readReceipt(receiptKey) {
     try {
-      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return true;
+      const object = await s3.send(new GetObjectCommand({ Bucket: config.destBucket, Key: receiptKey }));
+      return JSON.parse(Buffer.from(await object.Body.transformToByteArray()).toString('utf8'));
     } catch (err) {
-      if (err?.$metadata?.httpStatusCode === 404 || err?.name === 'NotFound') return false;
+      if (err?.$metadata?.httpStatusCode === 404 || err?.name === 'NotFound' || err?.name === 'NoSuchKey') return null;
       throw err;
     }
   }
@@ -109,6 +120,16 @@ function createHandler({ s3, config, fetchImpl = fetch, log = (entry) => console
         ContentType: 'application/json',
       }),
     );
+  }
+
+  // The variants a receipt still lacks: none for a rejected upload; for a ready one, those
+  // neither written nor refused by this very binding version (a newer binding may write them).
+  // A receipt from before variants existed has the JPEG alone.
+  function missingVariants(receipt) {
+    if (receipt.status !== 'ready') return [];
+    const written = new Set(receipt.variants ?? [variants[0].ext]);
+    const refused = receipt.binding === BINDING_VERSION ? new Set(receipt.refused ?? []) : new Set();
+    return variants.filter((v) => !written.has(v.ext) && !refused.has(v.ext));
   }
 
   // Which upload this record is about, or a Skip saying why it is not ours.
@@ -130,14 +151,89 @@ function createHandler({ s3, config, fetchImpl = fetch, log = (entry) => console
     return { bucket, key, sub: parts[0], uploadId: parts[1], etag, size: Number(record.s3.object.size ?? 0) };
   }
 
+  // The upload's bytes and crop, or a string saying why there are none to process.
+  async function readUpload({ bucket, key, etag }) {
+    // IfMatch: process exactly the version this event announced; a newer one has its own event.
+    let object;
+    try {
+      object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
+    } catch (err) {
+      // The key has been written again since (a presigned POST may be used more than once
+      // until it expires): that write's own event makes the avatar. Retrying this one could
+      // only fail the same way, so it ends here, with nothing written and nothing reported.
+      if (etag && (err?.$metadata?.httpStatusCode === 412 || err?.name === 'PreconditionFailed')) return 'superseded';
+      throw err;
+    }
+    if (Number(object.ContentLength) > config.maxInputBytes) {
+      object.Body.destroy?.();
+      return { tooLarge: Number(object.ContentLength) };
+    }
+    const input = Buffer.from(await object.Body.transformToByteArray());
+    let crop;
+    if (object.Metadata?.crop) {
+      const [left, top, width, height] = object.Metadata.crop.split(',').map(Number);
+      crop = { left, top, width, height };
+    }
+    return { input, crop };
+  }
+
+  // Encodes and writes `wanted` (in list order, the primary first when it is wanted) and returns
+  // what was written and what the binding refused. Sequential: one encoder's memory at a time.
+  // An error about the input from the primary is thrown to the caller (the upload is rejected);
+  // an optional variant the binding does not write is skipped.
+  async function writeVariants(source, sub, wanted, primaryKey) {
+    const written = [];
+    const refused = [];
+    let avatarKey = primaryKey;
+    let info;
+    for (const variant of wanted) {
+      let avatar;
+      try {
+        avatar = await makeAvatar(source.input, {
+          format: variant.format,
+          width: config.width,
+          height: config.height,
+          crop: source.crop,
+          maxInputBytes: config.maxInputBytes,
+          maxInputPixels: config.maxInputPixels,
+        });
+      } catch (err) {
+        if (variant.primary) throw err;
+        if (REFUSED_FORMAT_CODES.has(err?.code)) {
+          refused.push({ ext: variant.ext, code: err.code });
+          continue;
+        }
+        // The primary took this input, so this is no verdict on it: a failure to retry.
+        throw new Error(`the ${variant.format} variant failed: ${err?.message ?? err}`, { cause: err });
+      }
+      if (variant.primary) avatarKey = `${config.outputFolder}${sub}/${avatar.hash}.${variant.ext}`;
+      const key = variantKey(avatarKey, variant.ext);
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: config.destBucket,
+          Key: key,
+          Body: avatar.data,
+          ContentType: avatar.info.mimeType,
+          CacheControl: IMMUTABLE,
+        }),
+      );
+      written.push({ ext: variant.ext, key, bytes: avatar.data.length });
+      info ??= avatar.info;
+    }
+    return { avatarKey, written, refused, info };
+  }
+
   async function handleRecord(record) {
     const started = performance.now();
     const upload = parseRecord(record);
     if (upload instanceof Skip) return { status: 'skipped', reason: upload.reason };
-    const { bucket, key, sub, etag } = upload;
-    // One receipt per object version: a redelivered event finds it and stops here.
+    const { key, sub, etag } = upload;
+    // One receipt per object version: a redelivered event finds it and stops here, unless the
+    // list of variants has grown since (the backfill drives this same path over old uploads).
     const receiptKey = `${config.receiptFolder}${sub}/${upload.uploadId}/${etag || 'no-etag'}.json`;
-    if (await exists(config.destBucket, receiptKey)) return { status: 'duplicate', key };
+    const receipt = await readReceipt(receiptKey);
+    const wanted = receipt ? missingVariants(receipt) : variants;
+    if (!wanted.length) return { status: 'duplicate', key };
 
     const reject = async (code, message) => {
       await notify({ type: 'avatar.rejected', sub, upload_key: key, error: { code, message } });
@@ -155,78 +251,66 @@ function createHandler({ s3, config, fetchImpl = fetch, log = (entry) => console
       timings[name] = Math.round((now - mark) * 100) / 100;
       mark = now;
     };
-    // IfMatch: process exactly the version this event announced; a newer one has its own event.
-    let object;
-    try {
-      object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
-    } catch (err) {
-      // The key has been written again since (a presigned POST may be used more than once
-      // until it expires): that write's own event makes the avatar. Retrying this one could
-      // only fail the same way, so it ends here, with nothing written and nothing reported.
-      if (etag && (err?.$metadata?.httpStatusCode === 412 || err?.name === 'PreconditionFailed')) {
-        return { status: 'superseded', key };
-      }
-      throw err;
-    }
-    if (Number(object.ContentLength) > config.maxInputBytes) {
-      object.Body.destroy?.();
-      return reject('ERR_LIMIT_EXCEEDED', `upload of ${object.ContentLength} bytes exceeds ${config.maxInputBytes}`);
-    }
-    const input = Buffer.from(await object.Body.transformToByteArray());
+    const source = await readUpload(upload);
+    if (source === 'superseded') return { status: 'superseded', key };
+    if (source.tooLarge) return reject('ERR_LIMIT_EXCEEDED', `upload of ${source.tooLarge} bytes exceeds ${config.maxInputBytes}`);
     lap('read_ms');
 
-    let crop;
-    if (object.Metadata?.crop) {
-      const [left, top, width, height] = object.Metadata.crop.split(',').map(Number);
-      crop = { left, top, width, height };
-    }
-    let avatar;
+    let out;
     try {
-      avatar = await makeAvatar(input, {
-        width: config.width,
-        height: config.height,
-        crop,
-        maxInputBytes: config.maxInputBytes,
-        maxInputPixels: config.maxInputPixels,
-      });
+      out = await writeVariants(source, sub, wanted, receipt?.avatar_key);
     } catch (err) {
       // thumbsmith's errors are about this input and deterministic: retrying cannot help.
-      if (isThumbsmithError(err)) return reject(err.code, err.message);
+      if (isThumbsmithError(err) && !receipt) return reject(err.code, err.message);
       throw err;
     }
-    lap('process_ms');
+    lap('process_write_ms');
 
-    const avatarKey = `${config.outputFolder}${sub}/${avatar.hash}.jpg`;
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: config.destBucket,
-        Key: avatarKey,
-        Body: avatar.data,
-        ContentType: 'image/jpeg',
-        CacheControl: IMMUTABLE,
-      }),
-    );
-    lap('write_ms');
+    // Every variant the avatar now has, the ones an earlier run wrote included, in list order.
+    const had = new Set(receipt?.variants ?? []);
+    const now = new Set([...had, ...out.written.map((w) => w.ext)]);
+    const present = variants.filter((v) => now.has(v.ext));
     const ready = {
       type: 'avatar.ready',
       sub,
       upload_key: key,
-      avatar_key: avatarKey,
-      width: avatar.info.width,
-      height: avatar.info.height,
-      bytes: avatar.data.length,
-      source: {
-        format: avatar.info.sourceFormat,
-        width: avatar.info.sourceWidth,
-        height: avatar.info.sourceHeight,
-        orientation: avatar.info.orientation,
-      },
+      avatar_key: out.avatarKey,
+      variants: present.map((v) => ({ format: v.format, key: variantKey(out.avatarKey, v.ext) })),
+      width: out.info?.width,
+      height: out.info?.height,
     };
+    if (!receipt) {
+      ready.bytes = out.written[0].bytes;
+      ready.source = {
+        format: out.info.sourceFormat,
+        width: out.info.sourceWidth,
+        height: out.info.sourceHeight,
+        orientation: out.info.orientation,
+      };
+    }
     await notify(ready);
     lap('notify_ms');
-    await writeReceipt(receiptKey, { status: 'ready', key, etag, avatar_key: avatarKey });
+    await writeReceipt(receiptKey, {
+      status: 'ready',
+      key,
+      etag,
+      avatar_key: out.avatarKey,
+      variants: present.map((v) => v.ext),
+      refused: out.refused.map((r) => r.ext),
+      binding: BINDING_VERSION,
+    });
     timings.total_ms = Math.round((performance.now() - started) * 100) / 100;
-    return { status: 'processed', key, avatarKey, width: ready.width, height: ready.height, source: ready.source, timings };
+    return {
+      status: receipt ? 'updated' : 'processed',
+      key,
+      avatarKey: out.avatarKey,
+      variants: out.written.map((w) => w.key),
+      refused: out.refused,
+      width: ready.width,
+      height: ready.height,
+      source: ready.source,
+      timings,
+    };
   }
 
   return async function handler(event) {
