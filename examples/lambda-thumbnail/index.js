@@ -40,6 +40,15 @@ function positiveInt(env, name, fallback) {
   return value;
 }
 
+function formatList(raw) {
+  if (raw === undefined || raw === '') return null;
+  const formats = raw.split(',').map((f) => f.trim());
+  const known = new Set(VARIANTS.map((v) => v.format));
+  const unknown = formats.filter((f) => !known.has(f));
+  if (unknown.length) throw new Error(`AVATAR_FORMATS: unknown ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  return formats;
+}
+
 // Configuration by the names users of the common S3-thumbnail templates already know.
 function configFromEnv(env = process.env) {
   const required = (name) => {
@@ -58,6 +67,10 @@ function configFromEnv(env = process.env) {
     maxInputBytes: positiveInt(env, 'MAX_INPUT_BYTES', 10 * 1024 * 1024),
     // 50 MP decodes to ~150 MB of RGB: fits a 1 GB Lambda with room for the resize.
     maxInputPixels: positiveInt(env, 'MAX_INPUT_PIXELS', 50_000_000),
+    // Which of variants.js's formats to write (comma-separated core names, the primary `jpeg`
+    // among them); unset: all of them. Lets a deployment hold a format back, e.g. while its
+    // encode time is measured at the function's memory size.
+    formats: formatList(env.AVATAR_FORMATS),
     webhookUrl: required('AVATAR_WEBHOOK_URL'),
     webhookSecret: required('AVATAR_WEBHOOK_SECRET'),
   };
@@ -81,7 +94,7 @@ function createHandler({
   config,
   fetchImpl = fetch,
   log = (entry) => console.log(JSON.stringify(entry)),
-  variants = VARIANTS,
+  variants = config.formats ? VARIANTS.filter((v) => config.formats.includes(v.format)) : VARIANTS,
   makeAvatar = defaultMakeAvatar,
 }) {
   if (!variants[0]?.primary || variants.slice(1).some((v) => v.primary)) throw new Error('the first variant, and only it, is the primary');

@@ -54,7 +54,7 @@ class MemoryS3 {
     }
     if (command instanceof ListObjectsV2Command) {
       // Lexicographic, MaxKeys a page, like S3; the continuation token is the last key given.
-      const { Prefix = '', MaxKeys = 1000, ContinuationToken, StartAfter } = command.input;
+      const { Prefix = '', MaxKeys = this.pageSize ?? 1000, ContinuationToken, StartAfter } = command.input;
       const after = ContinuationToken ?? StartAfter ?? '';
       const all = this.keys(Bucket, Prefix).sort().filter((k) => k > after);
       const page = all.slice(0, MaxKeys);

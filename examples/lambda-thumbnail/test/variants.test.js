@@ -143,3 +143,16 @@ test('the variant list must start with its one primary', () => {
   assert.throws(() => createHandler({ s3: new MemoryS3(), config, variants: [WEBP, JPEG] }), /primary/);
   assert.throws(() => createHandler({ s3: new MemoryS3(), config, variants: [JPEG, { ...WEBP, primary: true }] }), /primary/);
 });
+
+test('AVATAR_FORMATS picks formats from the list; the JPEG cannot be left out', async () => {
+  const { configFromEnv } = require('..');
+  const env = { DEST_BUCKET_NAME: 'assets', AVATAR_WEBHOOK_URL: 'http://x', AVATAR_WEBHOOK_SECRET: 's' };
+  assert.equal(configFromEnv(env).formats, null);
+  assert.throws(() => configFromEnv({ ...env, AVATAR_FORMATS: 'jpeg,gif' }), /unknown gif/);
+  assert.throws(() => createHandler({ s3: new MemoryS3(), config: configFromEnv({ ...env, AVATAR_FORMATS: 'webp' }) }), /primary/);
+  const s3 = new MemoryS3();
+  const jpegOnly = { ...config, formats: ['jpeg'] };
+  const handler = createHandler({ s3, config: jpegOnly, fetchImpl: webhookRecorder().fetchImpl, log: () => {} });
+  await handler({ Records: [upload(s3, 'uploads/alice/1', 'photo.jpg')] });
+  assert.deepEqual(s3.keys('assets', 'avatars/').map((k) => k.slice(k.lastIndexOf('.'))), ['.jpg']);
+});
