@@ -249,6 +249,9 @@ function createHandler({
     if (!wanted.length) return { status: 'duplicate', key };
 
     const reject = async (code, message) => {
+      // An upload that has its avatar already is not taken back by a later look at it (limits
+      // lowered since, say): that is a failure for the backfill's report, not a verdict.
+      if (receipt) throw new Error(`${key} was ready, now refused: ${code}: ${message}`);
       await notify({ type: 'avatar.rejected', sub, upload_key: key, error: { code, message } });
       await writeReceipt(receiptKey, { status: 'rejected', key, etag, code, message });
       return { status: 'rejected', key, code, message };
@@ -274,13 +277,13 @@ function createHandler({
       out = await writeVariants(source, sub, wanted, receipt?.avatar_key);
     } catch (err) {
       // thumbsmith's errors are about this input and deterministic: retrying cannot help.
-      if (isThumbsmithError(err) && !receipt) return reject(err.code, err.message);
+      if (isThumbsmithError(err)) return reject(err.code, err.message);
       throw err;
     }
     lap('process_write_ms');
 
     // Every variant the avatar now has, the ones an earlier run wrote included, in list order.
-    const had = new Set(receipt?.variants ?? []);
+    const had = new Set(receipt ? (receipt.variants ?? [variants[0].ext]) : []);
     const now = new Set([...had, ...out.written.map((w) => w.ext)]);
     const present = variants.filter((v) => now.has(v.ext));
     const ready = {
@@ -301,7 +304,8 @@ function createHandler({
         orientation: out.info.orientation,
       };
     }
-    await notify(ready);
+    // Nothing new to tell when every missing variant was refused: only the receipt changes.
+    if (out.written.length) await notify(ready);
     lap('notify_ms');
     await writeReceipt(receiptKey, {
       status: 'ready',

@@ -156,3 +156,27 @@ test('AVATAR_FORMATS picks formats from the list; the JPEG cannot be left out', 
   await handler({ Records: [upload(s3, 'uploads/alice/1', 'photo.jpg')] });
   assert.deepEqual(s3.keys('assets', 'avatars/').map((k) => k.slice(k.lastIndexOf('.'))), ['.jpg']);
 });
+
+test('a receipt from before the variants (no `variants` field) counts its JPEG', async () => {
+  const s3 = new MemoryS3();
+  const event = { Records: [upload(s3, 'uploads/alice/1', 'photo.jpg')] };
+  await handlerWith(s3, { variants: [JPEG] }).handler(event);
+  const receiptKey = s3.keys('assets', 'receipts/')[0];
+  const { status, key, etag, avatar_key: avatarKey } = JSON.parse(s3.get('assets', receiptKey).data);
+  s3.put('assets', receiptKey, JSON.stringify({ status, key, etag, avatar_key: avatarKey }));
+  const { hook, handler } = handlerWith(s3, { variants: [JPEG, WEBP] });
+  assert.equal((await handler(event)).results[0].status, 'updated');
+  assert.deepEqual(hook.posts[0].json.variants.map((v) => v.format), ['jpeg', 'webp']);
+  assert.deepEqual(JSON.parse(s3.get('assets', receiptKey).data).variants, ['jpg', 'webp']);
+});
+
+test('an avatar already made is never taken back when a later look refuses its upload', async () => {
+  const s3 = new MemoryS3();
+  const event = { Records: [upload(s3, 'uploads/alice/1', 'photo.jpg')] };
+  await handlerWith(s3, { variants: [JPEG] }).handler(event);
+  const receiptKey = s3.keys('assets', 'receipts/')[0];
+  const before = s3.get('assets', receiptKey).data;
+  const strict = createHandler({ s3, config: { ...config, maxInputPixels: 10 }, variants: [JPEG, WEBP], fetchImpl: webhookRecorder().fetchImpl, log: () => {} });
+  await assert.rejects(strict(event), (err) => /webp variant failed: .*limit/i.test(err.errors[0].message));
+  assert.ok(s3.get('assets', receiptKey).data.equals(before), 'the receipt still says ready');
+});
