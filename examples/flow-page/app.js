@@ -224,14 +224,24 @@ async function showCurrentAvatar() {
     img.hidden = true;
     return;
   }
+  // `<picture>`: one immutable URL per encoding, so the CDN caches each by its path alone (no
+  // Vary: Accept); the browser picks the first source whose type it shows, else the JPEG.
+  const picture = $('avatar-picture');
+  for (const source of picture.querySelectorAll('source')) source.remove();
+  for (const { type, url } of profile.avatar_sources ?? []) {
+    const source = document.createElement('source');
+    source.type = type;
+    source.srcset = url;
+    picture.insertBefore(source, img);
+  }
   await new Promise((resolve, reject) => {
     img.onload = resolve;
     img.onerror = () => reject(new Error(`the CDN did not serve ${profile.avatar_url}`));
     img.src = profile.avatar_url;
   });
   img.hidden = false;
-  $('avatar-link').href = profile.avatar_url;
-  $('avatar-link').textContent = profile.avatar_url;
+  $('avatar-link').href = img.currentSrc;
+  $('avatar-link').textContent = img.currentSrc;
   $('avatar-link').hidden = false;
 }
 

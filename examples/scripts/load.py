@@ -335,11 +335,15 @@ def check(env: dict, by_user: dict[str, list[Upload]], client: Client) -> tuple[
             if row["status"] != "ready":
                 problems.append(f"{upload.key}: database says {row['status']}")
                 continue
-            named.add(row["avatar_key"])
-            if row["avatar_key"] not in avatar_objects:
-                problems.append(f"{upload.key}: database names {row['avatar_key']}, not in the bucket")
+            # The JPEG and the variants beside it under the same hash (AVIF/WebP).
+            stem = row["avatar_key"].rsplit(".", 1)[0]
+            for key in [row["avatar_key"], *(f"{stem}.{fmt}" for fmt in filter(None, row["variants"].split(",")))]:
+                named.add(key)
+                if key not in avatar_objects:
+                    problems.append(f"{upload.key}: database names {key}, not in the bucket")
         for orphan in sorted(avatar_objects - named):
             problems.append(f"{orphan}: in the bucket, named by no upload in the database")
+        avatar_objects = {k for k in avatar_objects if k.endswith(".jpg")}
         if len(avatar_objects) != len(user_uploads):
             problems.append(f"{user}: {len(avatar_objects)} avatars in the bucket for {len(user_uploads)} distinct uploads")
         for key in keys(assets, f"receipts/{user}/"):

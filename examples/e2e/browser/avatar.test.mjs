@@ -1,5 +1,6 @@
 // The avatar flow as a person does it, in headless Chromium (Debian's, driven by playwright-core):
-// log in → pick the sideways EXIF-6 photo → crop → upload → the CDN serves an upright 512×512 JPEG.
+// log in → pick the sideways EXIF-6 photo → crop → upload → the CDN serves an upright 512×512 JPEG,
+// and Chromium, through `<picture>`, the WebP (or AVIF) beside it.
 // Needs the stack running (FLOW_* variables from examples/scripts/flowstack.py run).
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,9 @@ test('log in, pick the EXIF-6 photo, crop, upload: the CDN serves an upright 512
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
     page.on('response', (response) => response.status() >= 400 && problems.push(`HTTP ${response.status()} ${response.url()}`));
+    // What Chromium fetched from the CDN, by URL: the `<picture>` should cost one avatar download.
+    const fromCdn = new Map();
+    page.on('response', (response) => response.url().startsWith(`${CDN_URL}/avatars/`) && fromCdn.set(response.url(), response.headers()['content-type']));
 
     await page.goto(PAGE_URL);
     const user = `browser-${Date.now()}`;
@@ -76,7 +80,18 @@ test('log in, pick the EXIF-6 photo, crop, upload: the CDN serves an upright 512
     // means the browser previewed exactly the bytes the CDN now serves.
     assert.ok(avatarUrl.endsWith(`/${previewHash}.jpg`), `${avatarUrl} vs preview ${previewHash}`);
 
-    const served = await fetch(avatarUrl);
+    // Chromium shows AVIF or WebP: `<picture>` lists them before the JPEG and it takes the first
+    // type it can show; the JPEG is never downloaded. A client that asks for JPEG alone (the
+    // profile's `avatar_url`, Accept: image/jpeg) gets the JPEG.
+    const shown = await page.evaluate(() => document.querySelector('#avatar').currentSrc);
+    const modern = /\.(avif|webp)$/.exec(shown)?.[1];
+    assert.ok(modern && shown.startsWith(avatarUrl.replace(/\.jpg$/, '.')), `Chromium showed ${shown}`);
+    assert.deepEqual([...fromCdn], [[shown, `image/${modern}`]], 'one download, the modern variant');
+    const variant = Buffer.from(await (await fetch(shown)).arrayBuffer());
+    const expectedVariant = await thumbsmith(fs.readFileSync(SAMPLE)).extract(crop).resize(512, 512).toFormat(modern).toBuffer();
+    assert.ok(variant.equals(expectedVariant), `the CDN's ${modern} is the binding's for the same photo and crop`);
+
+    const served = await fetch(avatarUrl, { headers: { accept: 'image/jpeg' } });
     assert.equal(served.status, 200);
     assert.equal(served.headers.get('content-type'), 'image/jpeg');
     assert.equal(served.headers.get('cache-control'), 'public, max-age=31536000, immutable');

@@ -115,6 +115,12 @@ class Flow:
         raise TimeoutError(f"no finished invocation for {key}")
 
 
+def avatar_objects(flow: Flow, status: dict) -> list[str]:
+    """The assets-bucket keys of an upload's avatar: the JPEG and the variants beside it, sorted."""
+    urls = [status["avatar_url"], *(source["url"] for source in status.get("avatar_sources", []))]
+    return sorted(url.removeprefix(flow.cdn + "/") for url in urls)
+
+
 def _flow_from_env(env) -> Flow:
     return Flow(
         backend=env["FLOW_BACKEND_URL"],

@@ -46,3 +46,27 @@ def test_the_cdn_does_not_tell_which_users_have_avatars(flow, user):
     # A well-formed name that does not exist is the origin's 404 whoever's folder it is in.
     for who in (user, nobody):
         assert requests.get(f"{flow.cdn}/avatars/{who}/0000000000000000.jpg", timeout=10).status_code == 404
+
+
+def test_each_encoding_is_its_own_immutable_url_cached_by_path(flow, user):
+    # Separate keys, not one negotiated URL (README.md, "Modern formats"): whatever a client's
+    # Accept says, a URL always gets the same bytes, so no Vary: Accept and no Accept in the cache key.
+    _, status = flow.upload(user, (FIXTURES / "exif-6.jpg").read_bytes())
+    assert status["status"] == "ready", status
+    sources = status["avatar_sources"]
+    assert [s["type"] for s in sources][-1] == "image/webp", sources
+    profile = flow.profile(user)
+    assert profile["avatar_sources"] == sources
+    stem = status["avatar_url"].removesuffix(".jpg")
+    for source in sources:
+        assert source["url"] == f"{stem}.{source['type'].removeprefix('image/')}"
+    for url, mime in [(status["avatar_url"], "image/jpeg"), *((s["url"], s["type"]) for s in sources)]:
+        for accept in ("image/avif,image/webp,image/*,*/*;q=0.8", "image/jpeg"):
+            answer = requests.get(url, headers={"Accept": accept}, timeout=10)
+            assert answer.status_code == 200, url
+            assert answer.headers["Content-Type"] == mime
+            assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert "accept" not in answer.headers.get("Vary", "").lower()
+        assert answer.headers["X-Cache-Status"] == "HIT", url
+    # Only the handler's extensions pass the CDN, whatever the bucket holds.
+    assert requests.get(f"{stem}.png", timeout=10).status_code == 404

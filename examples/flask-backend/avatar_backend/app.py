@@ -11,6 +11,7 @@ import uuid
 import boto3
 import thumbsmith
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from flask import Flask, abort, current_app, g, jsonify, request, send_from_directory
 
 from . import signing, store
@@ -21,6 +22,9 @@ UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 CROP_KEYS = ("left", "top", "width", "height")
 # The handler's output name: thumbsmith's content hash (16 hex digits of SHA-256), then .jpg.
 AVATAR_NAME = r"[0-9a-f]{16,64}\.jpg"
+# The other encodings the handler may write beside the JPEG, under the same hash, with the MIME
+# type a `<picture>` source names: format → (extension, type).
+VARIANT_FORMATS = {"avif": ("avif", "image/avif"), "webp": ("webp", "image/webp")}
 # What thumbsmith reads; anything else (SVG, HEIC, a bare `image/`, CR/LF) is refused up front.
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 # The largest body any route takes is a webhook notification (well under 2 KB): a bigger one is
@@ -214,6 +218,7 @@ def upload_status(upload_id):
         "upload_id": upload_id,
         "status": row["status"],
         "avatar_url": cdn_url(row["avatar_key"]) if row["avatar_key"] else None,
+        "avatar_sources": avatar_sources(row),
         "error": row["error"],
     }
 
@@ -264,12 +269,66 @@ def avatar_webhook():
     # `..`, no other folder, no other name.
     if not (isinstance(avatar_key, str) and re.fullmatch(re.escape(f"{s.avatar_prefix}{sub}/") + AVATAR_NAME, avatar_key)):
         return bad_request("avatar key is not a content-addressed name in the user's folder", 422)
+    variants = parse_variants(event.get("variants", []), avatar_key)
+    if variants is None:
+        return bad_request("variants must be [{format, key}] beside the avatar, each format once", 422)
     try:
         header = verify_avatar(s, avatar_key)
+        verify_variants(s, avatar_key, variants)
     except (thumbsmith.Error, LookupError) as err:
         return bad_request(f"avatar failed verification: {err}", 422)
-    store.mark_ready(db(), sub, upload_id, avatar_key, header.width, header.height)
+    store.mark_ready(db(), sub, upload_id, avatar_key, header.width, header.height, ",".join(variants))
     return {"status": "ready", "avatar_url": cdn_url(avatar_key)}
+
+
+def parse_variants(reported, avatar_key: str) -> list[str] | None:
+    """The formats of the encodings beside the JPEG, in the handler's order of preference, or None
+    when the list is not what the handler writes: each key is the avatar's own name with the
+    format's extension (so the name check on `avatar_key` covers it), each format at most once."""
+    if not isinstance(reported, list) or len(reported) > 1 + len(VARIANT_FORMATS):
+        return None
+    formats: list[str] = []
+    for item in reported:
+        if not isinstance(item, dict) or not isinstance(item.get("format"), str) or not isinstance(item.get("key"), str):
+            return None
+        if item["format"] == "jpeg" and item["key"] == avatar_key:
+            continue
+        ext = VARIANT_FORMATS.get(item["format"], (None,))[0]
+        if ext is None or item["format"] in formats or item["key"] != variant_key(avatar_key, ext):
+            return None
+        formats.append(item["format"])
+    return formats
+
+
+def variant_key(avatar_key: str, ext: str) -> str:
+    return f"{avatar_key.rsplit('.', 1)[0]}.{ext}"
+
+
+def verify_variants(s: Settings, avatar_key: str, formats: list[str]) -> None:
+    """Each variant exists with the Content-Type the CDN will serve it with (a HEAD each)."""
+    s3 = current_app.extensions["s3"]
+    for fmt in formats:
+        ext, mime = VARIANT_FORMATS[fmt]
+        key = variant_key(avatar_key, ext)
+        try:
+            head = s3.head_object(Bucket=s.assets_bucket, Key=key)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise  # not a verdict on the variant: 500, and the handler retries
+            raise LookupError(f"{key} does not exist") from err
+        if head.get("ContentType") != mime:
+            raise LookupError(f"{key} is served as {head.get('ContentType')}, not {mime}")
+
+
+def avatar_sources(row) -> list[dict]:
+    """`<picture>` sources for the avatar's other encodings, preferred first; the JPEG
+    (`avatar_url`) is the `<img>` every client can show."""
+    if not row or not row["avatar_key"] or not row["variants"]:
+        return []
+    return [
+        {"type": VARIANT_FORMATS[fmt][1], "url": cdn_url(variant_key(row["avatar_key"], VARIANT_FORMATS[fmt][0]))}
+        for fmt in row["variants"].split(",")
+    ]
 
 
 def verify_avatar(s: Settings, avatar_key: str) -> "thumbsmith.Metadata":
@@ -293,6 +352,7 @@ def profile(user):
     return {
         "user": user,
         "avatar_url": cdn_url(row["avatar_key"]) if row else None,
+        "avatar_sources": avatar_sources(row),
         "width": row["width"] if row else None,
         "height": row["height"] if row else None,
         "updated_at": row["updated_at"] if row else None,

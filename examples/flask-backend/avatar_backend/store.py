@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS uploads (
     issued_at   REAL NOT NULL,
     status      TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'ready', 'rejected')),
     avatar_key  TEXT,
+    variants    TEXT NOT NULL DEFAULT '',
     width       INTEGER,
     height      INTEGER,
     error       TEXT,
@@ -40,6 +41,9 @@ def connect(path: str) -> sqlite3.Connection:
 def init(path: str) -> None:
     with connect(path) as db:
         db.executescript(SCHEMA)
+        # A database from before the avatar variants (AVIF/WebP beside the JPEG) gains the column.
+        if "variants" not in {row["name"] for row in db.execute("PRAGMA table_info(uploads)")}:
+            db.execute("ALTER TABLE uploads ADD COLUMN variants TEXT NOT NULL DEFAULT ''")
 
 
 def record_upload(db: sqlite3.Connection, sub: str, upload_id: str) -> None:
@@ -56,12 +60,14 @@ def upload(db: sqlite3.Connection, sub: str, upload_id: str) -> sqlite3.Row | No
     ).fetchone()
 
 
-def mark_ready(db, sub, upload_id, avatar_key, width, height) -> None:
+def mark_ready(db, sub, upload_id, avatar_key, width, height, variants="") -> None:
+    """`variants`: the other encodings' formats, comma-separated, preferred first. A backfill
+    notifies again for an upload that is ready already, with the same key and more variants."""
     with db:
         db.execute(
-            "UPDATE uploads SET status = 'ready', avatar_key = ?, width = ?, height = ?,"
+            "UPDATE uploads SET status = 'ready', avatar_key = ?, width = ?, height = ?, variants = ?,"
             " error = NULL, updated_at = ? WHERE sub = ? AND upload_id = ?",
-            (avatar_key, width, height, time.time(), sub, upload_id),
+            (avatar_key, width, height, variants, time.time(), sub, upload_id),
         )
 
 

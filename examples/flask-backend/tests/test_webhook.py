@@ -104,3 +104,49 @@ def test_node_handler_signature_verifies_here():
     ).stdout
     assert header == signing.sign(WEBHOOK_SECRET.encode(), body, 1700000000)
     assert signing.verify(WEBHOOK_SECRET.encode(), body, header, 300, now=1700000100) == 1700000000
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        "webp",
+        [{"format": "webp", "key": "avatars/alice/0123456789abcdef.png"}],
+        [{"format": "webp", "key": "avatars/bob/0123456789abcdef.webp"}],
+        [{"format": "gif", "key": "avatars/alice/0123456789abcdef.gif"}],
+        [{"format": "webp", "key": "avatars/alice/0123456789abcdef.webp"}] * 2,
+        [{"format": "webp"}],
+    ],
+)
+def test_variants_not_beside_the_avatar_are_refused(client, variants):
+    # Refused from the names alone, before anything is read from S3.
+    upload = issued_upload(client)
+    body = json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "type": "avatar.ready",
+            "sub": "alice",
+            "upload_key": upload["key"],
+            "avatar_key": "avatars/alice/0123456789abcdef.jpg",
+            "variants": variants,
+        }
+    ).encode()
+    response = post(client, body, signing.sign(WEBHOOK_SECRET.encode(), body))
+    assert response.status_code == 422, response.get_json()
+    assert "variants" in response.get_json()["error"]
+
+
+def test_a_database_from_before_the_variants_gains_the_column(tmp_path):
+    import sqlite3
+
+    from avatar_backend import store
+
+    path = tmp_path / "old.sqlite3"
+    old_schema = store.SCHEMA.replace("    variants    TEXT NOT NULL DEFAULT '',\n", "")
+    assert old_schema != store.SCHEMA
+    with sqlite3.connect(path) as db:
+        db.executescript(old_schema)
+        db.execute("INSERT INTO uploads (upload_id, sub, issued_at) VALUES ('u', 'alice', 0)")
+    store.init(str(path))
+    db = store.connect(str(path))
+    store.mark_ready(db, "alice", "u", "avatars/alice/0123456789abcdef.jpg", 512, 512, "webp")
+    assert store.current_avatar(db, "alice")["variants"] == "webp"
