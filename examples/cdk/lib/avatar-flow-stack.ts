@@ -24,6 +24,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AvatarBackfill } from './backfill';
 import type { Settings } from './settings';
 import { THUMBNAIL_SIZING } from './sizing';
 import { vendorThumbsmithCommand } from './thumbsmith-bundle';
@@ -47,6 +48,7 @@ export class AvatarFlowStack extends Stack {
   readonly distribution: cloudfront.Distribution;
   readonly thumbnailFunction: nodejs.NodejsFunction;
   readonly thumbnailFailures: sqs.Queue;
+  readonly backfill: AvatarBackfill;
   readonly presignFunction?: nodejs.NodejsFunction;
   readonly api?: apigwv2.HttpApi;
 
@@ -159,101 +161,14 @@ export class AvatarFlowStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    this.thumbnailFunction = new nodejs.NodejsFunction(this, 'Thumbnail', {
+    const makeHandlerFunction = (scope: Construct, id: string, entry: string, extra: Partial<nodejs.NodejsFunctionProps>) =>
+      handlerFunction(this, settings, scope, id, entry, extra);
+    this.thumbnailFunction = makeHandlerFunction(this, 'Thumbnail', path.join(CDK_DIR, 'lambda', 'thumbnail', 'index.mts'), {
       description: 'Makes the avatar of each upload with thumbsmith and notifies the backend',
-      entry: path.join(CDK_DIR, 'lambda', 'thumbnail', 'index.mts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: THUMBNAIL_SIZING.memoryMb,
-      timeout: Duration.seconds(THUMBNAIL_SIZING.timeoutSeconds),
-      depsLockFilePath: LOCK_FILE,
       logGroup: thumbnailLogs,
       deadLetterQueue: this.thumbnailFailures,
       retryAttempts: 2,
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The native addon cannot be bundled: it is copied in after esbuild, arm64 binary only.
-        externalModules: ['thumbsmith'],
-        // esbuild output is ESM; the flow handler is CommonJS and `require`s thumbsmith.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        // Packages the handler imports resolve from this app's node_modules too.
-        environment: { NODE_PATH: path.join(CDK_DIR, 'node_modules') },
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [vendorThumbsmithCommand(outputDir)],
-        },
-      },
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        // The flow handler's variables (examples/lambda-thumbnail/index.js, configFromEnv);
-        // the rest (512×512, 10 MiB, 50 MP) are its defaults.
-        DEST_BUCKET_NAME: this.assets.bucketName,
-        FOLDER_INPUT: FLOW.uploadPrefix,
-        FOLDER_OUTPUT: FLOW.avatarPrefix,
-        FOLDER_RECEIPTS: FLOW.receiptPrefix,
-        AVATAR_WEBHOOK_URL: settings.webhookUrl,
-        // Not the secret itself: where the wrapper reads it at cold start.
-        WEBHOOK_SECRET_PARAMETER: settings.webhookSecretParameter,
-      },
     });
-    // Read the original (uploads prefix only), write the avatar (avatars prefix only).
-    this.thumbnailFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadOriginals',
-        actions: ['s3:GetObject'],
-        resources: [this.uploads.arnForObjects(`${FLOW.uploadPrefix}*`)],
-      }),
-    );
-    this.thumbnailFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteAvatarsAndReceipts',
-        actions: ['s3:PutObject'],
-        resources: [
-          this.assets.arnForObjects(`${FLOW.avatarPrefix}*`),
-          this.assets.arnForObjects(`${FLOW.receiptPrefix}*`),
-        ],
-      }),
-    );
-    // A redelivered event is recognised by its receipt (HeadObject = s3:GetObject).
-    this.thumbnailFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadReceipts',
-        actions: ['s3:GetObject'],
-        resources: [this.assets.arnForObjects(`${FLOW.receiptPrefix}*`)],
-      }),
-    );
-    // Without ListBucket, S3 answers HeadObject on a missing key with 403 instead of 404, and the
-    // handler could not tell "no receipt yet" from a real refusal. Listing reveals key names
-    // only (avatar hashes, receipts), never contents.
-    this.thumbnailFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'TellMissingReceipts',
-        actions: ['s3:ListBucket'],
-        resources: [this.assets.bucketArn],
-      }),
-    );
-    // The webhook secret, read once per cold start (SecureString under the AWS-managed key,
-    // whose key policy already admits decryption through SSM for this account's principals).
-    this.thumbnailFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadWebhookSecret',
-        actions: ['ssm:GetParameter'],
-        resources: [
-          this.formatArn({
-            service: 'ssm',
-            resource: 'parameter',
-            resourceName: settings.webhookSecretParameter.replace(/^\//, ''),
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
     this.uploads.addEventNotification(
       s3.EventType.OBJECT_CREATED,
       new s3n.LambdaDestination(this.thumbnailFunction),
@@ -335,9 +250,125 @@ export class AvatarFlowStack extends Stack {
       new CfnOutput(this, 'ApiUrl', { value: `https://${this.api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}` });
     }
 
+    // ---- backfill of variants over existing originals (lib/backfill.ts) ----
+    this.backfill = new AvatarBackfill(this, 'Backfill', {
+      uploads: this.uploads,
+      uploadPrefix: FLOW.uploadPrefix,
+      makeFunction: makeHandlerFunction,
+      entry: path.join(CDK_DIR, 'lambda', 'backfill', 'index.mts'),
+    });
+    new CfnOutput(this, 'BackfillFunctionArn', { value: this.backfill.function.functionArn });
+    new CfnOutput(this, 'BackfillRoleArn', { value: this.backfill.batchRole.roleArn });
+    new CfnOutput(this, 'BackfillBucketName', { value: this.backfill.manifests.bucketName });
+
     new CfnOutput(this, 'UploadsBucketName', { value: this.uploads.bucketName });
     new CfnOutput(this, 'AssetsBucketName', { value: this.assets.bucketName });
     new CfnOutput(this, 'CdnBaseUrl', { value: cdnBaseUrl });
     new CfnOutput(this, 'CdnDistributionDomain', { value: this.distribution.distributionDomainName });
   }
+}
+
+// The flow's handler on Lambda: the thumbnail function (S3 events) and the backfill function
+// (S3 Batch Operations) share its bundle settings, configuration and grants.
+function handlerFunction(
+  stack: AvatarFlowStack,
+  settings: Settings,
+  scope: Construct,
+  id: string,
+  entry: string,
+  extra: Partial<nodejs.NodejsFunctionProps>,
+): nodejs.NodejsFunction {
+  const fn = new nodejs.NodejsFunction(scope, id, {
+    entry,
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: THUMBNAIL_SIZING.memoryMb,
+    timeout: Duration.seconds(THUMBNAIL_SIZING.timeoutSeconds),
+    depsLockFilePath: LOCK_FILE,
+    bundling: {
+      format: nodejs.OutputFormat.ESM,
+      target: 'node22',
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      // The native addon cannot be bundled: it is copied in after esbuild, arm64 binary only.
+      externalModules: ['thumbsmith'],
+      // esbuild output is ESM; the flow handler is CommonJS and `require`s thumbsmith.
+      banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      // Packages the handler imports resolve from this app's node_modules too.
+      environment: { NODE_PATH: path.join(CDK_DIR, 'node_modules') },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir: string, outputDir: string) => [vendorThumbsmithCommand(outputDir)],
+      },
+    },
+    environment: {
+      NODE_OPTIONS: '--enable-source-maps',
+      // The flow handler's variables (examples/lambda-thumbnail/index.js, configFromEnv);
+      // the rest (512×512, 10 MiB, 50 MP) are its defaults.
+      DEST_BUCKET_NAME: stack.assets.bucketName,
+      FOLDER_INPUT: FLOW.uploadPrefix,
+      FOLDER_OUTPUT: FLOW.avatarPrefix,
+      FOLDER_RECEIPTS: FLOW.receiptPrefix,
+      AVATAR_WEBHOOK_URL: settings.webhookUrl,
+      // Not the secret itself: where the wrapper reads it at cold start.
+      WEBHOOK_SECRET_PARAMETER: settings.webhookSecretParameter,
+    },
+    ...extra,
+  });
+  // Read the original (uploads prefix only), write the avatar (avatars prefix only).
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadOriginals',
+      actions: ['s3:GetObject'],
+      resources: [stack.uploads.arnForObjects(`${FLOW.uploadPrefix}*`)],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'WriteAvatarsAndReceipts',
+      actions: ['s3:PutObject'],
+      resources: [
+        stack.assets.arnForObjects(`${FLOW.avatarPrefix}*`),
+        stack.assets.arnForObjects(`${FLOW.receiptPrefix}*`),
+      ],
+    }),
+  );
+  // A redelivered event is recognised by its receipt (GetObject: it names the variants written).
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadReceipts',
+      actions: ['s3:GetObject'],
+      resources: [stack.assets.arnForObjects(`${FLOW.receiptPrefix}*`)],
+    }),
+  );
+  // Without ListBucket, S3 answers HeadObject on a missing key with 403 instead of 404, and the
+  // handler could not tell "no receipt yet" from a real refusal. Listing reveals key names
+  // only (avatar hashes, receipts), never contents.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'TellMissingReceipts',
+      actions: ['s3:ListBucket'],
+      resources: [stack.assets.bucketArn],
+    }),
+  );
+  // The webhook secret, read once per cold start (SecureString under the AWS-managed key,
+  // whose key policy already admits decryption through SSM for this account's principals).
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadWebhookSecret',
+      actions: ['ssm:GetParameter'],
+      resources: [
+        stack.formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: settings.webhookSecretParameter.replace(/^\//, ''),
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ],
+    }),
+  );
+  return fn;
 }

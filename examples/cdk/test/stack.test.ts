@@ -7,6 +7,7 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { FLOW } from '../lib/avatar-flow-stack';
+import { BACKFILL } from '../lib/backfill';
 import { settingsFromContext } from '../lib/settings';
 import { THUMBNAIL_SIZING } from '../lib/sizing';
 import { CONTEXT, synth } from './synth';
@@ -23,6 +24,8 @@ const NAMES: Record<string, string> = {
   [logicalId(stack.assets)]: 'Assets',
   [logicalId(stack.distribution)]: 'Cdn',
   [logicalId(stack.thumbnailFailures)]: 'ThumbnailFailures',
+  [logicalId(stack.backfill.manifests)]: 'Manifests',
+  [logicalId(stack.backfill.function)]: 'Backfill',
 };
 
 /** An ARN as a readable string: `Fn::Join` of `Fn::GetAtt`s becomes "Uploads.Arn/uploads/*". */
@@ -242,6 +245,72 @@ describe('thumbnail Lambda', () => {
   });
 });
 
+describe('backfill (S3 Inventory → S3 Batch Operations → the handler)', () => {
+  const fn = resources[logicalId(stack.backfill.function)].Properties;
+
+  it('inventories the originals daily, with their ETags, into the manifests bucket', () => {
+    const [inventory, ...others] = resources[logicalId(stack.uploads)].Properties.InventoryConfigurations;
+    assert.deepEqual(others, []);
+    assert.deepEqual(
+      { ...inventory, Destination: { ...inventory.Destination, BucketArn: render(inventory.Destination.BucketArn) } },
+      {
+        Id: 'originals',
+        Enabled: true,
+        Prefix: FLOW.uploadPrefix,
+        ScheduleFrequency: 'Daily',
+        IncludedObjectVersions: 'Current',
+        OptionalFields: ['Size', 'ETag', 'LastModifiedDate'],
+        Destination: { BucketArn: 'Manifests.Arn', Format: 'CSV', Prefix: BACKFILL.inventoryPrefix },
+      },
+    );
+    const manifests = resources[logicalId(stack.backfill.manifests)].Properties;
+    assert.equal(manifests.PublicAccessBlockConfiguration.RestrictPublicBuckets, true);
+    assert.equal(manifests.LifecycleConfiguration.Rules[0].ExpirationInDays, BACKFILL.keepDays);
+    const writer = bucketPolicy('Manifests').find((st) => st.effect === 'Allow');
+    assert.deepEqual([writer?.principal, writer?.actions], [{ Service: 's3.amazonaws.com' }, ['s3:PutObject']]);
+  });
+
+  it("caps the originals in flight with the function's reserved concurrency", () => {
+    assert.equal(fn.ReservedConcurrentExecutions, BACKFILL.concurrency);
+    assert.deepEqual([fn.Runtime, fn.Architectures, fn.Handler], ['nodejs22.x', ['arm64'], 'index.handler']);
+  });
+
+  it("runs the handler with the thumbnail function's environment and grants, and no trigger", () => {
+    const thumbnail = resources[logicalId(stack.thumbnailFunction)].Properties;
+    assert.deepEqual(fn.Environment, thumbnail.Environment);
+    const grants = (f: IConstruct & { role?: IConstruct }) =>
+      roleStatements(f).filter((st) => st.sid).map(({ sid, actions, resources: arns }) => ({ sid, actions, arns }));
+    assert.deepEqual(grants(stack.backfill.function), grants(stack.thumbnailFunction));
+    assert.equal(fn.DeadLetterConfig, undefined, 'Batch Operations reports failures itself');
+    const permissions = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(logicalId(stack.backfill.function)),
+    );
+    assert.deepEqual(permissions, [], 'no S3 event invokes it');
+  });
+
+  it('gives Batch Operations a role that invokes it, reads manifests and writes reports, nothing else', () => {
+    const role = resources[logicalId(stack.backfill.batchRole)].Properties;
+    assert.deepEqual(role.AssumeRolePolicyDocument.Statement.map((st: any) => st.Principal), [{ Service: 'batchoperations.s3.amazonaws.com' }]);
+    assert.deepEqual(role.ManagedPolicyArns, undefined);
+    const statements = roleStatements({ role: stack.backfill.batchRole } as unknown as IConstruct & { role: IConstruct });
+    assert.deepEqual(
+      statements.map(({ sid, effect, actions, resources: arns }) => ({ sid, effect, actions, arns })),
+      [
+        { sid: 'InvokeBackfill', effect: 'Allow', actions: ['lambda:InvokeFunction'], arns: ['Backfill.Arn'] },
+        { sid: 'ReadManifest', effect: 'Allow', actions: ['s3:GetObject', 's3:GetObjectVersion'], arns: [`Manifests.Arn/${BACKFILL.inventoryPrefix}/*`] },
+        { sid: 'WriteReport', effect: 'Allow', actions: ['s3:PutObject'], arns: [`Manifests.Arn/${BACKFILL.reportPrefix}/*`] },
+      ],
+    );
+  });
+
+  it('names what a run needs in the stack outputs', () => {
+    const outputs = template.toJSON().Outputs;
+    assert.equal(render(outputs.BackfillFunctionArn.Value), 'Backfill.Arn');
+    assert.equal(render(outputs.BackfillBucketName.Value), 'Manifests');
+    assert.equal(render(outputs.BackfillRoleArn.Value), `${logicalId(stack.backfill.batchRole)}.Arn`);
+  });
+});
+
 describe('presign API', () => {
   it('routes POST /avatars/key_upload through a Cognito JWT authorizer to the presign function', () => {
     const authorizers = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer')) as [string, any][];
@@ -295,7 +364,7 @@ describe('presign API', () => {
     minimal.template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
     minimal.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     assert.equal(minimal.stack.presignFunction, undefined);
-    minimal.template.resourceCountIs('AWS::Lambda::Function', 2); // thumbnail + CDK's notification handler
+    minimal.template.resourceCountIs('AWS::Lambda::Function', 3); // thumbnail, backfill + CDK's notification handler
   });
 });
 

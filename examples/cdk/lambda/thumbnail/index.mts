@@ -4,18 +4,9 @@
 //
 // It is read once, during the cold start (top-level await runs in Lambda's init phase), and
 // lives in this module for the life of the execution environment: no SSM call per image.
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 // Bundled by esbuild from the flow example, so the deployed code is the tested code.
 import { configFromEnv, createHandler, s3FromEnv } from '../../../lambda-thumbnail/index.js';
-
-export async function readWebhookSecret(env: NodeJS.ProcessEnv = process.env, ssm = new SSMClient({})): Promise<string> {
-  const name = env.WEBHOOK_SECRET_PARAMETER;
-  if (!name) throw new Error('WEBHOOK_SECRET_PARAMETER must be set (an SSM SecureString name)');
-  const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  const secret = answer.Parameter?.Value;
-  if (!secret) throw new Error(`SSM parameter ${name} is empty`);
-  return secret;
-}
+import { readWebhookSecret } from './secret.js';
 
 const secret = await readWebhookSecret();
 
