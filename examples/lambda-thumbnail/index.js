@@ -197,10 +197,12 @@ function createHandler({
   async function writeVariants(source, sub, wanted, primaryKey) {
     const written = [];
     const refused = [];
+    const spent = { process_ms: 0, write_ms: 0 };
     let avatarKey = primaryKey;
     let info;
     for (const variant of wanted) {
       let avatar;
+      let mark = performance.now();
       try {
         avatar = await makeAvatar(source.input, {
           format: variant.format,
@@ -219,6 +221,8 @@ function createHandler({
         // The primary took this input, so this is no verdict on it: a failure to retry.
         throw new Error(`the ${variant.format} variant failed: ${err?.message ?? err}`, { cause: err });
       }
+      spent.process_ms += performance.now() - mark;
+      mark = performance.now();
       if (variant.primary) avatarKey = `${config.outputFolder}${sub}/${avatar.hash}.${variant.ext}`;
       const key = variantKey(avatarKey, variant.ext);
       await s3.send(
@@ -230,10 +234,11 @@ function createHandler({
           CacheControl: IMMUTABLE,
         }),
       );
+      spent.write_ms += performance.now() - mark;
       written.push({ ext: variant.ext, key, bytes: avatar.data.length });
       info ??= avatar.info;
     }
-    return { avatarKey, written, refused, info };
+    return { avatarKey, written, refused, info, spent };
   }
 
   async function handleRecord(record) {
@@ -280,7 +285,9 @@ function createHandler({
       if (isThumbsmithError(err)) return reject(err.code, err.message);
       throw err;
     }
-    lap('process_write_ms');
+    // Every variant's encode, then every write (the handler's log and scripts/measure.py read these).
+    for (const [name, ms] of Object.entries(out.spent)) timings[name] = Math.round(ms * 100) / 100;
+    mark = performance.now();
 
     // Every variant the avatar now has, the ones an earlier run wrote included, in list order.
     const had = new Set(receipt ? (receipt.variants ?? [variants[0].ext]) : []);

@@ -21,6 +21,8 @@ function handlerWith(s3, options) {
 test('WebP is written beside the JPEG under the same hash, with its own type, immutable', async () => {
   const { s3, hook, handler } = setup();
   const { results } = await handler({ Records: [upload(s3, 'uploads/alice/1', 'exif-6.jpg')] });
+  // The timings scripts/measure.py reads: every variant's encoding is in process_ms.
+  assert.deepEqual(Object.keys(results[0].timings), ['read_ms', 'process_ms', 'write_ms', 'notify_ms', 'total_ms']);
   const jpegKey = results[0].avatarKey;
   const webpKey = jpegKey.replace(/\.jpg$/, '.webp');
   const webp = s3.get('assets', webpKey);
