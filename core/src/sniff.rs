@@ -10,11 +10,15 @@ use crate::error::{Error, Result};
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Format {
+    /// JPEG.
     Jpeg,
+    /// PNG.
     Png,
+    /// WebP, lossy or lossless.
     Webp,
+    /// GIF (its first frame is read).
     Gif,
-    /// Only with the `decode-tiff` feature (otherwise sniffed as unsupported).
+    /// TIFF; only with the `decode-tiff` feature (otherwise sniffed as unsupported).
     Tiff,
     /// JPEG XL; only with the `decode-jxl` feature (otherwise sniffed as unsupported).
     Jxl,

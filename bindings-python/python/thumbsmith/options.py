@@ -37,7 +37,8 @@ Kernel = Union[Literal["nearest"], Literal["box"], Literal["bilinear"], Literal[
 #: ``"jpeg"``: JPEG (also spelled ``jpg``).
 #: ``"png"``: PNG.
 #: ``"webp"``: WebP, lossy or lossless (``lossless``).
-#: ``"same"``: The input's format (GIF input gives PNG: thumbsmith does not encode GIF).
+#: ``"same"``: The input's format; for one thumbsmith does not encode, PNG (GIF; TIFF or JPEG XL with
+#: alpha) or JPEG (TIFF or JPEG XL without alpha).
 OutputFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["same"]]
 
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, Literal, Optional, Union
 
 
 #: The formats thumbsmith decodes.
-ImageFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["gif"]]
+ImageFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["gif"], Literal["tiff"], Literal["jxl"]]
 
 #: How the source stores colour.
 ColorModel = Union[Literal["rgb"], Literal["gray"], Literal["cmyk"]]
