@@ -72,9 +72,9 @@ pub(crate) fn probe(input: &[u8], max_metadata_bytes: u64) -> Result<Probe> {
         Format::Webp => webp_header(input, max_metadata_bytes),
         Format::Gif => gif_header(input),
         #[cfg(feature = "decode-tiff")]
-        Format::Tiff => tiff_header(input, max_metadata_bytes),
+        Format::Tiff => crate::decode::tiff::header(input, max_metadata_bytes),
         #[cfg(feature = "decode-jxl")]
-        Format::Jxl => jxl_header(input, max_metadata_bytes),
+        Format::Jxl => crate::decode::jxl::header(input, max_metadata_bytes),
         // `sniff` gives these only when their decoder is built in.
         #[allow(unreachable_patterns)]
         Format::Tiff | Format::Jxl => Err(Error::UnsupportedFormat {
@@ -133,19 +133,19 @@ pub(crate) fn probe(input: &[u8], max_metadata_bytes: u64) -> Result<Probe> {
     })
 }
 
-struct Header {
-    width: u32,
-    height: u32,
-    has_alpha: bool,
-    bit_depth: u8,
-    color_model: ColorModel,
-    icc: Option<Vec<u8>>,
-    exif: Option<Vec<u8>>,
-    frames: u32,
-    progressive: bool,
+pub(crate) struct Header {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) has_alpha: bool,
+    pub(crate) bit_depth: u8,
+    pub(crate) color_model: ColorModel,
+    pub(crate) icc: Option<Vec<u8>>,
+    pub(crate) exif: Option<Vec<u8>>,
+    pub(crate) frames: u32,
+    pub(crate) progressive: bool,
     /// The orientation the format's own header gives (TIFF's tag, JPEG XL's codestream), over
     /// EXIF's.
-    orientation: Option<u8>,
+    pub(crate) orientation: Option<u8>,
 }
 
 fn jpeg_header(input: &[u8]) -> Result<Header> {
@@ -310,40 +310,6 @@ fn gif_header(input: &[u8]) -> Result<Header> {
         frames,
         progressive: interlaced,
         orientation: None,
-    })
-}
-
-#[cfg(feature = "decode-tiff")]
-fn tiff_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
-    let h = crate::decode::tiff::header(input, max_metadata_bytes)?;
-    Ok(Header {
-        width: h.width,
-        height: h.height,
-        has_alpha: h.has_alpha,
-        bit_depth: h.bit_depth,
-        color_model: h.color_model,
-        icc: h.icc,
-        exif: None,
-        frames: h.pages,
-        progressive: false,
-        orientation: Some(h.orientation),
-    })
-}
-
-#[cfg(feature = "decode-jxl")]
-fn jxl_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
-    let h = crate::decode::jxl::header(input, max_metadata_bytes)?;
-    Ok(Header {
-        width: h.width,
-        height: h.height,
-        has_alpha: h.has_alpha,
-        bit_depth: h.bit_depth,
-        color_model: h.color_model,
-        icc: h.icc,
-        exif: None,
-        frames: h.frames,
-        progressive: false,
-        orientation: Some(h.orientation),
     })
 }
 

@@ -10,22 +10,8 @@ use jxl_oxide::{AllocTracker, InitializeResult, JxlImage};
 use super::Decoded;
 use crate::error::{Error, Result};
 use crate::orient::Orientation;
-use crate::probe::ColorModel;
+use crate::probe::{ColorModel, Header};
 use crate::raster::Raster;
-
-/// What the image header says.
-pub(crate) struct JxlHeader {
-    pub width: u32,
-    pub height: u32,
-    pub color_model: ColorModel,
-    pub has_alpha: bool,
-    pub bit_depth: u8,
-    /// The codestream's orientation, 1–8, as EXIF numbers it.
-    pub orientation: u8,
-    /// The profile of the rendered pixels; `None` when it is sRGB (nothing to convert).
-    pub icc: Option<Vec<u8>>,
-    pub frames: u32,
-}
 
 fn corrupt(e: impl ToString) -> Error {
     Error::corrupt("jxl", e)
@@ -52,7 +38,7 @@ fn image(input: &[u8], max_pixels: u64) -> Result<JxlImage> {
     Ok(image)
 }
 
-pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<JxlHeader> {
+pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
     let image = image(input, crate::Options::default().max_input_pixels)?;
     let header = image.image_header();
     let metadata = &header.metadata;
@@ -63,7 +49,7 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<JxlHeader>
         max_metadata_bytes,
     )?;
     let bits = metadata.bit_depth.bits_per_sample();
-    Ok(JxlHeader {
+    Ok(Header {
         width: header.size.width,
         height: header.size.height,
         color_model: if metadata.grayscale() {
@@ -73,14 +59,20 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<JxlHeader>
         },
         has_alpha: metadata.alpha().is_some(),
         bit_depth: u8::try_from(bits).unwrap_or(u8::MAX),
-        orientation: u8::try_from(metadata.orientation)
-            .ok()
-            .filter(|o| (1..=8).contains(o))
-            .unwrap_or(1),
+        // The codestream's orientation, 1–8, as EXIF numbers it.
+        orientation: Some(
+            u8::try_from(metadata.orientation)
+                .ok()
+                .filter(|o| (1..=8).contains(o))
+                .unwrap_or(1),
+        ),
+        // The profile of the rendered pixels; `None` when it is sRGB (nothing to convert).
         icc: (!is_srgb(image.rendered_cicp(), metadata.grayscale())).then_some(icc),
+        exif: None,
         frames: u32::try_from(image.num_loaded_keyframes())
             .unwrap_or(u32::MAX)
             .max(1),
+        progressive: false,
     })
 }
 

@@ -13,22 +13,8 @@ use tiff::{ColorType, TiffError};
 use super::Decoded;
 use crate::embedded;
 use crate::error::{Error, Result};
-use crate::probe::ColorModel;
+use crate::probe::{ColorModel, Header};
 use crate::raster::Raster;
-
-/// What the first image directory says.
-pub(crate) struct TiffHeader {
-    pub width: u32,
-    pub height: u32,
-    pub color_model: ColorModel,
-    pub has_alpha: bool,
-    pub bit_depth: u8,
-    /// The Orientation tag, 1–8 (1 when absent or out of range).
-    pub orientation: u8,
-    pub icc: Option<Vec<u8>>,
-    /// Pages (directories in the main chain; thumbsmith uses the first).
-    pub pages: u32,
-}
 
 /// The crate's error as thumbsmith's: a feature the crate does not decode is named, a broken
 /// file is corrupt, and the crate's own allocation limits (set from ours) are limits.
@@ -72,7 +58,7 @@ fn decoder(
 
 /// The first directory's facts; the ICC profile is refused over `max_metadata_bytes` before it
 /// is read.
-pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<TiffHeader> {
+pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
     let mut decoder = decoder(input, u64::MAX, max_metadata_bytes)?;
     let (width, height) = decoder.dimensions().map_err(error)?;
     let color = decoder.colortype().map_err(error)?;
@@ -93,15 +79,18 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<TiffHeader
         }
         None => None,
     };
-    Ok(TiffHeader {
+    Ok(Header {
         width,
         height,
         color_model,
         has_alpha,
         bit_depth: color.bit_depth(),
-        orientation,
+        orientation: Some(orientation),
         icc,
-        pages: count_pages(&mut decoder),
+        exif: None,
+        // Pages: directories in the main chain (thumbsmith uses the first).
+        frames: count_pages(&mut decoder),
+        progressive: false,
     })
 }
 
