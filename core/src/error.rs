@@ -71,17 +71,19 @@ impl Error {
         "ERR_INTERNAL",
     ];
 
-    pub(crate) fn corrupt(format: impl Into<String>, reason: impl ToString) -> Self {
+    // Generic only in these one-line wrappers: the bodies take `&dyn Display`, so each decoder's
+    // error type does not get its own copy of the string building (the browser package's size).
+    pub(crate) fn corrupt(format: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         Error::CorruptInput {
             format: format.into(),
-            reason: reason.to_string(),
+            reason: displayed(&reason),
         }
     }
 
-    pub(crate) fn encode(format: impl Into<String>, reason: impl ToString) -> Self {
+    pub(crate) fn encode(format: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         Error::EncodeFailed {
             format: format.into(),
-            reason: reason.to_string(),
+            reason: displayed(&reason),
         }
     }
 
@@ -128,11 +130,10 @@ impl Error {
     /// [`Error::facts`] as JavaScript callers spell them: the option a `LimitExceeded` names is
     /// given in lowerCamelCase (`maxInputPixels`), the way they pass it.
     pub fn facts_camel_case(&self) -> Vec<(&'static str, serde_json::Value)> {
-        use heck::ToLowerCamelCase;
         let mut facts = self.facts();
         for (name, value) in &mut facts {
             if let ("option", serde_json::Value::String(option)) = (*name, &*value) {
-                *value = option.to_lower_camel_case().into();
+                *value = crate::key_case::lower_camel_case(option).into();
             }
         }
         facts
@@ -186,6 +187,12 @@ pub(crate) fn check_limit(
         });
     }
     Ok(())
+}
+
+/// `reason.to_string()`, once for every type.
+#[inline(never)]
+fn displayed(reason: &dyn std::fmt::Display) -> String {
+    reason.to_string()
 }
 
 #[cfg(test)]

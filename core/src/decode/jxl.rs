@@ -13,7 +13,7 @@ use crate::orient::Orientation;
 use crate::probe::{ColorModel, Header};
 use crate::raster::Raster;
 
-fn corrupt(e: impl ToString) -> Error {
+fn corrupt(e: impl std::fmt::Display) -> Error {
     Error::corrupt("jxl", e)
 }
 
