@@ -36,6 +36,7 @@ mod error;
 mod exif;
 mod extras;
 pub mod geometry;
+mod key_case;
 mod marks;
 mod options;
 mod orient;

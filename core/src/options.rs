@@ -250,13 +250,12 @@ fn snake_case_keys(
     value: serde_json::Value,
     spellings: &mut Vec<(String, String)>,
 ) -> Result<serde_json::Value> {
-    use heck::ToSnakeCase;
     use serde_json::Value;
     Ok(match value {
         Value::Object(map) => {
             let mut out = serde_json::Map::with_capacity(map.len());
             for (key, inner) in map {
-                let snake = key.to_snake_case();
+                let snake = crate::key_case::snake_case(&key);
                 if out.contains_key(&snake) {
                     return Err(Error::InvalidOption(format!(
                         "`{key}` is given twice (as `{key}` and as `{snake}` or another spelling)"
@@ -284,12 +283,11 @@ fn snake_case_keys(
 /// lowerCamelCase, at any depth: what the JS bindings hand back, the mirror of the rewrite
 /// `Options::from_value` does on the way in.
 pub fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
-    use heck::ToLowerCamelCase;
     use serde_json::Value;
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (k.to_lower_camel_case(), camel_case_keys(v)))
+                .map(|(k, v)| (crate::key_case::lower_camel_case(&k), camel_case_keys(v)))
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
