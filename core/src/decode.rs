@@ -12,6 +12,7 @@ use crate::sniff::Format;
 pub(crate) mod jxl;
 #[cfg(feature = "decode-tiff")]
 pub(crate) mod tiff;
+mod vp8l;
 
 /// What a decoder produced: ready-to-use pixels, or CMYK ink values (0 = no ink) that still need
 /// the source's CMYK ICC profile to become RGB.
@@ -535,7 +536,9 @@ fn webp_first_frame_fits(input: &[u8]) -> Result<()> {
         let data = &data[..len.min(data.len())];
         match &header[..4] {
             b"VP8X" if data.len() >= 10 => canvas = Some((le24(&data[4..7]), le24(&data[7..10]))),
+            b"ALPH" => webp_groups_fit(b"ALPH", data, canvas)?,
             b"VP8 " | b"VP8L" => {
+                webp_groups_fit(&header[..4], data, None)?;
                 return match (canvas, webp_bitstream_size(&header[..4], data)) {
                     (Some(canvas), Some(size)) if size != canvas => {
                         Err(mismatch("canvas", canvas, size))
@@ -551,6 +554,7 @@ fn webp_first_frame_fits(input: &[u8]) -> Result<()> {
                     let sub_len = u32::from_le_bytes([sub[4], sub[5], sub[6], sub[7]]) as usize;
                     let sub_data = data.get(inner + 8..).unwrap_or_default();
                     let sub_data = &sub_data[..sub_len.min(sub_data.len())];
+                    webp_groups_fit(&sub[..4], sub_data, Some(frame))?;
                     if let Some(size) = webp_bitstream_size(&sub[..4], sub_data) {
                         return match size == frame {
                             true => Ok(()),
@@ -572,6 +576,33 @@ fn webp_first_frame_fits(input: &[u8]) -> Result<()> {
         at = after;
     }
     Ok(())
+}
+
+/// The most prefix-code groups a lossless bitstream may declare. libwebp's encoder writes at
+/// most 2,600 (its `MAX_HUFF_IMAGE_SIZE`); image-webp builds every declared group's tables before
+/// the first pixel, so a file declaring 65,536 of them would reserve gigabytes (decode/vp8l.rs).
+const MAX_WEBP_GROUPS: u32 = 4096;
+
+/// Refuses a lossless bitstream (`VP8L`, or an `ALPH` chunk compressed losslessly, whose frame
+/// is `size`) that declares more than [`MAX_WEBP_GROUPS`] prefix-code groups.
+fn webp_groups_fit(fourcc: &[u8], data: &[u8], size: Option<(u32, u32)>) -> Result<()> {
+    let groups = match fourcc {
+        b"VP8L" => vp8l::groups(data, None),
+        // The ALPH header byte's low two bits: 1 is a headerless VP8L stream of the frame's size.
+        b"ALPH" => match (data.first(), size) {
+            (Some(header), Some(size)) if header & 3 == 1 => vp8l::groups(&data[1..], Some(size)),
+            _ => None,
+        },
+        _ => None,
+    };
+    match groups {
+        Some(groups) if groups > MAX_WEBP_GROUPS => Err(Error::UnsupportedFormat {
+            format: format!(
+                "lossless WebP with {groups} prefix-code groups (at most {MAX_WEBP_GROUPS})"
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The size a VP8 (lossy key frame) or VP8L bitstream's header declares.

@@ -102,3 +102,125 @@ fn assert_corrupt(result: thumbsmith::Result<thumbsmith::Output>, says: &str) {
         other => panic!("expected a corrupt WebP, got {other:?}"),
     }
 }
+
+/// A VP8L bitstream, written least significant bit first (RFC 9649 §3.2).
+#[derive(Default)]
+struct Bits {
+    bytes: Vec<u8>,
+    used: usize,
+}
+
+impl Bits {
+    fn put(&mut self, value: u32, count: u32) -> &mut Self {
+        for n in 0..count {
+            if self.used.is_multiple_of(8) {
+                self.bytes.push(0);
+            }
+            *self.bytes.last_mut().unwrap() |= ((value >> n & 1) as u8) << (self.used % 8);
+            self.used += 1;
+        }
+        self
+    }
+
+    /// A prefix code's `code` of `length` bits: its first bit is its most significant.
+    fn code(&mut self, code: u32, length: u32) -> &mut Self {
+        for n in (0..length).rev() {
+            self.put(code >> n & 1, 1);
+        }
+        self
+    }
+
+    /// A simple prefix code of the one symbol `symbol` (0…255): decoding it reads no bits.
+    fn single(&mut self, symbol: u32) -> &mut Self {
+        self.put(1, 1).put(0, 1).put(1, 1).put(symbol, 8)
+    }
+
+    /// A normal prefix code whose symbols 0…10 have the lengths 1, 2, …, 10, 10: the decoder
+    /// builds its full 1,024-entry table for it. The code-length code gives the lengths 1…6 three
+    /// bits (codes 0b000…0b101) and 7…10 four (0b1100…0b1111).
+    fn deep(&mut self) -> &mut Self {
+        self.put(0, 1).put(14 - 4, 4);
+        // Code-length code lengths in RFC 9649's order 17, 18, 0, 1, 2, 3, 4, 5, 16, 6, 7, 8, 9, 10.
+        for length in [0, 0, 0, 3, 3, 3, 3, 3, 0, 3, 4, 4, 4, 4] {
+            self.put(length, 3);
+        }
+        self.put(1, 1).put(1, 3).put(11 - 2, 4); // 11 code lengths follow
+        for length in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10] {
+            match length {
+                1..=6 => self.code(length - 1, 3),
+                _ => self.code(0b1100 + length - 7, 4),
+            };
+        }
+        self
+    }
+}
+
+/// A 1024×1024 VP8L stream whose entropy image declares `groups` prefix-code groups (all of its
+/// pixels name the last one), followed by every group's five codes as `deep` ones, and no pixel
+/// data. With `header` false it is an ALPH chunk's headerless stream.
+fn group_bomb(groups: u32, header: bool) -> Vec<u8> {
+    let mut bits = Bits::default();
+    if header {
+        bits.put(0x2F, 8).put(1023, 14).put(1023, 14).put(0, 4);
+    }
+    bits.put(0, 1); // no transform
+    bits.put(0, 1); // no colour cache
+    bits.put(1, 1).put(0, 3); // meta prefix codes, 4×4 blocks
+                              // The entropy image: no cache, green and red single symbols giving `groups - 1`, the rest 0.
+    let last = groups - 1;
+    bits.put(0, 1)
+        .single(last & 0xFF)
+        .single(last >> 8)
+        .single(0)
+        .single(0)
+        .single(0);
+    for _ in 0..groups * 5 {
+        bits.deep();
+    }
+    bits.bytes
+}
+
+#[test]
+fn a_lossless_webp_declaring_tens_of_thousands_of_code_groups_is_refused() {
+    let assert_refused = |result: thumbsmith::Result<thumbsmith::Output>| match result {
+        Err(Error::UnsupportedFormat { format }) => {
+            assert!(format.contains("65536 prefix-code groups"), "{format}")
+        }
+        other => panic!("expected the groups to be refused, got {other:?}"),
+    };
+    let stream = group_bomb(65_536, true);
+    let bomb = riff(&[(b"VP8L", &stream)]);
+    keep("webp-vp8l-groups.webp", &bomb);
+    let (result, cost) = measure(|| process(&bomb, &Options::avatar(8)));
+    assert_refused(result);
+    assert_within_bounds("65,536 VP8L groups", &cost, 0);
+
+    // The same groups in the lossless alpha of a lossy picture (an ALPH chunk, compression 1).
+    let (_, vp8) = first_chunk(&fixture("lossy.webp"));
+    let (width, height) = (
+        u32::from(u16::from_le_bytes([vp8[6], vp8[7]]) & 0x3FFF),
+        u32::from(u16::from_le_bytes([vp8[8], vp8[9]]) & 0x3FFF),
+    );
+    let mut alph = vec![1u8];
+    alph.extend(group_bomb(65_536, false));
+    let with_alpha = riff(&[
+        (b"VP8X", &vp8x(0x10, width, height)),
+        (b"ALPH", &alph),
+        (b"VP8 ", &vp8),
+    ]);
+    keep("webp-alph-groups.webp", &with_alpha);
+    let (result, cost) = measure(|| process(&with_alpha, &Options::avatar(8)));
+    assert_refused(result);
+    assert_within_bounds("65,536 ALPH groups", &cost, 0);
+}
+
+#[test]
+fn a_lossless_webp_with_as_many_groups_as_libwebp_writes_is_decoded_as_before() {
+    // 2,600 groups (libwebp's encoder's most), then no pixels: not refused for its groups, so
+    // the decoders read it and find it truncated.
+    let bomb = riff(&[(b"VP8L", &group_bomb(2_600, true))]);
+    match process(&bomb, &Options::avatar(8)) {
+        Err(Error::CorruptInput { format, .. }) => assert_eq!(format, "webp"),
+        other => panic!("expected a truncated WebP, got {other:?}"),
+    }
+}
