@@ -355,9 +355,20 @@ export interface Loaded {
 /** Bytes of an image: a Uint8Array (or Node Buffer) or an ArrayBuffer. */
 export type Input = Uint8Array | ArrayBuffer;
 
-export default function init(options?: { build?: Build }): Promise<Loaded>;
+/**
+ * Where a .wasm build comes from, in place of the package's own file (a CDN, or the URL a
+ * bundler gave it): a URL or string, a Response or its promise, the bytes, or a compiled module.
+ */
+export type WasmSource = URL | string | Response | PromiseLike<Response> | BufferSource | WebAssembly.Module;
+
+export default function init(options?: {
+  build?: Build;
+  /** One source for the build chosen, or one per build (the package's file for one left out). */
+  wasm?: WasmSource | { simd?: WasmSource; baseline?: WasmSource };
+}): Promise<Loaded>;
 export function simdSupported(): boolean;
-export function loaded(): { build: Build; glueUrl: string } | null;
+/** Which build is loaded, a count bumped when a trapped instance is replaced, its memory (tests). */
+export function loaded(): { build: Build; instance: number; memory: WebAssembly.Memory } | null;
 export function process(bytes: Input, options?: Options | null): ProcessResult;
 export function render(bytes: Input, options?: Options | null): RenderResult;
 export function metadata(bytes: Input): Metadata;

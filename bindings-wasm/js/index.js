@@ -9,11 +9,14 @@
 // them from a Worker (./worker-client.js does that for you), never from the main thread.
 //
 // Two builds ship side by side: `simd/` (Wasm SIMD: every engine since Chrome 91, Firefox 89,
-// Safari 16.4, Node 16.4) and `baseline/` (no SIMD instruction at all). They give the same bytes.
+// Safari 16.4, Node 16.4) and `baseline/` (no SIMD instruction at all). They give the same bytes
+// and share one glue, ./glue.js (made from wasm-bindgen's by scripts/glue.mjs).
 //
 // A WebAssembly trap (a panic, or memory running out: wasm32 cannot unwind) never reaches the
 // caller as a bare `RuntimeError: unreachable`: it is thrown as the core's `ERR_INTERNAL` error,
 // and the broken instance is replaced by a fresh one of the same compiled module.
+
+import { createGlue } from './glue.js';
 
 // The smallest module using a SIMD instruction (i8x16.popcnt), as wasm-feature-detect's `simd()`.
 const SIMD_PROBE = Uint8Array.of(
@@ -25,66 +28,84 @@ export function simdSupported() {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
+// The package's own .wasm files, each named by a literal `new URL('./…', import.meta.url)`: the
+// form Vite, webpack 5 and Parcel find, copy into their output and rewrite (README, Bundlers).
+const PACKAGED = {
+  simd: () => new URL('./simd/thumbsmith_wasm_bg.wasm', import.meta.url),
+  baseline: () => new URL('./baseline/thumbsmith_wasm_bg.wasm', import.meta.url),
+};
+// Held in a variable so that bundlers leave this import alone (a browser bundle cannot resolve
+// it, and only Node without `process.getBuiltinModule` gets there).
+const NODE_FS = 'node:fs/promises';
+
 let loading = null; // the promise init() returns
 let current = null; // { glue, build, module, instance }
-let spare = null; // a glue module record imported ahead, for replacing a trapped instance
 let instances = 0;
 
-const glueUrl = (build, instance) =>
-  // A query string makes a new module record: wasm-bindgen's glue holds one instance per record.
-  new URL(`./${build}/thumbsmith_wasm.js?instance=${instance}`, import.meta.url).href;
-
-async function importGlue(build) {
-  const instance = ++instances;
-  return { glue: await import(glueUrl(build, instance)), instance };
+/** A file: URL's bytes, under Node (its fetch does not read files). */
+async function readFile(url) {
+  const fs =
+    globalThis.process?.getBuiltinModule?.(NODE_FS) ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS));
+  return fs.readFile(url);
 }
 
-async function compile(url) {
-  if (url.protocol === 'file:') {
-    // Node: no fetch for file URLs.
-    const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
-  }
+async function compileResponse(response) {
+  if (!response.ok) throw new Error(`cannot load ${response.url}: HTTP ${response.status}`);
+  const copy = response.clone();
   try {
-    return await WebAssembly.compileStreaming(fetch(url));
+    return await WebAssembly.compileStreaming(response);
   } catch (error) {
     // A server that does not say `application/wasm`: compile from the bytes instead.
     if (!(error instanceof TypeError)) throw error;
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`cannot load ${url}: HTTP ${response.status}`);
-    return WebAssembly.compile(await response.arrayBuffer());
+    return WebAssembly.compile(await copy.arrayBuffer());
   }
 }
 
-/** Instantiates `module` with an imported glue record, and imports the next spare record. */
-function instantiate(imported, build, module, nextSpare = importGlue(build)) {
-  imported.glue.initSync({ module });
-  current = { glue: imported.glue, build, module, instance: imported.instance };
-  spare = null;
-  return nextSpare.then(
-    (next) => {
-      if (current?.build === build) spare = next;
-    },
-    () => {}, // without a spare, a trap makes the next init() import a fresh record
-  );
+/** A WebAssembly.Module from what `init({wasm})` accepts: a URL, a Response, bytes or a module. */
+async function compile(source) {
+  source = await source;
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  if (typeof Response === 'function' && source instanceof Response) return compileResponse(source);
+  const url = source instanceof URL ? source : new URL(String(source), globalThis.location?.href);
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFile(url));
+  return compileResponse(await fetch(url));
+}
+
+/** Where the `build` .wasm comes from: the caller's `wasm` option, else the package's file. */
+function sourceOf(wasm, build) {
+  if (wasm == null) return PACKAGED[build]();
+  if (Object.getPrototypeOf(wasm) === Object.prototype) return wasm[build] ?? PACKAGED[build]();
+  return wasm;
+}
+
+/**
+ * A fresh instance of `module` with glue of its own. Synchronous (the factory is imported once),
+ * so a trapped instance is replaced before the failed call returns.
+ */
+function instantiate(build, module) {
+  const glue = createGlue();
+  glue.initSync({ module });
+  current = { glue, build, module, instance: ++instances };
 }
 
 /**
  * Loads and instantiates the build this engine supports (or the one asked for). Resolves to
  * what was loaded and how long it took. Safe to call again: it resolves at once when ready.
- * @param {{build?: 'simd' | 'baseline'}} [options]
+ * `wasm` replaces the package's .wasm file (a CDN, or a bundler's own URL for it): a URL or
+ * string, a Response (or its promise), the bytes, or a compiled WebAssembly.Module; or an
+ * object with one of those per build (`{simd, baseline}`), the package's file for a build left out.
+ * @param {{build?: 'simd' | 'baseline', wasm?: object}} [options]
  */
-export default function init({ build } = {}) {
+export default function init({ build, wasm } = {}) {
   if (current && (!build || build === current.build)) return loading;
   if (loading && !current) return loading;
   loading = (async () => {
     const chosen = build ?? (simdSupported() ? 'simd' : 'baseline');
     const started = performance.now();
-    const module = await compile(new URL(`./${chosen}/thumbsmith_wasm_bg.wasm`, import.meta.url));
+    const module = await compile(sourceOf(wasm, chosen));
     const compiled = performance.now();
-    const [first, second] = [importGlue(chosen), importGlue(chosen)];
-    // The spare is ready before init resolves, so a trap is recovered from synchronously.
-    await instantiate(await first, chosen, module, second);
+    instantiate(chosen, module);
     return {
       build: chosen,
       simd: chosen === 'simd',
@@ -96,9 +117,12 @@ export default function init({ build } = {}) {
   return loading;
 }
 
-/** Which build is loaded, and the module record of its live instance (for tests). */
+/**
+ * Which build is loaded, a count that changes when a trapped instance is replaced, and the live
+ * instance's memory (for tests).
+ */
 export function loaded() {
-  return current && { build: current.build, glueUrl: glueUrl(current.build, current.instance) };
+  return current && { build: current.build, instance: current.instance, memory: current.glue.initSync().memory };
 }
 
 function notReady() {
@@ -118,13 +142,10 @@ function recover(trap) {
   } catch {
     // The trapped instance cannot even say why; the fresh one formats the error below.
   }
-  if (spare) {
-    instantiate(spare, build, module);
-  } else {
-    loading = importGlue(build).then((next) => {
-      instantiate(next, build, module);
-      return { build, simd: build === 'simd', compileMs: 0, instantiateMs: 0 };
-    });
+  try {
+    instantiate(build, module);
+  } catch {
+    loading = null; // no instance: the next init() starts over
   }
   if (!error && current) error = current.glue.internalError(String(trap.message));
   if (!error) error = Object.assign(new Error(String(trap.message)), { code: 'ERR_INTERNAL' });

@@ -24,8 +24,12 @@ export class ThumbsmithWorker {
    * @param {{build?: 'simd' | 'baseline', workerUrl?: string | URL}} [options] `build` forces one
    *   of the two builds (default: the one this engine supports).
    */
-  constructor({ build, workerUrl = new URL('./worker.js', import.meta.url) } = {}) {
-    this.#worker = new Worker(workerUrl, { type: 'module', name: 'thumbsmith' });
+  constructor({ build, workerUrl } = {}) {
+    // The literal `new Worker(new URL('./worker.js', import.meta.url), {type: 'module'})` is the
+    // form Vite and webpack 5 bundle as a worker of its own; keep it whole.
+    this.#worker = workerUrl
+      ? new Worker(workerUrl, { type: 'module', name: 'thumbsmith' })
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'thumbsmith' });
     this.#worker.addEventListener('message', ({ data: { id, result, error } }) => {
       const pending = this.#pending.get(id);
       if (!pending) return;

@@ -152,7 +152,7 @@ const others = CONTENDERS.filter((c) => !c.startsWith('thumbsmith'));
 const gz = (files) =>
   files.reduce((sum, f) => sum + zlib.gzipSync(readFileSync(path.join(HERE, f)), { level: 9 }).length, 0);
 const fetched = {
-  thumbsmith: gz(['pkg/simd/thumbsmith_wasm_bg.wasm', 'pkg/simd/thumbsmith_wasm.js', 'pkg/index.js', 'pkg/worker.js']),
+  thumbsmith: gz(['pkg/simd/thumbsmith_wasm_bg.wasm', 'pkg/glue.js', 'pkg/index.js', 'pkg/worker.js']),
   'canvas-bitmap': 0,
   'canvas-draw': 0,
   pica: gz(['node_modules/pica/dist/pica.min.mjs']),

@@ -1,5 +1,6 @@
 // Builds the browser package into pkg/: the simd128 and the baseline .wasm, each through cargo →
-// wasm-bindgen → wasm-opt, checked for SIMD, plus the loader, worker and types from js/.
+// wasm-bindgen → wasm-opt, checked for SIMD, plus the loader, worker and types from js/ and the
+// glue both builds share (glue.js, made from wasm-bindgen's by glue.mjs).
 //
 //   node scripts/build.mjs            both builds
 //   node scripts/build.mjs simd       one of them
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { computedTableCrc32fast } from './crc32.mjs';
+import { glueFactory } from './glue.mjs';
 import { gatedFastImageResize, simdFunctionCount, validatesWithoutSimd } from './simd.mjs';
 
 const here = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -83,16 +85,21 @@ async function buildFlavour(name, { marks = false } = {}) {
   const out = path.join(marks ? marksPkg : pkg, name);
   const linked = path.join(targetDir, 'wasm32-unknown-unknown', 'wasm', 'thumbsmith_wasm.wasm');
   const wasm = path.join(out, 'thumbsmith_wasm_bg.wasm');
+  // wasm-bindgen's output stays out of the package: its glue becomes pkg/glue.js (writeGlue).
+  const bindgen = path.join(build, `bindgen-${name}${marks ? '-marks' : ''}`);
   const built = await stat(wasm).catch(() => null);
-  if (!marks && built && built.mtimeMs > (await stat(linked)).mtimeMs) {
+  const glued = await stat(path.join(bindgen, 'thumbsmith_wasm.js')).catch(() => null);
+  if (!marks && built && glued && built.mtimeMs > (await stat(linked)).mtimeMs) {
     console.log(`${name}: up to date`);
     return sizeOf(name, await readFile(wasm));
   }
   await rm(out, { recursive: true, force: true });
-  run(wasmBindgen, ['--target', 'web', '--no-typescript', '--out-dir', out, linked]);
+  await rm(bindgen, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  run(wasmBindgen, ['--target', 'web', '--no-typescript', '--out-dir', bindgen, linked]);
   // -Oz for size; the names, producers and target-features sections are not needed at run time.
-  run(wasmOpt, [wasm, '-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers',
-    '--strip-target-features', '-o', wasm,
+  run(wasmOpt, [path.join(bindgen, 'thumbsmith_wasm_bg.wasm'), '-Oz', '--converge', '--low-memory-unused',
+    '--strip-debug', '--strip-producers', '--strip-target-features', '-o', wasm,
     ...(name === 'simd' ? ['--enable-simd'] : [])]);
 
   const bytes = await readFile(wasm);
@@ -115,10 +122,27 @@ function sizeOf(name, bytes) {
   };
 }
 
+/**
+ * pkg/glue.js, the factory both builds share (scripts/glue.mjs), from the wasm-bindgen glue of
+ * each build made so far: they must be the same file, or one glue would not fit both modules.
+ */
+async function writeGlue(dir, suffix = '') {
+  const sources = [];
+  for (const name of Object.keys(FLAVOURS)) {
+    const source = await readFile(path.join(build, `bindgen-${name}${suffix}`, 'thumbsmith_wasm.js'), 'utf8').catch(() => null);
+    if (source !== null) sources.push({ name, source });
+  }
+  if (!sources.length) throw new Error('no wasm-bindgen glue: build a flavour first');
+  const differing = sources.find(({ source }) => source !== sources[0].source);
+  if (differing) throw new Error(`the ${differing.name} and ${sources[0].name} builds need different glue`);
+  await writeFile(path.join(dir, 'glue.js'), glueFactory(sources[0].source));
+}
+
 const marksPkg = path.join(build, 'pkg-marks');
 if (process.argv[2] === '--stage-marks') {
   const size = await buildFlavour('simd', { marks: true });
   await cp(path.join(here, 'js'), marksPkg, { recursive: true });
+  await writeGlue(marksPkg, '-marks');
   console.log(`stage-marks simd build: ${size.bytes} B in ${path.relative(here, marksPkg)}`);
   process.exit(0);
 }
@@ -131,6 +155,7 @@ for (const name of names.length ? names : Object.keys(FLAVOURS)) {
 // The package itself: loader, worker, types, package.json (sources in js/).
 await mkdir(pkg, { recursive: true });
 await cp(path.join(here, 'js'), pkg, { recursive: true });
+await writeGlue(pkg);
 for (const size of sizes) {
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`${size.build}: ${kib(size.bytes)}, gzip -9 ${kib(size.gzipped)} (${size.gzipped} B), brotli ${kib(size.brotli)}, ${size.simdFunctions} functions with SIMD`);
