@@ -10,11 +10,11 @@ import handler from 'serve-handler';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Starts the server; resolves to {url, close()}. */
-export function serve(port = 0) {
+/** Starts the server for `root` (the repository unless told); resolves to {url, close()}. */
+export function serve(port = 0, root = ROOT) {
   const server = http.createServer((request, response) =>
     handler(request, response, {
-      public: ROOT,
+      public: root,
       directoryListing: false,
       // The browser should always load what was just built.
       headers: [{ source: '**', headers: [{ key: 'Cache-Control', value: 'no-store' }] }],

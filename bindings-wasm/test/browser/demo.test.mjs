@@ -3,35 +3,14 @@
 // makes the reference bytes; the wasm module under Node makes the reference pixels.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import init, * as thumbsmith from '../../pkg/index.js';
 import { serve } from '../../scripts/serve.mjs';
-import { FIXTURES, ROOT, fixture, rotated180, sampledDifference, sha256 } from '../helpers.mjs';
+import { FIXTURES, fixture, launch, rotated180, rustAvatar, sampledDifference, sha256 } from '../helpers.mjs';
 
-const CLI = process.env.THUMBSMITH_CLI ?? path.join(ROOT, 'target', 'debug', 'thumbsmith');
 const PREVIEW = { width: 480, height: 480, fit: 'inside' }; // what the page asks for
-
-export async function launch() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-}
-
-/** The avatar the Rust API makes (through its CLI) for `input` and `options`, as bytes. */
-function rustAvatar(input, options) {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'thumbsmith-ref-'));
-  try {
-    execFileSync(CLI, ['thumbnail', input, '-o', out, '--options', JSON.stringify(options)], { stdio: 'pipe' });
-    return readFileSync(path.join(out, `${path.parse(input).name}.jpg`));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
 
 /** A canvas's RGBA pixels. */
 const canvasPixels = (page, id) =>

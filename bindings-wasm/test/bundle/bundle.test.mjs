@@ -1,0 +1,116 @@
+// The browser package from a user's side: `npm pack` of pkg/ installed into a scratch app, the
+// app (./app) bundled by esbuild and by Vite with the configuration the README gives, and only the
+// bundle output served on 127.0.0.1 to Debian's Chromium. The avatar job must give the Rust CLI's
+// bytes with both builds, on the page and in the worker, and a trap must still be recovered from.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { serve } from '../../scripts/serve.mjs';
+import { FIXTURES, HERE, PKG, fixture, launch, rustAvatar, sha256 } from '../helpers.mjs';
+
+const INPUT = 'photo.jpg';
+const OPTIONS = { width: 512, height: 512 };
+
+/** The README's esbuild build: the app, the worker as an entry of its own, the .wasm copied. */
+async function bundleWithEsbuild(app) {
+  const outdir = path.join(app, 'dist-esbuild');
+  await esbuild.build({
+    absWorkingDir: app,
+    entryPoints: {
+      main: './main.js',
+      worker: 'thumbsmith-wasm/worker',
+      'simd/thumbsmith_wasm_bg': 'thumbsmith-wasm/simd/thumbsmith_wasm_bg.wasm',
+      'baseline/thumbsmith_wasm_bg': 'thumbsmith-wasm/baseline/thumbsmith_wasm_bg.wasm',
+    },
+    loader: { '.wasm': 'copy' },
+    bundle: true,
+    format: 'esm',
+    minify: true,
+    outdir,
+    logLevel: 'warning',
+  });
+  cpSync(path.join(app, 'index.html'), path.join(outdir, 'index.html'));
+  return outdir;
+}
+
+/** Vite with no configuration at all. */
+async function bundleWithVite(app) {
+  const outDir = path.join(app, 'dist-vite');
+  await viteBuild({ root: app, configFile: false, logLevel: 'warn', build: { outDir } });
+  return outDir;
+}
+
+const files = (dir) => readdirSync(dir, { recursive: true }).map(String);
+
+describe('the packed package, bundled, in Chromium', () => {
+  let scratch;
+  let app;
+  let browser;
+  let expected;
+
+  before(async () => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'thumbsmith-bundle-'));
+    app = path.join(scratch, 'app');
+    cpSync(path.join(HERE, 'test', 'bundle', 'app'), app, { recursive: true });
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
+    const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'pipe' });
+    const tarball = npm(['pack', '--silent', '--pack-destination', scratch, PKG], scratch).toString().trim();
+    npm(['install', '--offline', path.join(scratch, tarball)], app);
+    expected = sha256(rustAvatar(path.join(FIXTURES, INPUT), OPTIONS));
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  for (const [bundler, bundle] of [['esbuild', bundleWithEsbuild], ['Vite', bundleWithVite]]) {
+    it(`${bundler}: both builds, the worker and trap recovery give the Rust bytes`, async () => {
+      const started = performance.now();
+      const out = await bundle(app);
+      const bundled = performance.now() - started;
+      // The bundler copied both .wasm builds into its output, and nothing else serves them.
+      assert.equal(files(out).filter((f) => f.endsWith('.wasm')).length, 2, files(out).join(', '));
+      const server = await serve(0, out);
+      const page = await browser.newPage();
+      const problems = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+      page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+      const wasmLoads = [];
+      page.on('request', (request) => request.url().endsWith('.wasm') && wasmLoads.push(new URL(request.url()).pathname));
+      try {
+        await page.goto(`${server.url}/index.html`);
+        await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 30_000 });
+        const input = Array.from(fixture(INPUT));
+        const run = (fn, build) => page.evaluate(([fn, input, options, build]) => window[fn](input, options, build), [fn, input, OPTIONS, build]);
+
+        assert.deepEqual(await run('avatar'), { build: 'simd', sha256: expected }, 'page, simd');
+        assert.deepEqual(await run('avatar', 'baseline'), { build: 'baseline', sha256: expected }, 'page, baseline');
+        assert.deepEqual(await run('avatarInWorker'), { build: 'simd', sha256: expected }, 'worker, simd');
+        assert.deepEqual(await run('avatarInWorker', 'baseline'), { build: 'baseline', sha256: expected }, 'worker, baseline');
+
+        const trap = await run('trapThenAvatar');
+        assert.equal(trap.error?.code, 'ERR_INTERNAL', JSON.stringify(trap));
+        assert.match(trap.error.message, /out of memory: allocating \d+ bytes failed$/);
+        assert.equal(trap.error.trap, true, 'the cause is the trap');
+        assert.equal(trap.replaced, true, 'a fresh instance took over');
+        assert.equal(trap.sha256, expected);
+
+        // Each build's file was fetched from the bundle output (by the page and the worker).
+        assert.equal(new Set(wasmLoads).size, 2, wasmLoads.join(', '));
+        assert.deepEqual(problems, []);
+        console.log(`# ${bundler}: bundled in ${bundled.toFixed(0)} ms; .wasm loaded from ${[...new Set(wasmLoads)].join(', ')}`);
+      } finally {
+        await page.close();
+        await server.close();
+      }
+    });
+  }
+});
