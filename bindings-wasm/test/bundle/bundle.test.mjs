@@ -1,23 +1,34 @@
 // The browser package from a user's side: `npm pack` of pkg/ installed into a scratch app, the
-// app (./app) bundled by esbuild and by Vite with the configuration the README gives, and only the
-// bundle output served on 127.0.0.1 to Debian's Chromium. The avatar job must give the Rust CLI's
-// bytes with both builds, on the page and in the worker, and a trap must still be recovered from.
+// app (./app) bundled by esbuild, `vite build` and webpack 5 with the configuration the README
+// gives, only the bundle output served on 127.0.0.1 to Debian's Chromium (and the app under
+// Vite's dev server). The avatar job must give the Rust CLI's bytes with both builds, on the page
+// and in the worker, and a trap must still be recovered from.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { build as viteBuild } from 'vite';
+import { createServer, build as viteBuild } from 'vite';
+import webpack from 'webpack';
 import { serve } from '../../scripts/serve.mjs';
 import { FIXTURES, HERE, PKG, fixture, launch, rustAvatar, sha256 } from '../helpers.mjs';
 
 const INPUT = 'photo.jpg';
 const OPTIONS = { width: 512, height: 512 };
 
+const files = (dir) => readdirSync(dir, { recursive: true }).map(String);
+
+/** `dir` (a bundle output) on 127.0.0.1, once it holds both .wasm builds, copied by the bundler. */
+async function serveOutput(dir) {
+  const wasm = files(dir).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 2, `.wasm files in the output: ${files(dir).join(', ')}`);
+  return serve(0, dir);
+}
+
 /** The README's esbuild build: the app, the worker as an entry of its own, the .wasm copied. */
-async function bundleWithEsbuild(app) {
+async function esbuildOutput(app) {
   const outdir = path.join(app, 'dist-esbuild');
   await esbuild.build({
     absWorkingDir: app,
@@ -35,17 +46,39 @@ async function bundleWithEsbuild(app) {
     logLevel: 'warning',
   });
   cpSync(path.join(app, 'index.html'), path.join(outdir, 'index.html'));
-  return outdir;
+  return serveOutput(outdir);
 }
 
-/** Vite with no configuration at all. */
-async function bundleWithVite(app) {
+/** `vite build` with no configuration at all. */
+async function viteOutput(app) {
   const outDir = path.join(app, 'dist-vite');
   await viteBuild({ root: app, configFile: false, logLevel: 'warn', build: { outDir } });
-  return outDir;
+  return serveOutput(outDir);
 }
 
-const files = (dir) => readdirSync(dir, { recursive: true }).map(String);
+/** webpack 5 in production mode, told only the entry and the output folder. */
+async function webpackOutput(app) {
+  const outdir = path.join(app, 'dist-webpack');
+  const compiler = webpack({ mode: 'production', context: app, entry: './main.js', output: { path: outdir } });
+  const stats = await new Promise((resolve, reject) => compiler.run((error, stats) => (error ? reject(error) : resolve(stats))));
+  await new Promise((resolve) => compiler.close(resolve));
+  assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+  // webpack's output is a classic script, as its HTML plugin would load it.
+  writeFileSync(path.join(outdir, 'index.html'), readFileSync(path.join(app, 'index.html'), 'utf8').replace('type="module"', 'defer'));
+  return serveOutput(outdir);
+}
+
+/** `vite` (the dev server, which pre-bundles dependencies), with no configuration either. */
+async function viteDevServer(app) {
+  const server = await createServer({
+    root: app,
+    configFile: false,
+    logLevel: 'warn',
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
+  await server.listen();
+  return { url: server.resolvedUrls.local[0].replace(/\/$/, ''), close: () => server.close() };
+}
 
 describe('the packed package, bundled, in Chromium', () => {
   let scratch;
@@ -70,14 +103,17 @@ describe('the packed package, bundled, in Chromium', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  for (const [bundler, bundle] of [['esbuild', bundleWithEsbuild], ['Vite', bundleWithVite]]) {
+  const ways = [
+    ['esbuild', esbuildOutput],
+    ['vite build', viteOutput],
+    ['vite dev server', viteDevServer],
+    ['webpack', webpackOutput],
+  ];
+  for (const [bundler, start] of ways) {
     it(`${bundler}: both builds, the worker and trap recovery give the Rust bytes`, async () => {
       const started = performance.now();
-      const out = await bundle(app);
+      const server = await start(app);
       const bundled = performance.now() - started;
-      // The bundler copied both .wasm builds into its output, and nothing else serves them.
-      assert.equal(files(out).filter((f) => f.endsWith('.wasm')).length, 2, files(out).join(', '));
-      const server = await serve(0, out);
       const page = await browser.newPage();
       const problems = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -103,10 +139,10 @@ describe('the packed package, bundled, in Chromium', () => {
         assert.equal(trap.replaced, true, 'a fresh instance took over');
         assert.equal(trap.sha256, expected);
 
-        // Each build's file was fetched from the bundle output (by the page and the worker).
+        // Each build's file was fetched from what the bundler serves or wrote (page and worker).
         assert.equal(new Set(wasmLoads).size, 2, wasmLoads.join(', '));
         assert.deepEqual(problems, []);
-        console.log(`# ${bundler}: bundled in ${bundled.toFixed(0)} ms; .wasm loaded from ${[...new Set(wasmLoads)].join(', ')}`);
+        console.log(`# ${bundler}: ready in ${bundled.toFixed(0)} ms; .wasm loaded from ${[...new Set(wasmLoads)].join(', ')}`);
       } finally {
         await page.close();
         await server.close();
