@@ -1,5 +1,5 @@
 // Compiled (not run) by `make test-node`: the package's types describe how it is used.
-import init, { defaults, errorCodes, metadata, process, render, type Options, type ThumbsmithError } from '../../pkg/index.js';
+import init, { defaults, errorCodes, loaded, metadata, process, render, type Options, type ThumbsmithError } from '../../pkg/index.js';
 import { ThumbsmithWorker } from '../../pkg/worker-client.js';
 
 export async function direct(bytes: Uint8Array): Promise<number> {
@@ -38,4 +38,13 @@ export async function inWorker(bytes: Uint8Array): Promise<ImageData> {
   thumbsmith.terminate();
   void simd, avatar.data.byteLength;
   return new ImageData(preview.data, preview.width, preview.height);
+}
+
+/** The .wasm from elsewhere (a CDN, a bundler's URL), per build or for the one chosen. */
+export async function fromElsewhere(bytes: Uint8Array, module: WebAssembly.Module): Promise<number> {
+  await init({ wasm: { simd: new URL('https://cdn.example/simd.wasm'), baseline: fetch('/baseline.wasm') } });
+  await init({ build: 'simd', wasm: module });
+  await init({ wasm: bytes });
+  const live = loaded();
+  return live ? live.instance + live.memory.buffer.byteLength : 0;
 }
