@@ -15,16 +15,31 @@
 
 const ERROR_TYPES = { TypeError, RangeError };
 
+/**
+ * `wasm` as the worker's `init` reads it: URLs as absolute strings (a URL object cannot be
+ * posted, and the worker would resolve a relative string against its own script, not the page).
+ */
+function postable(wasm) {
+  if (wasm == null || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm) || wasm instanceof WebAssembly.Module) {
+    return wasm;
+  }
+  if (Object.getPrototypeOf(wasm) === Object.prototype) {
+    return Object.fromEntries(Object.entries(wasm).map(([build, source]) => [build, postable(source)]));
+  }
+  return wasm instanceof URL || typeof wasm === 'string' ? new URL(wasm, document.baseURI).href : wasm;
+}
+
 export class ThumbsmithWorker {
   #worker;
   #pending = new Map();
   #nextId = 1;
 
   /**
-   * @param {{build?: 'simd' | 'baseline', workerUrl?: string | URL}} [options] `build` forces one
-   *   of the two builds (default: the one this engine supports).
+   * @param {{build?: 'simd' | 'baseline', wasm?: object, workerUrl?: string | URL}} [options]
+   *   `build` forces one of the two builds (default: the one this engine supports); `wasm` is
+   *   index.js's `init` option, less what cannot be posted to a worker (a Response).
    */
-  constructor({ build, workerUrl } = {}) {
+  constructor({ build, wasm, workerUrl } = {}) {
     // The literal `new Worker(new URL('./worker.js', import.meta.url), {type: 'module'})` is the
     // form Vite and webpack 5 bundle as a worker of its own; keep it whole.
     this.#worker = workerUrl
@@ -48,7 +63,7 @@ export class ThumbsmithWorker {
       this.#pending.clear();
     });
     /** Resolves once the .wasm is compiled and instantiated in the worker. */
-    this.ready = this.#call('init', [{ build }]);
+    this.ready = this.#call('init', [{ build, wasm: postable(wasm) }]);
   }
 
   #call(method, args) {

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -101,6 +101,33 @@ describe('the packed package, bundled, in Chromium', () => {
   after(async () => {
     await browser?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("the worker client passes init's wasm option on, resolved against the page", async () => {
+    const server = await esbuildOutput(app);
+    // The builds under other names, as a CDN would serve them, and a page in a folder of its own:
+    // relative to it, not to the worker's script (/worker.js), `cdn/…` is /sub/cdn/….
+    const sub = path.join(app, 'dist-esbuild', 'sub');
+    mkdirSync(path.join(sub, 'cdn'), { recursive: true });
+    for (const build of ['simd', 'baseline']) cpSync(path.join(PKG, build, 'thumbsmith_wasm_bg.wasm'), path.join(sub, 'cdn', `${build}.wasm`));
+    writeFileSync(path.join(sub, 'page.html'), readFileSync(path.join(app, 'index.html'), 'utf8').replace('./main.js', '../main.js'));
+    const page = await browser.newPage();
+    const wasmLoads = [];
+    page.on('request', (request) => request.url().endsWith('.wasm') && wasmLoads.push(new URL(request.url()).pathname));
+    try {
+      await page.goto(`${server.url}/sub/page`); // (the server drops .html)
+      await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 30_000 });
+      const input = Array.from(fixture(INPUT));
+      const inWorker = (build, wasm) =>
+        page.evaluate(([input, options, build, wasm]) => window.avatarInWorker(input, options, build, wasm), [input, OPTIONS, build, wasm]);
+      assert.deepEqual(await inWorker(undefined, { simd: 'cdn/simd.wasm' }), { build: 'simd', sha256: expected });
+      assert.deepEqual(await inWorker('baseline', './cdn/baseline.wasm'), { build: 'baseline', sha256: expected });
+      assert.deepEqual(wasmLoads, ['/sub/cdn/simd.wasm', '/sub/cdn/baseline.wasm']);
+    } finally {
+      await page.close();
+      await server.close();
+      rmSync(sub, { recursive: true, force: true });
+    }
   });
 
   const ways = [

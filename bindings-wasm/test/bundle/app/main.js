@@ -13,9 +13,9 @@ window.avatar = async (input, options, build) => {
   return { build: loaded.build, sha256: await hex(data) };
 };
 
-/** The job in the package's worker. */
-window.avatarInWorker = async (input, options, build) => {
-  const worker = new ThumbsmithWorker({ build });
+/** The job in the package's worker (`wasm`: init's option, relative to the page). */
+window.avatarInWorker = async (input, options, build, wasm) => {
+  const worker = new ThumbsmithWorker({ build, wasm });
   try {
     const ready = await worker.ready;
     const { data } = await worker.process(Uint8Array.from(input), options);
