@@ -60,11 +60,14 @@ async function viteOutput(app) {
 async function webpackOutput(app) {
   const outdir = path.join(app, 'dist-webpack');
   const compiler = webpack({ mode: 'production', context: app, entry: './main.js', output: { path: outdir } });
-  const stats = await new Promise((resolve, reject) => compiler.run((error, stats) => (error ? reject(error) : resolve(stats))));
+  const stats = await new Promise((resolve, reject) =>
+    compiler.run((error, stats) => (error ? reject(error) : resolve(stats))),
+  );
   await new Promise((resolve) => compiler.close(resolve));
   assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
   // webpack's output is a classic script, as its HTML plugin would load it.
-  writeFileSync(path.join(outdir, 'index.html'), readFileSync(path.join(app, 'index.html'), 'utf8').replace('type="module"', 'defer'));
+  const html = readFileSync(path.join(app, 'index.html'), 'utf8');
+  writeFileSync(path.join(outdir, 'index.html'), html.replace('type="module"', 'defer'));
   return serveOutput(outdir);
 }
 
@@ -91,7 +94,8 @@ describe('the packed package, bundled, in Chromium', () => {
     app = path.join(scratch, 'app');
     cpSync(path.join(HERE, 'test', 'bundle', 'app'), app, { recursive: true });
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
-    const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'pipe' });
+    const npm = (args, cwd) =>
+      execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'pipe' });
     const tarball = npm(['pack', '--silent', '--pack-destination', scratch, PKG], scratch).toString().trim();
     npm(['install', '--offline', path.join(scratch, tarball)], app);
     expected = sha256(rustAvatar(path.join(FIXTURES, INPUT), OPTIONS));
@@ -109,8 +113,11 @@ describe('the packed package, bundled, in Chromium', () => {
     // relative to it, not to the worker's script (/worker.js), `cdn/…` is /sub/cdn/….
     const sub = path.join(app, 'dist-esbuild', 'sub');
     mkdirSync(path.join(sub, 'cdn'), { recursive: true });
-    for (const build of ['simd', 'baseline']) cpSync(path.join(PKG, build, 'thumbsmith_wasm_bg.wasm'), path.join(sub, 'cdn', `${build}.wasm`));
-    writeFileSync(path.join(sub, 'page.html'), readFileSync(path.join(app, 'index.html'), 'utf8').replace('./main.js', '../main.js'));
+    for (const build of ['simd', 'baseline']) {
+      cpSync(path.join(PKG, build, 'thumbsmith_wasm_bg.wasm'), path.join(sub, 'cdn', `${build}.wasm`));
+    }
+    const html = readFileSync(path.join(app, 'index.html'), 'utf8');
+    writeFileSync(path.join(sub, 'page.html'), html.replace('./main.js', '../main.js'));
     const page = await browser.newPage();
     const wasmLoads = [];
     page.on('request', (request) => request.url().endsWith('.wasm') && wasmLoads.push(new URL(request.url()).pathname));
@@ -119,7 +126,10 @@ describe('the packed package, bundled, in Chromium', () => {
       await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 30_000 });
       const input = Array.from(fixture(INPUT));
       const inWorker = (build, wasm) =>
-        page.evaluate(([input, options, build, wasm]) => window.avatarInWorker(input, options, build, wasm), [input, OPTIONS, build, wasm]);
+        page.evaluate(
+          ([input, options, build, wasm]) => window.avatarInWorker(input, options, build, wasm),
+          [input, OPTIONS, build, wasm],
+        );
       assert.deepEqual(await inWorker(undefined, { simd: 'cdn/simd.wasm' }), { build: 'simd', sha256: expected });
       assert.deepEqual(await inWorker('baseline', './cdn/baseline.wasm'), { build: 'baseline', sha256: expected });
       assert.deepEqual(wasmLoads, ['/sub/cdn/simd.wasm', '/sub/cdn/baseline.wasm']);
@@ -152,7 +162,8 @@ describe('the packed package, bundled, in Chromium', () => {
         await page.goto(`${server.url}/index.html`);
         await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 30_000 });
         const input = Array.from(fixture(INPUT));
-        const run = (fn, build) => page.evaluate(([fn, input, options, build]) => window[fn](input, options, build), [fn, input, OPTIONS, build]);
+        const run = (fn, build) =>
+          page.evaluate(([fn, input, options, build]) => window[fn](input, options, build), [fn, input, OPTIONS, build]);
 
         assert.deepEqual(await run('avatar'), { build: 'simd', sha256: expected }, 'page, simd');
         assert.deepEqual(await run('avatar', 'baseline'), { build: 'baseline', sha256: expected }, 'page, baseline');
@@ -169,7 +180,8 @@ describe('the packed package, bundled, in Chromium', () => {
         // Each build's file was fetched from what the bundler serves or wrote (page and worker).
         assert.equal(new Set(wasmLoads).size, 2, wasmLoads.join(', '));
         assert.deepEqual(problems, []);
-        console.log(`# ${bundler}: ready in ${bundled.toFixed(0)} ms; .wasm loaded from ${[...new Set(wasmLoads)].join(', ')}`);
+        const loads = [...new Set(wasmLoads)].join(', ');
+        console.log(`# ${bundler}: ready in ${bundled.toFixed(0)} ms; .wasm loaded from ${loads}`);
       } finally {
         await page.close();
         await server.close();
