@@ -1,4 +1,5 @@
-// The browser package from a user's side: `npm pack` of pkg/ installed into a scratch app, the
+// The browser package from a user's side: `npm pack` of pkg/ (or the tarball named by
+// THUMBSMITH_WASM_TARBALL, for release artifacts) installed into a scratch app, the
 // app (./app) bundled by esbuild, `vite build` and webpack 5 with the configuration the README
 // gives, only the bundle output served on 127.0.0.1 to Debian's Chromium (and the app under
 // Vite's dev server). The avatar job must give the Rust CLI's bytes with both builds, on the page
@@ -96,8 +97,11 @@ describe('the packed package, bundled, in Chromium', () => {
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
     const npm = (args, cwd) =>
       execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'pipe' });
-    const tarball = npm(['pack', '--silent', '--pack-destination', scratch, PKG], scratch).toString().trim();
-    npm(['install', '--offline', path.join(scratch, tarball)], app);
+    // A release tarball (dist/wasm/) when given, else pkg/ packed now.
+    const tarball =
+      process.env.THUMBSMITH_WASM_TARBALL ??
+      path.join(scratch, npm(['pack', '--silent', '--pack-destination', scratch, PKG], scratch).toString().trim());
+    npm(['install', '--offline', path.resolve(tarball)], app);
     expected = sha256(rustAvatar(path.join(FIXTURES, INPUT), OPTIONS));
     browser = await launch();
   });
@@ -114,7 +118,8 @@ describe('the packed package, bundled, in Chromium', () => {
     const sub = path.join(app, 'dist-esbuild', 'sub');
     mkdirSync(path.join(sub, 'cdn'), { recursive: true });
     for (const build of ['simd', 'baseline']) {
-      cpSync(path.join(PKG, build, 'thumbsmith_wasm_bg.wasm'), path.join(sub, 'cdn', `${build}.wasm`));
+      const installed = path.join(app, 'node_modules', 'thumbsmith-wasm', build, 'thumbsmith_wasm_bg.wasm');
+      cpSync(installed, path.join(sub, 'cdn', `${build}.wasm`));
     }
     const html = readFileSync(path.join(app, 'index.html'), 'utf8');
     writeFileSync(path.join(sub, 'page.html'), html.replace('./main.js', '../main.js'));
