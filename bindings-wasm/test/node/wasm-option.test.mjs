@@ -34,3 +34,25 @@ it('takes a URL, a Response, bytes or a module, per build or for the one chosen'
   assert.equal(loaded.build, 'baseline');
   assert.equal(job(), expected);
 });
+
+it('reads the package file under a Node without process.getBuiltinModule (before 20.16)', async () => {
+  const { getBuiltinModule } = process;
+  let asked = 0;
+  process.getBuiltinModule = undefined;
+  try {
+    await init({ build: 'baseline' });
+    const loaded = await init({ build: 'simd' }); // read through the dynamic import instead
+    assert.equal(loaded.build, 'simd');
+    assert.equal(job().length, 64);
+  } finally {
+    process.getBuiltinModule = getBuiltinModule;
+  }
+  // With it, it is what reads the file.
+  process.getBuiltinModule = (name) => (asked++, getBuiltinModule(name));
+  try {
+    await init({ build: 'baseline' });
+    assert.equal(asked, 1);
+  } finally {
+    process.getBuiltinModule = getBuiltinModule;
+  }
+});
