@@ -6,7 +6,10 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The bytes are an image format thumbsmith does not decode (or not an image at all).
-    #[error("unsupported image format: {format} (thumbsmith reads JPEG, PNG, WebP and GIF)")]
+    #[error(
+        "unsupported image format: {format} (thumbsmith reads {})",
+        crate::sniff::READABLE
+    )]
     UnsupportedFormat { format: String },
 
     /// The bytes claim a supported format but cannot be decoded: truncated, damaged or empty.

@@ -5,6 +5,16 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+/// The formats this build decodes, as the `UnsupportedFormat` message lists them: TIFF and
+/// JPEG XL are features (the browser package leaves both out).
+pub(crate) const READABLE: &str =
+    match (cfg!(feature = "decode-tiff"), cfg!(feature = "decode-jxl")) {
+        (true, true) => "JPEG, PNG, WebP, GIF, TIFF and JPEG XL",
+        (true, false) => "JPEG, PNG, WebP, GIF and TIFF",
+        (false, true) => "JPEG, PNG, WebP, GIF and JPEG XL",
+        (false, false) => "JPEG, PNG, WebP and GIF",
+    };
+
 /// The formats thumbsmith decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -271,3 +271,21 @@ fn lossless_and_hierarchical_jpegs_are_unsupported_naming_the_process() {
 fn process_bytes(bytes: &[u8]) -> thumbsmith::Result<thumbsmith::Output> {
     process(bytes, &Options::avatar(8))
 }
+
+#[test]
+fn an_unsupported_format_lists_what_this_build_reads() {
+    let message = thumbsmith::sniff(b"not an image at all")
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("JPEG, PNG, WebP"), "{message}");
+    assert_eq!(
+        message.contains("TIFF"),
+        cfg!(feature = "decode-tiff"),
+        "{message}"
+    );
+    assert_eq!(
+        message.contains("JPEG XL"),
+        cfg!(feature = "decode-jxl"),
+        "{message}"
+    );
+}

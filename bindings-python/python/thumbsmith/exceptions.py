@@ -13,7 +13,7 @@ class Error(Exception):
 
 
 class UnsupportedFormatError(Error, ValueError):
-    """The bytes are not JPEG, PNG, WebP or GIF (the message names what they are)."""
+    """The bytes are not an image format thumbsmith reads (the message names them and what it found)."""
 
 
 class CorruptInputError(Error, ValueError):
