@@ -129,6 +129,10 @@ wasm_runs() { # the browser package under Node, installed from its tarball alone
     npm install --offline --cache "$SCRATCH/npm-cache" --no-audit --no-fund --loglevel=error "$ROOT/$1" >/dev/null &&
     node "$ROOT/packaging/parity-wasm.mjs" "$FIXTURES" "$PHOTO")
 }
+wasm_bundles() { # the browser package from its tarball, bundled as an app would (bindings-wasm/test/bundle)
+  make -C "$ROOT/bindings-wasm" setup >/dev/null &&
+    THUMBSMITH_WASM_TARBALL="$ROOT/$1" node --test --test-concurrency=1 "$ROOT/bindings-wasm/test/bundle/"
+}
 crate_packed() { # a .crate is what crates.io gets: its Cargo.toml rewritten, no path dependency
   tar -xzOf "$1" --wildcards '*/Cargo.toml' | grep -q '^\[package\]' &&
     ! tar -xzOf "$1" --wildcards '*/Cargo.toml' | grep -q 'path = "\.\.' &&
@@ -171,7 +175,12 @@ for tgz in "${addons[@]}"; do
 done
 check "npm install without the natives: WebAssembly fallback + parity" fallback_runs
 wasm=(dist/wasm/thumbsmith-wasm-*.tgz)
-if [ ${#wasm[@]} -eq 1 ]; then check "browser package under Node" wasm_runs "${wasm[0]}"; else check "browser package packed" false; fi
+if [ ${#wasm[@]} -eq 1 ]; then
+  check "browser package under Node" wasm_runs "${wasm[0]}"
+  check "browser package bundled by esbuild, Vite and webpack, in Chromium" wasm_bundles "${wasm[0]}"
+else
+  check "browser package packed" false
+fi
 crates=(dist/crates/*.crate)
 check "three crates packed (${#crates[@]})" test ${#crates[@]} -eq 3
 for crate in "${crates[@]}"; do check "crate $(basename "$crate")" crate_packed "$crate"; done
