@@ -95,3 +95,19 @@ fn tiff_with_a_huge_orientation_count_is_not_read() {
     let _ =
         thumbsmith::metadata(image).map_err(|e| assert!(!matches!(e, Error::Internal(_)), "{e}"));
 }
+
+/// A TIFF whose second page has a required tag (read by `next_image` while `metadata` counts
+/// pages) counting billions of values: the crate reserved 137 GB for them before reading any,
+/// and the allocation failure aborted the process. The header reader now bounds the values a
+/// tag may reserve by the file's size.
+#[test]
+fn tiff_with_a_huge_tag_count_on_a_later_page_does_not_abort() {
+    let image = fixture("metadata--later-page-huge-tag-count.bin");
+    assert!(image.starts_with(b"II*\0"));
+    match thumbsmith::metadata(&image) {
+        Ok(meta) => assert_eq!(meta.format, thumbsmith::Format::Tiff),
+        Err(e) => assert!(!matches!(e, Error::Internal(_)), "{e}"),
+    }
+    let _ = thumbsmith::process(&image, &thumbsmith::Options::avatar(64))
+        .map_err(|e| assert!(!matches!(e, Error::Internal(_)), "{e}"));
+}

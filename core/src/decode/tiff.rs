@@ -59,7 +59,12 @@ fn decoder(
 /// The first directory's facts; the ICC profile is refused over `max_metadata_bytes` before it
 /// is read.
 pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
-    let mut decoder = decoder(input, u64::MAX, max_metadata_bytes)?;
+    // No pixels are decoded here, so the crate's decoding-buffer limit only bounds what it
+    // reserves for a tag's values (one 32-byte value per counted one, before reading any): a
+    // later page's entry counting billions made it ask for 137 GB (found by fuzzing). A real
+    // tag has at most one value per byte of the file.
+    let values = (input.len() as u64).saturating_mul(32) / MAX_PIXEL_BYTES;
+    let mut decoder = decoder(input, values, max_metadata_bytes)?;
     let (width, height) = decoder.dimensions().map_err(error)?;
     let color = decoder.colortype().map_err(error)?;
     let (color_model, has_alpha) = model(color)?;
