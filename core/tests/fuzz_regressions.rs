@@ -111,3 +111,50 @@ fn tiff_with_a_huge_tag_count_on_a_later_page_does_not_abort() {
     let _ = thumbsmith::process(&image, &thumbsmith::Options::avatar(64))
         .map_err(|e| assert!(!matches!(e, Error::Internal(_)), "{e}"));
 }
+
+/// A JPEG XL whose header describes its colours, without an ICC profile, as XYB (the codec's
+/// internal space, which the format keeps out of this field). jxl-oxide made the profile of the
+/// rendered pixels from that description and reached a `todo!` (jxl-color 0.11.0), a panic in
+/// `metadata` and `process`. CI's metadata target found it; its artifact was not kept, so this
+/// file is tests/fixtures/formats/lossy.jxl with the three fields rewritten bit for bit (the
+/// colour space `Rgb` → `Xyb`, which drops the white point and primaries: the same 17 bits).
+/// Corrupt, from the header.
+#[cfg(feature = "decode-jxl")]
+#[test]
+fn jxl_declaring_xyb_as_its_colour_space_is_corrupt_not_a_panic() {
+    let image = fixture("metadata--jxl-xyb-colour-space.bin");
+    let corrupt = |result: Result<(), Error>, what: &str| match result {
+        Err(Error::CorruptInput { format, reason }) => {
+            assert_eq!(format, "jxl", "{what}");
+            assert!(reason.contains("XYB"), "{what}: {reason}");
+        }
+        other => panic!("{what}: expected CorruptInput, got {other:?}"),
+    };
+    corrupt(thumbsmith::metadata(&image).map(drop), "metadata");
+    corrupt(
+        thumbsmith::process(&image, &thumbsmith::Options::avatar(64)).map(drop),
+        "process",
+    );
+}
+
+/// The same file with its transfer curve set to "unknown" (legal, but jxl-oxide panics making a
+/// profile from it): a JPEG XL we cannot convert to sRGB, refused as unsupported, naming why.
+#[cfg(feature = "decode-jxl")]
+#[test]
+fn jxl_with_an_unknown_transfer_curve_is_unsupported_not_a_panic() {
+    let image = fixture("metadata--jxl-unknown-transfer-curve.bin");
+    let unsupported = |result: Result<(), Error>, what: &str| match result {
+        Err(Error::UnsupportedFormat { format }) => {
+            assert!(
+                format.contains("unknown transfer curve"),
+                "{what}: {format}"
+            )
+        }
+        other => panic!("{what}: expected UnsupportedFormat, got {other:?}"),
+    };
+    unsupported(thumbsmith::metadata(&image).map(drop), "metadata");
+    unsupported(
+        thumbsmith::process(&image, &thumbsmith::Options::avatar(64)).map(drop),
+        "process",
+    );
+}

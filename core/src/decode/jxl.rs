@@ -5,6 +5,7 @@
 //! that profile like any other. jxl-oxide runs without its own CMS (the pipeline has moxcms) and
 //! without threads (the pipeline decides about threads).
 
+use jxl_oxide::color::{ColourEncoding, ColourSpace, TransferFunction};
 use jxl_oxide::{AllocTracker, InitializeResult, JxlImage};
 
 use super::Decoded;
@@ -34,8 +35,33 @@ fn image(input: &[u8], max_pixels: u64) -> Result<JxlImage> {
             return Err(corrupt("truncated: the file ends inside its image header"))
         }
     };
+    renderable_colour(&image.image_header().metadata.colour_encoding)?;
     image.finalize().map_err(corrupt)?;
     Ok(image)
+}
+
+/// A header's own colour description (no ICC profile) must name a colour space and a transfer
+/// curve that pixels can be rendered into: jxl-oxide renders into that description and makes its
+/// profile from it, and panics on the rest. XYB is the codec's internal space, which the format
+/// keeps out of this field (corrupt); an unknown space or curve is legal but leaves nothing to
+/// convert from (unsupported, as a profile we cannot read would be).
+fn renderable_colour(encoding: &ColourEncoding) -> Result<()> {
+    let ColourEncoding::Enum(encoding) = encoding else {
+        return Ok(());
+    };
+    let unknown = match (encoding.colour_space, encoding.tf) {
+        (ColourSpace::Xyb, _) => {
+            return Err(corrupt(
+                "the header declares XYB, the codec's internal space, as the image's",
+            ))
+        }
+        (ColourSpace::Unknown, _) => "an unknown colour space",
+        (_, TransferFunction::Unknown) => "an unknown transfer curve",
+        (ColourSpace::Rgb | ColourSpace::Grey, _) => return Ok(()),
+    };
+    Err(Error::UnsupportedFormat {
+        format: format!("JPEG XL in {unknown} without an ICC profile"),
+    })
 }
 
 pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
@@ -130,4 +156,51 @@ pub(crate) fn decode(input: &[u8], max_pixels: u64) -> Result<Decoded> {
         return Err(corrupt("the rendered size does not match the header's"));
     }
     Ok(Decoded::Pixels(stored))
+}
+
+#[cfg(test)]
+mod tests {
+    use jxl_oxide::color::{EnumColourEncoding, RenderingIntent};
+
+    use super::*;
+
+    fn enumerated(colour_space: ColourSpace, tf: TransferFunction) -> ColourEncoding {
+        ColourEncoding::Enum(EnumColourEncoding {
+            colour_space,
+            tf,
+            ..EnumColourEncoding::srgb(RenderingIntent::Relative)
+        })
+    }
+
+    #[test]
+    fn only_rgb_and_gray_with_a_known_curve_are_rendered() {
+        assert!(renderable_colour(&enumerated(ColourSpace::Rgb, TransferFunction::Srgb)).is_ok());
+        assert!(
+            renderable_colour(&enumerated(ColourSpace::Grey, TransferFunction::Linear)).is_ok()
+        );
+        assert!(renderable_colour(&ColourEncoding::IccProfile(ColourSpace::Unknown)).is_ok());
+        assert!(matches!(
+            renderable_colour(&enumerated(ColourSpace::Xyb, TransferFunction::Srgb)),
+            Err(Error::CorruptInput { .. })
+        ));
+        for (space, tf, what) in [
+            (
+                ColourSpace::Unknown,
+                TransferFunction::Srgb,
+                "unknown colour space",
+            ),
+            (
+                ColourSpace::Rgb,
+                TransferFunction::Unknown,
+                "unknown transfer curve",
+            ),
+        ] {
+            match renderable_colour(&enumerated(space, tf)) {
+                Err(Error::UnsupportedFormat { format }) => {
+                    assert!(format.contains(what), "{format}")
+                }
+                other => panic!("{space:?} {tf:?}: {other:?}"),
+            }
+        }
+    }
 }
