@@ -158,3 +158,24 @@ fn jxl_with_an_unknown_transfer_curve_is_unsupported_not_a_panic() {
         "process",
     );
 }
+
+/// An 82-byte JPEG XL codestream whose header gives its transfer curve as a gamma of 1/0 (found
+/// by the metadata and decode_jxl targets within minutes of the XYB fix): jxl-color divided by
+/// the stored value making the rendered pixels' profile. Corrupt, from the header.
+#[cfg(feature = "decode-jxl")]
+#[test]
+fn jxl_with_a_zero_gamma_is_corrupt_not_a_division_by_zero() {
+    let image = fixture("metadata--jxl-gamma-zero.bin");
+    let corrupt = |result: Result<(), Error>, what: &str| match result {
+        Err(Error::CorruptInput { format, reason }) => {
+            assert_eq!(format, "jxl", "{what}");
+            assert!(reason.contains("gamma"), "{what}: {reason}");
+        }
+        other => panic!("{what}: expected CorruptInput, got {other:?}"),
+    };
+    corrupt(thumbsmith::metadata(&image).map(drop), "metadata");
+    corrupt(
+        thumbsmith::process(&image, &thumbsmith::Options::avatar(64)).map(drop),
+        "process",
+    );
+}

@@ -42,9 +42,13 @@ fn image(input: &[u8], max_pixels: u64) -> Result<JxlImage> {
 
 /// A header's own colour description (no ICC profile) must name a colour space and a transfer
 /// curve that pixels can be rendered into: jxl-oxide renders into that description and makes its
-/// profile from it, and panics on the rest. XYB is the codec's internal space, which the format
-/// keeps out of this field (corrupt); an unknown space or curve is legal but leaves nothing to
-/// convert from (unsupported, as a profile we cannot read would be).
+/// profile from it, and panics on the rest (all found by fuzzing). XYB is the codec's internal
+/// space, which the format keeps out of this field, and a gamma is 1/g with 0 < g ≤ 1 (stored
+/// as g × 10⁷): both corrupt. An unknown space or curve is legal but leaves nothing to convert
+/// from: unsupported, as a profile we cannot read would be.
+/// A JPEG XL gamma of 1, as the header stores it.
+const GAMMA_ONE: u32 = 10_000_000;
+
 fn renderable_colour(encoding: &ColourEncoding) -> Result<()> {
     let ColourEncoding::Enum(encoding) = encoding else {
         return Ok(());
@@ -54,6 +58,11 @@ fn renderable_colour(encoding: &ColourEncoding) -> Result<()> {
             return Err(corrupt(
                 "the header declares XYB, the codec's internal space, as the image's",
             ))
+        }
+        (_, TransferFunction::Gamma { g, .. }) if g == 0 || g > GAMMA_ONE => {
+            return Err(corrupt(format!(
+                "the header's gamma curve is 1/{g}e-7, outside (0, 1]"
+            )))
         }
         (ColourSpace::Unknown, _) => "an unknown colour space",
         (_, TransferFunction::Unknown) => "an unknown transfer curve",
@@ -179,6 +188,23 @@ mod tests {
             renderable_colour(&enumerated(ColourSpace::Grey, TransferFunction::Linear)).is_ok()
         );
         assert!(renderable_colour(&ColourEncoding::IccProfile(ColourSpace::Unknown)).is_ok());
+        for g in [1, 4_545_455, GAMMA_ONE] {
+            let gamma = TransferFunction::Gamma { g, inverted: true };
+            assert!(
+                renderable_colour(&enumerated(ColourSpace::Rgb, gamma)).is_ok(),
+                "{g}"
+            );
+        }
+        for g in [0, GAMMA_ONE + 1, 1 << 24] {
+            let gamma = TransferFunction::Gamma { g, inverted: true };
+            assert!(
+                matches!(
+                    renderable_colour(&enumerated(ColourSpace::Grey, gamma)),
+                    Err(Error::CorruptInput { .. })
+                ),
+                "{g}"
+            );
+        }
         assert!(matches!(
             renderable_colour(&enumerated(ColourSpace::Xyb, TransferFunction::Srgb)),
             Err(Error::CorruptInput { .. })
