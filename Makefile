@@ -26,7 +26,9 @@ SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*
 	conformance/Makefile fuzz/Makefile))
 
 ## Everything CI checks.
-test: lint check-generated test-rust miri publish-check $(addprefix test/,$(SUBPROJECTS)) test-dist
+TEST_STEPS := lint check-generated test-rust miri publish-check $(addprefix test/,$(SUBPROJECTS)) test-dist
+test:
+	@MAKE="$(MAKE)" tools/timed-steps.sh $(TEST_STEPS)
 
 test/%:
 	$(MAKE) -C $* test
