@@ -26,9 +26,11 @@ SUBPROJECTS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile examples/*
 	conformance/Makefile fuzz/Makefile))
 
 ## Everything CI checks.
-TEST_STEPS := lint check-generated test-rust miri publish-check $(addprefix test/,$(SUBPROJECTS)) test-dist
+# test-dist comes before the bindings and examples: their tests then run the wheel and addon it
+# built and tested (THUMBSMITH_DIST), instead of building their own copies.
+TEST_STEPS := lint check-generated test-rust miri publish-check test-dist $(addprefix test/,$(SUBPROJECTS))
 test:
-	@MAKE="$(MAKE)" tools/timed-steps.sh $(TEST_STEPS)
+	@THUMBSMITH_DIST=$(CURDIR)/dist MAKE="$(MAKE)" tools/timed-steps.sh $(TEST_STEPS)
 
 test/%:
 	$(MAKE) -C $* test
@@ -93,7 +95,7 @@ publish-check:
 dist:
 	$(MAKE) -C packaging dist
 
-## The x86_64 glibc + musl artifacts and the browser package, built and tested from dist/.
+## The x86_64 glibc artifacts, the browser package and the crates, built and tested from dist/.
 test-dist:
 	$(MAKE) -C packaging ci
 
