@@ -148,8 +148,26 @@ export interface Options {
    * Default: true (sharp needs `.rotate()` for this).
    */
   autoOrient?: boolean;
-  /** Extra clockwise rotation after auto-orientation: 0, 90, 180 or 270. Default: 0. */
+  /**
+   * Extra clockwise rotation after auto-orientation, in degrees, any angle (sharp's
+   * `rotate(angle)`). Quarter turns (…, -90, 0, 90, 180, 270, 450, …) are exact; any other
+   * angle turns the picture onto a canvas that holds all of it (its bounding box), the corners
+   * filled with `background`, each pixel blended bilinearly. Default: 0.
+   */
   rotate?: number;
+  /**
+   * Turn by a `rotate` angle that is not a quarter turn after the resize, onto a canvas
+   * larger than `width`×`height` (sharp's `resize(…).rotate(30)`). By default the turned
+   * picture is what `crop`, `fit` and `position` work on, so the output has the size asked
+   * for (sharp's `rotate(30).resize(…)`; such a job decodes the whole picture at full size).
+   * Default: false.
+   */
+  rotateAfterResize?: boolean;
+  /**
+   * The colour of the corners a `rotate` angle that is not a quarter turn uncovers (sharp's
+   * `rotate(angle, {background})`). Default: none — `background`.
+   */
+  rotateBackground?: Color | null;
   /** Mirror top-bottom after orientation. Default: false. */
   flip?: boolean;
   /** Mirror left-right after orientation. Default: false. */

@@ -42,7 +42,7 @@ pub(crate) fn letterbox(
 }
 
 /// Adds an opaque alpha channel so the image matches a canvas that has one.
-fn with_channels(image: Raster, channels: u8) -> Raster {
+pub(crate) fn with_channels(image: Raster, channels: u8) -> Raster {
     if image.channels == channels {
         return image;
     }

@@ -46,6 +46,7 @@ pub mod plan;
 mod probe;
 pub mod raster;
 mod resize;
+mod rotate;
 mod smartcrop;
 mod sniff;
 mod warm;

@@ -53,8 +53,20 @@ pub struct Options {
     /// Apply the EXIF orientation tag (1–8) so the result is upright; the tag is then dropped.
     /// Default: true (sharp needs `.rotate()` for this).
     pub auto_orient: bool,
-    /// Extra clockwise rotation after auto-orientation: 0, 90, 180 or 270. Default: 0.
-    pub rotate: u16,
+    /// Extra clockwise rotation after auto-orientation, in degrees, any angle (sharp's
+    /// `rotate(angle)`). Quarter turns (…, -90, 0, 90, 180, 270, 450, …) are exact; any other
+    /// angle turns the picture onto a canvas that holds all of it (its bounding box), the corners
+    /// filled with `background`, each pixel blended bilinearly. Default: 0.
+    pub rotate: f64,
+    /// Turn by a `rotate` angle that is not a quarter turn after the resize, onto a canvas
+    /// larger than `width`×`height` (sharp's `resize(…).rotate(30)`). By default the turned
+    /// picture is what `crop`, `fit` and `position` work on, so the output has the size asked
+    /// for (sharp's `rotate(30).resize(…)`; such a job decodes the whole picture at full size).
+    /// Default: false.
+    pub rotate_after_resize: bool,
+    /// The colour of the corners a `rotate` angle that is not a quarter turn uncovers (sharp's
+    /// `rotate(angle, {background})`). Default: none — `background`.
+    pub rotate_background: Option<Color>,
     /// Mirror top-bottom after orientation. Default: false.
     pub flip: bool,
     /// Mirror left-right after orientation. Default: false.
@@ -139,7 +151,9 @@ impl Default for Options {
             remove_alpha: false,
             ensure_alpha: false,
             auto_orient: true,
-            rotate: 0,
+            rotate: 0.0,
+            rotate_after_resize: false,
+            rotate_background: None,
             flip: false,
             flop: false,
             to_srgb: true,
@@ -216,9 +230,9 @@ impl Options {
                 self.compression_level
             ));
         }
-        if !matches!(self.rotate, 0 | 90 | 180 | 270) {
+        if !self.rotate.is_finite() {
             return bad(format!(
-                "rotate must be 0, 90, 180 or 270, got {}",
+                "rotate must be a finite number of degrees, got {}",
                 self.rotate
             ));
         }

@@ -1,7 +1,8 @@
 //! The whole job: [`plan::prepare`] decides everything it can from the header and the options
 //! (limits, orientation, geometry, decode scale and parts, the order of the colour and flatten
-//! steps, the encode), then the plan is executed: decode → (colour, flatten) → (smart crop) →
-//! resize → (colour) → orient → letterbox → flatten → encode → extras.
+//! steps, the encode), then the plan is executed: decode → (colour, flatten) → (orient and
+//! turn, when a turn comes first) → (smart crop) → resize → (colour) → orient → letterbox →
+//! (turn) → flatten → encode → extras.
 
 use std::borrow::Cow;
 
@@ -18,6 +19,7 @@ use crate::output::{Output, Rendered};
 use crate::plan::{self, ColourStep, Decoder, JobPlan, Prepared, Samples};
 use crate::raster::Raster;
 use crate::resize::{resize, resize_samples};
+use crate::rotate;
 
 /// Runs the whole pipeline on an encoded image in memory.
 pub fn process(input: &[u8], options: &Options) -> Result<Output> {
@@ -106,6 +108,13 @@ fn execute(
         ..
     } = decoding;
     let pixels = stage("colour", || before_resize(decoded, part, &plan, profile));
+    let pixels = match (&plan.turn, pixels) {
+        (Some(turn), Pixels::Rgb(raster)) if turn.before_resize => stage("rotate", || {
+            let upright = plan.orientation.transform.apply(raster);
+            Pixels::Rgb(rotate::rotate(upright, turn.degrees, turn.background))
+        }),
+        (_, pixels) => pixels,
+    };
     if let Some(smart) = &plan.smart_crop {
         let look = match &pixels {
             Pixels::Rgb(raster) => Cow::Borrowed(raster),
@@ -208,8 +217,7 @@ fn smart_window(
         f64::from(region.width),
         f64::from(region.height),
     ];
-    let transform = plan.orientation.transform;
-    let (ow, oh) = plan.orientation.upright;
+    let (transform, (ow, oh)) = plan.frame();
     let stored = crate::geometry::shrunk(
         transform.rect_to_source(region_window, f64::from(ow), f64::from(oh)),
         plan.decode.eighths,
@@ -234,10 +242,10 @@ fn smart_window(
 /// as soon as they are resized, plane by plane: the chroma is resized without the full-size luma
 /// beside it.
 fn resample(pixels: Pixels, part: PixelRect, plan: &JobPlan) -> Result<Raster> {
-    let o = &plan.orientation;
+    let (transform, upright) = plan.frame();
     let stored = plan
         .geometry
-        .stored_window(o.transform, o.upright, plan.decode.eighths);
+        .stored_window(transform, upright, plan.decode.eighths);
     let (sw, sh) = plan.resize.size;
     let kernel = plan.resize.kernel;
     Ok(match pixels {
@@ -265,13 +273,15 @@ fn finish(resized: Raster, plan: &JobPlan, profile: Option<&[u8]>, options: &Opt
         _ => resized,
     };
     let image = stage("orient", || {
-        let upright = plan
-            .orientation
-            .transform
-            .apply(resized)
-            .drop_opaque_alpha();
+        let upright = plan.frame().0.apply(resized).drop_opaque_alpha();
         let g = &plan.geometry;
         let canvas = compose::letterbox(upright, g.canvas, g.offset, plan.background);
+        let canvas = match &plan.turn {
+            Some(turn) if !turn.before_resize => {
+                rotate::rotate(canvas, turn.degrees, turn.background)
+            }
+            _ => canvas,
+        };
         match plan.flatten {
             Some(_) => compose::flatten(canvas, plan.background),
             None => canvas,

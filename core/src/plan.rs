@@ -20,6 +20,7 @@ use crate::options::{ChromaSubsampling, Color, Kernel, Options, OutputFormat, Re
 use crate::orient::Orientation;
 use crate::probe::{probe, ColorModel, Probe};
 use crate::resize::resize_reads;
+use crate::rotate;
 use crate::sniff::Format;
 
 /// What [`plan`] decides for one job, from the input's header and the options alone.
@@ -27,6 +28,9 @@ use crate::sniff::Format;
 pub struct JobPlan {
     pub source: Source,
     pub orientation: OrientationPlan,
+    /// A `rotate` angle that is not a whole number of quarter turns (those are part of
+    /// `orientation`).
+    pub turn: Option<Turn>,
     /// Crop region, resize window (relative to the region, upright coordinates), resized size,
     /// canvas and where the resized picture sits on it.
     pub geometry: geometry::Plan,
@@ -70,6 +74,20 @@ pub struct OrientationPlan {
     /// The source's size once the transform is applied: the coordinates of `crop` and the
     /// geometry.
     pub upright: (u32, u32),
+}
+
+/// A turn by an angle that is not a quarter turn (`rotate::rotate`), after the orientation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Turn {
+    /// Clockwise, in (0, 360), not a multiple of 90.
+    pub degrees: f64,
+    /// Turned before the crop and resize (which then work on the turned picture, `size`), or
+    /// after them (`rotate_after_resize`: the output is the turned canvas, `size`).
+    pub before_resize: bool,
+    /// The turned picture's canvas.
+    pub size: (u32, u32),
+    /// What fills the corners (`rotate_background`, else `background`).
+    pub background: Color,
 }
 
 /// A smart crop: the window of the planned size is placed at execution where `strategy` scores
@@ -248,15 +266,59 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         options.max_input_pixels,
         "max_input_pixels",
     )?;
+    // A whole number of quarter turns is an exact transpose, part of the orientation; any other
+    // angle is turned whole by `rotate::rotate` (as libvips does: sharp's sizes and placement).
+    let (quarter, rest) = rotate::split(options.rotate);
+    let (quarter, rest) = if rest == 0.0 {
+        (quarter, 0.0)
+    } else {
+        (0, options.rotate.rem_euclid(360.0))
+    };
     let orientation = plan_orientation(
         metadata.orientation,
         (metadata.width, metadata.height),
+        quarter,
         options,
     );
-    let OrientationPlan {
-        transform, upright, ..
-    } = orientation;
+    // The frame the geometry works in: the upright picture, or the turned one when a turn comes
+    // before the resize (then the whole picture is decoded and turned first).
+    let turned_first = rest != 0.0 && !options.rotate_after_resize;
+    let (transform, upright) = if turned_first {
+        let size = rotate::rotated_size(orientation.upright, rest);
+        check_limit(
+            "turned input pixel count",
+            u64::from(size.0) * u64::from(size.1),
+            options.max_input_pixels,
+            "max_input_pixels",
+        )?;
+        (Orientation::IDENTITY, size)
+    } else {
+        (orientation.transform, orientation.upright)
+    };
     let geometry = geometry::plan(upright.0, upright.1, options)?;
+    let turn = (rest != 0.0).then(|| Turn {
+        degrees: rest,
+        before_resize: turned_first,
+        size: if turned_first {
+            upright
+        } else {
+            rotate::rotated_size(geometry.canvas, rest)
+        },
+        background: options.rotate_background.unwrap_or(options.background),
+    });
+    if let Some(turn) = turn.as_ref().filter(|t| !t.before_resize) {
+        for (what, value) in [
+            ("output width", turn.size.0),
+            ("output height", turn.size.1),
+        ] {
+            check_limit(
+                what,
+                u64::from(value),
+                u64::from(options.max_output_dimension),
+                "max_output_dimension",
+            )?;
+        }
+    }
     let source = Source {
         format: metadata.format,
         width: metadata.width,
@@ -274,7 +336,8 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
     } else {
         (None, icc.filter(|_| options.keep_icc && !is_cmyk))
     };
-    let jpeg = (metadata.format == Format::Jpeg && !is_cmyk)
+    // A picture turned first is decoded whole, at full size, as RGB: by the full-size decoder.
+    let jpeg = (metadata.format == Format::Jpeg && !is_cmyk && !turned_first)
         .then(|| decode::jpeg_planar_header(input))
         .flatten();
     let resize = ResizePlan {
@@ -282,8 +345,16 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         // The resize's output in stored (pre-orientation) axes.
         size: swapped(transform, geometry.resized),
     };
-    let decode = plan_decode(&source, &orientation, &geometry, &resize, jpeg.as_ref())
+    let frame = OrientationPlan {
+        exif: orientation.exif,
+        transform,
+        upright,
+    };
+    let mut decode = plan_decode(&source, &frame, &geometry, &resize, jpeg.as_ref())
         .with_cmyk_inks(is_cmyk && profile.is_some());
+    if turned_first {
+        decode.parts = None;
+    }
     let carry = Carry {
         icc: kept_icc,
         exif: exif.minimal(options.keep_copyright, options.keep_gps),
@@ -297,6 +368,7 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         }),
         source,
         orientation,
+        turn,
         geometry,
         decode,
         resize,
@@ -318,12 +390,17 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
     Ok((plan, prepared))
 }
 
-/// The EXIF orientation (unless `auto_orient` is off), then `rotate`, then `flip` and `flop`, as
-/// one transform of the stored `size`.
-fn plan_orientation(exif: u8, size: (u32, u32), options: &Options) -> OrientationPlan {
+/// The EXIF orientation (unless `auto_orient` is off), then `rotate`'s quarter turns
+/// (`quarter` degrees), then `flip` and `flop`, as one transform of the stored `size`.
+fn plan_orientation(
+    exif: u8,
+    size: (u32, u32),
+    quarter: u16,
+    options: &Options,
+) -> OrientationPlan {
     let exif = if options.auto_orient { exif } else { 1 };
     let transform = Orientation::from_exif(exif)
-        .then(Orientation::rotate_cw(options.rotate))
+        .then(Orientation::rotate_cw(quarter))
         .then(Orientation {
             transpose: false,
             flop: options.flop,
@@ -532,7 +609,10 @@ impl JobPlan {
     fn decide_steps(&mut self, profile: Option<&[u8]>, options: &Options) {
         let (rw, rh) = self.geometry.resized;
         let (dw, dh) = self.decode.size;
-        let shrinks = u64::from(rw) * u64::from(rh) < u64::from(dw) * u64::from(dh);
+        // A picture turned first gets its background in sRGB, so it must be sRGB by then.
+        let turned_first = self.turn.as_ref().is_some_and(|t| t.before_resize);
+        let shrinks =
+            u64::from(rw) * u64::from(rh) < u64::from(dw) * u64::from(dh) && !turned_first;
         let samples = self.decode.samples;
         let planes = matches!(samples, Samples::YcbcrPlanes { .. });
         self.colour = match (samples, profile) {
@@ -585,12 +665,20 @@ impl JobPlan {
         Ok(())
     }
 
+    /// The transform from the decoded picture to the frame the geometry works in, and that
+    /// frame's size: the orientation and the upright picture, or, when the picture is turned
+    /// before the resize (turned as a whole, orientation included), none and the turned picture.
+    pub(crate) fn frame(&self) -> (Orientation, (u32, u32)) {
+        match &self.turn {
+            Some(turn) if turn.before_resize => (Orientation::IDENTITY, turn.size),
+            _ => (self.orientation.transform, self.orientation.upright),
+        }
+    }
+
     /// Moves the resize window to `(x, y)` in the region (a smart crop's choice).
     pub(crate) fn place_window(&mut self, x: f64, y: f64) {
         self.geometry.place_window(x, y);
-        let OrientationPlan {
-            transform, upright, ..
-        } = self.orientation;
+        let (transform, upright) = self.frame();
         self.stored_window = self.geometry.stored_window(transform, upright, 8);
         self.crop = self.geometry.crop_box();
     }

@@ -96,7 +96,15 @@ fn ranges_are_checked() {
     assert!(invalid(r#"{"quality": 0}"#).contains("quality must be 1–100"));
     assert!(invalid(r#"{"quality": 101}"#).contains("quality must be 1–100"));
     assert!(invalid(r#"{"compression_level": 10}"#).contains("0–9"));
-    assert!(invalid(r#"{"rotate": 45}"#).contains("rotate must be"));
+    let endless = Options {
+        rotate: f64::INFINITY,
+        ..Options::default()
+    };
+    let message = endless.validate().unwrap_err().to_string();
+    assert!(
+        message.contains("rotate must be a finite number"),
+        "{message}"
+    );
     assert!(invalid(r#"{"width": 0}"#).contains("at least 1"));
     assert!(invalid(r#"{"position": {"x": 2, "y": 0}}"#).contains("0–1"));
     assert!(invalid(r#"{"width": "big"}"#).contains("invalid type"));

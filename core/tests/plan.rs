@@ -129,7 +129,7 @@ fn any_options() -> impl Strategy<Value = Options> {
                     position,
                     kernel,
                     format,
-                    rotate: quarter * 90,
+                    rotate: f64::from(quarter * 90),
                     flip,
                     to_srgb,
                     auto_orient,

@@ -73,7 +73,7 @@ const GRAVITIES: [Gravity; 9] = [
 /// | 10 | rotate (bits 0–1 ×90), flip, flop, auto_orient off, to_srgb off, flatten, without_enlargement |
 /// | 11 | without_reduction, keep_icc, keep_copyright, keep_gps, thumbhash, dominant_color, content_hash, crop |
 /// | 12–15 | crop left, top, width, height as 256ths of the upright image (width/height of what is left) |
-/// | 16 | compression_level (mod 10), background alpha 128 (bit 4) |
+/// | 16 | compression_level (mod 10), background alpha 128 (bit 4), rotate_after_resize (bit 5), a turn added to `rotate` (bits 6–7: 0°, 30°, -17.5°, 45°) |
 /// | 17–19 | background r, g, b |
 ///
 /// `metadata` is asked for the upright size only when a crop is chosen (the crop is given in
@@ -128,7 +128,9 @@ pub fn options_from(header: &[u8], image: &[u8]) -> Options {
         smart_subsample: bit(8, 6),
         optimize_coding: !bit(8, 7),
         quality: byte(9) % 100 + 1,
-        rotate: u16::from(byte(10) & 3) * 90,
+        rotate: f64::from(u16::from(byte(10) & 3) * 90)
+            + [0.0, 30.0, -17.5, 45.0][usize::from(byte(16) >> 6)],
+        rotate_after_resize: bit(16, 5),
         flip: bit(10, 2),
         flop: bit(10, 3),
         auto_orient: !bit(10, 4),
@@ -247,7 +249,7 @@ pub fn decode_options(selector: u8, image: &[u8]) -> Options {
         max_input_pixels: MAX_INPUT_PIXELS,
         max_output_dimension: MAX_OUTPUT_DIMENSION,
         format: OutputFormat::Png,
-        rotate: u16::from((selector >> 5) & 3) * 90,
+        rotate: f64::from(u16::from((selector >> 5) & 3) * 90),
         ..Options::default()
     };
     let divisor = [1, 2, 3, 4, 6, 10, 16, 24][usize::from(selector & 7)];
@@ -258,7 +260,7 @@ pub fn decode_options(selector: u8, image: &[u8]) -> Options {
             return options;
         };
         let (mut w, mut h) = (meta.oriented_width, meta.oriented_height);
-        if !options.rotate.is_multiple_of(180) {
+        if options.rotate % 180.0 != 0.0 {
             (w, h) = (h, w);
         }
         if selector & 0x80 != 0 {

@@ -187,7 +187,7 @@ fn any_options() -> impl Strategy<Value = Options> {
                     fit,
                     position,
                     kernel,
-                    rotate: quarter * 90,
+                    rotate: f64::from(quarter * 90),
                     flip,
                     flop,
                     without_enlargement: no_enlarge,
@@ -279,7 +279,7 @@ fn decoding_only_the_part_read_changes_no_byte() {
                 prop_assert_eq!(metadata.orientation, orientation);
             }
             let (ow, oh) = (metadata.width, metadata.height);
-            let (ow, oh) = if options.rotate % 180 == 90 {
+            let (ow, oh) = if options.rotate % 180.0 == 90.0 {
                 (oh, ow)
             } else {
                 (ow, oh)

@@ -30,7 +30,24 @@ impl Display for JobPlan {
                 if s.has_icc { ", ICC profile" } else { "" },
             ),
         )?;
-        line(f, "orient", orientation(&self.orientation))?;
+        let turned_first = self.turn.as_ref().is_some_and(|t| t.before_resize);
+        line(f, "orient", orientation(&self.orientation, turned_first))?;
+        if let Some(turn) = &self.turn {
+            let when = if turn.before_resize {
+                "before the crop and resize, the whole picture"
+            } else {
+                "after the resize"
+            };
+            line(
+                f,
+                "turn",
+                format!(
+                    "{}° clockwise {when}, onto {} (bilinear, background corners)",
+                    num(turn.degrees),
+                    size((f64::from(turn.size.0), f64::from(turn.size.1)))
+                ),
+            )?;
+        }
         let g = &self.geometry;
         let [x, y, w, h] = g.upright_window();
         let mut crop = format!("{} at ({}, {})", size((w, h)), num(x), num(y));
@@ -100,7 +117,7 @@ fn size((w, h): (f64, f64)) -> String {
     format!("{}×{}", num(w), num(h))
 }
 
-fn orientation(o: &OrientationPlan) -> String {
+fn orientation(o: &OrientationPlan, turned_first: bool) -> String {
     let t = o.transform;
     let mut steps: Vec<&str> = Vec::new();
     if t.transpose {
@@ -117,8 +134,13 @@ fn orientation(o: &OrientationPlan) -> String {
     } else {
         steps.join(" + ")
     };
+    let when = if turned_first {
+        "before the turn"
+    } else {
+        "after the resize"
+    };
     format!(
-        "EXIF {}; transform {} after the resize; upright {}×{}",
+        "EXIF {}; transform {} {when}; upright {}×{}",
         o.exif, transform, o.upright.0, o.upright.1
     )
 }
