@@ -41,6 +41,9 @@ function track(promise) {
   return promise
 }
 
+/** sharp's colour for the corners `rotate(angle)` uncovers when no background is given. */
+const SHARP_ROTATE_BACKGROUND = '#000000'
+
 /** The options a `resize` call replaces: sharp keeps only the last resize of a pipeline. */
 const RESIZE_KEYS = ['width', 'height', 'fit', 'position', 'kernel', 'withoutEnlargement', 'withoutReduction']
 
@@ -166,12 +169,24 @@ class Thumbsmith extends Duplex {
     return this.#set({ autoOrient: true })
   }
 
-  /** `rotate()`: upright from EXIF (thumbsmith does this anyway); `rotate(angle)`: turn clockwise. */
+  /** `rotate()`: upright from EXIF (thumbsmith does this anyway); `rotate(angle)`: turn clockwise
+   * by any angle. As in sharp, an angle that is not a multiple of 90 turns the resized picture,
+   * unless `resize()` or `extract()` comes after it (then they work on the turned picture), and
+   * the corners it uncovers are black unless `options.background` says otherwise. */
   rotate(angle, options) {
     if (angle === undefined) return this.#set({ autoOrient: true })
     // sharp takes any multiple of 90 (-450 is 270); the core checks what it receives.
-    const rotate = Number.isInteger(angle) ? ((angle % 360) + 360) % 360 : angle
-    return this.#set({ rotate, background: options && options.background })
+    const quarter = Number.isInteger(angle) && angle % 90 === 0
+    const rotate = quarter ? ((angle % 360) + 360) % 360 : angle
+    delete this.#options.rotateAfterResize
+    delete this.#options.rotateBackground
+    if (quarter) return this.#set({ rotate })
+    return this.#set({ rotate, rotateAfterResize: true, rotateBackground: (options && options.background) ?? SHARP_ROTATE_BACKGROUND })
+  }
+
+  /** sharp's `rotateBefore`: a resize or extract after a turn works on the turned picture. */
+  #turnFirst() {
+    if (this.#options.rotateAfterResize) this.#options.rotateAfterResize = false
   }
 
   /** `resize(width, height, options)` or `resize(options)`; a null/undefined side is derived. */
@@ -182,11 +197,13 @@ class Thumbsmith extends Duplex {
       height = options.height
     }
     for (const key of RESIZE_KEYS) delete this.#options[key]
+    this.#turnFirst()
     return this.#set({ ...options, width: width ?? undefined, height: height ?? undefined })
   }
 
   /** `extract({left, top, width, height})`: cut from the upright input, before any resize. */
   extract(region) {
+    this.#turnFirst()
     return this.#set({ crop: { ...region } })
   }
 

@@ -394,7 +394,11 @@ declare namespace thumbsmith {
     clone(): Thumbsmith
     /** Upright from EXIF (thumbsmith does that anyway). */
     autoOrient(): this
-    /** No angle: upright from EXIF (thumbsmith does that anyway). An angle: turn clockwise after it. */
+    /**
+     * No angle: upright from EXIF (thumbsmith does that anyway). An angle: turn clockwise after it,
+     * by any angle; one that is not a multiple of 90 uncovers corners (`background`, else black, as
+     * sharp) and turns the resized picture unless `resize()` or `extract()` comes later.
+     */
     rotate(angle?: number, options?: { background?: Colour }): this
     resize(width?: number | null, height?: number | null, options?: ResizeOptions): this
     resize(options: ResizeOptions): this
