@@ -15,16 +15,8 @@ pub(crate) fn letterbox(
     if canvas == (image.width, image.height) {
         return image;
     }
-    let gray_bg = bg.r == bg.g && bg.g == bg.b;
-    let image = if gray_bg { image } else { image.into_rgb() };
-    let alpha = image.has_alpha() || bg.a != 255;
-    let channels = match (image.is_gray(), alpha) {
-        (true, false) => 1,
-        (true, true) => 2,
-        (false, false) => 3,
-        (false, true) => 4,
-    };
-    let image = with_channels(image, channels);
+    let image = with_background_channels(image, bg);
+    let channels = image.channels;
     let fill: Vec<u8> = match channels {
         1 => vec![bg.r],
         2 => vec![bg.r, bg.a],
@@ -41,8 +33,23 @@ pub(crate) fn letterbox(
     Raster::new(canvas.0, canvas.1, channels, data)
 }
 
+/// `image` with the channels a canvas of `bg` needs around it: RGB unless both are gray, alpha
+/// when either has it (a see-through `bg`).
+pub(crate) fn with_background_channels(image: Raster, bg: Color) -> Raster {
+    let gray_bg = bg.r == bg.g && bg.g == bg.b;
+    let image = if gray_bg { image } else { image.into_rgb() };
+    let alpha = image.has_alpha() || bg.a != 255;
+    let channels = match (image.is_gray(), alpha) {
+        (true, false) => 1,
+        (true, true) => 2,
+        (false, false) => 3,
+        (false, true) => 4,
+    };
+    with_channels(image, channels)
+}
+
 /// Adds an opaque alpha channel so the image matches a canvas that has one.
-pub(crate) fn with_channels(image: Raster, channels: u8) -> Raster {
+fn with_channels(image: Raster, channels: u8) -> Raster {
     if image.channels == channels {
         return image;
     }

@@ -5,7 +5,7 @@
 //! libvips' `rotate` puts it (sharp's output is the reference the tests hold it to): turned about
 //! pixel (0, 0), then moved by whole pixels so the turned corners start at the canvas's edge.
 
-use crate::compose::with_channels;
+use crate::compose::with_background_channels;
 use crate::options::Color;
 use crate::raster::Raster;
 
@@ -44,16 +44,8 @@ pub(crate) fn rotate(image: Raster, degrees: f64, background: Color) -> Raster {
         return image;
     }
     let bg = background;
-    let gray_bg = bg.r == bg.g && bg.g == bg.b;
-    let image = if gray_bg { image } else { image.into_rgb() };
-    let alpha = image.has_alpha() || bg.a != 255;
-    let channels: u8 = match (image.is_gray(), alpha) {
-        (true, false) => 1,
-        (true, true) => 2,
-        (false, false) => 3,
-        (false, true) => 4,
-    };
-    let image = with_channels(image, channels);
+    let image = with_background_channels(image, bg);
+    let (channels, alpha) = (image.channels, image.has_alpha());
     let n = usize::from(channels);
     // The background as the blend sees it: premultiplied when there is alpha.
     let fill: Vec<f32> = {
