@@ -87,7 +87,7 @@ declare namespace thumbsmith {
     alpha?: number
   }
 
-  /** `#rgb`, `#rrggbb`, `#rrggbbaa`, `white`, `black`, `transparent`, `[r, g, b]`, `[r, g, b, a]` (0–255) or `{r, g, b, alpha}` (alpha 0–1). */
+  /** A CSS colour (`#rgb`, `#rrggbb`, `#rrggbbaa`, a name such as `red` or `transparent`, `rgb(…)`, `hsl(…)`), `[r, g, b]`, `[r, g, b, a]` (0–255) or `{r, g, b, alpha}` (alpha 0–1, clamped). */
   type Colour = string | number[] | Rgba
 
   /** A gravity, a smart-crop strategy, or a focal point. */

@@ -505,8 +505,9 @@ pub struct Rect {
     pub height: u32,
 }
 
-/// An sRGB colour with alpha. Accepts `"#rgb"`, `"#rrggbb"`, `"#rrggbbaa"`, `"white"`, `"black"`,
-/// `"transparent"`, `[r, g, b]`, `[r, g, b, a]` (0–255) or `{r, g, b, alpha}` (alpha 0–1, as sharp).
+/// An sRGB colour with alpha. Accepts a CSS colour string (`"#rgb"`, `"#rrggbb"`, `"#rrggbbaa"`, a
+/// name such as `"red"` or `"transparent"`, `"rgb(…)"`, `"hsl(…)"`), `[r, g, b]`, `[r, g, b, a]`
+/// (0–255) or `{r, g, b, alpha}` (alpha 0–1, clamped, as sharp).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Color {
     pub r: u8,
@@ -523,57 +524,14 @@ impl Color {
         a: 255,
     };
 
+    /// A CSS colour string: a name (`"red"`, `"rebeccapurple"`, `"transparent"`), hex with or
+    /// without `#` (3, 4, 6 or 8 digits), `rgb()`/`rgba()`, `hsl()`, `hwb()`… — what sharp accepts
+    /// through the `color` package, parsed by `csscolorparser`.
     pub fn parse(s: &str) -> Result<Color, String> {
-        let named = match s.to_ascii_lowercase().as_str() {
-            "white" => Some(Color::WHITE),
-            "black" => Some(Color {
-                r: 0,
-                g: 0,
-                b: 0,
-                a: 255,
-            }),
-            "transparent" => Some(Color {
-                r: 0,
-                g: 0,
-                b: 0,
-                a: 0,
-            }),
-            _ => None,
-        };
-        if let Some(c) = named {
-            return Ok(c);
-        }
-        let hex = s.strip_prefix('#').unwrap_or(s);
-        let expand: String = match hex.len() {
-            3 | 4 => hex.chars().flat_map(|c| [c, c]).collect(),
-            6 | 8 => hex.to_string(),
-            _ => String::new(),
-        };
-        let bytes: Option<Vec<u8>> = (0..expand.len())
-            .step_by(2)
-            .map(|i| {
-                expand
-                    .get(i..i + 2)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            })
-            .collect();
-        match bytes.as_deref() {
-            Some([r, g, b]) => Ok(Color {
-                r: *r,
-                g: *g,
-                b: *b,
-                a: 255,
-            }),
-            Some([r, g, b, a]) => Ok(Color {
-                r: *r,
-                g: *g,
-                b: *b,
-                a: *a,
-            }),
-            _ => Err(format!(
-                "invalid colour `{s}`: expected #rgb, #rrggbb, #rrggbbaa, white, black or transparent"
-            )),
-        }
+        let [r, g, b, a] = csscolorparser::parse(s.trim())
+            .map_err(|e| format!("invalid colour `{s}`: {e}"))?
+            .to_rgba8();
+        Ok(Color { r, g, b, a })
     }
 
     pub fn to_hex(self) -> String {
@@ -627,14 +585,17 @@ impl<'de> Deserialize<'de> for Color {
                     1.0
                 }
                 let c = Rgba::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                if !(0.0..=1.0).contains(&c.alpha) {
-                    return Err(de::Error::custom("colour alpha must be 0–1"));
+                if c.alpha.is_nan() {
+                    return Err(de::Error::custom(
+                        "colour alpha must be a number from 0 to 1",
+                    ));
                 }
+                // Out of range clamps, as CSS and sharp's `color` do (`alpha: 128` is opaque).
                 Ok(Color {
                     r: c.r,
                     g: c.g,
                     b: c.b,
-                    a: (c.alpha * 255.0).round() as u8,
+                    a: (c.alpha.clamp(0.0, 1.0) * 255.0).round() as u8,
                 })
             }
         }
@@ -698,8 +659,9 @@ mod schema {
 
         fn json_schema(generator: &mut SchemaGenerator) -> Schema {
             json_schema!({
-                "description": "`#rgb`, `#rrggbb`, `#rrggbbaa`, `white`, `black`, `transparent`, \
-                    `[r, g, b]`, `[r, g, b, a]` (0–255) or `{r, g, b, alpha}` (alpha 0–1).",
+                "description": "A CSS colour (`#rgb`, `#rrggbb`, `#rrggbbaa`, a name such as `red` or \
+                    `transparent`, `rgb(…)`, `hsl(…)`), `[r, g, b]`, `[r, g, b, a]` (0–255) or \
+                    `{r, g, b, alpha}` (alpha 0–1, clamped).",
                 "anyOf": [
                     { "type": "string" },
                     {

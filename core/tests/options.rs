@@ -77,6 +77,10 @@ fn colours_parse_in_every_spelling() {
         r##""#f80""##,
         "[255, 136, 0]",
         r#"{"r": 255, "g": 136, "b": 0}"#,
+        r#""rgb(255, 136, 0)""#,
+        r#""hsl(32deg 100% 50%)""#,
+        r#""DarkOrange""#,
+        r#""ff8c00""#,
     ] {
         let o = Options::from_json(&format!(r#"{{"background": {spelling}}}"#)).unwrap();
         assert_eq!(
@@ -85,6 +89,17 @@ fn colours_parse_in_every_spelling() {
             "{spelling}"
         );
     }
+    let o = Options::from_json(r#"{"background": "red"}"#).unwrap();
+    assert_eq!(o.background.to_hex(), "#ff0000");
+    let o = Options::from_json(r#"{"background": "rgba(0, 0, 255, 0.5)"}"#).unwrap();
+    assert_eq!(o.background.to_hex(), "#0000ff80");
+    let o = Options::from_json(r#"{"background": "transparent"}"#).unwrap();
+    assert_eq!(o.background.a, 0);
+    // Alpha out of 0–1 clamps, as CSS and sharp's `color` package do.
+    let o =
+        Options::from_json(r#"{"background": {"r": 255, "g": 0, "b": 0, "alpha": 128}}"#).unwrap();
+    assert_eq!(o.background.to_hex(), "#ff0000");
+    assert!(invalid(r#"{"background": "reddish"}"#).contains("invalid colour `reddish`"));
     let o =
         Options::from_json(r#"{"background": {"r": 0, "g": 0, "b": 0, "alpha": 0.5}}"#).unwrap();
     assert_eq!(o.background.a, 128);

@@ -75,7 +75,7 @@ class Rgba(_RgbaRequired, total=False):
     alpha: float
 
 
-#: ``#rgb``, ``#rrggbb``, ``#rrggbbaa``, ``white``, ``black``, ``transparent``, ``[r, g, b]``, ``[r, g, b, a]`` (0–255) or ``{r, g, b, alpha}`` (alpha 0–1).
+#: A CSS colour (``#rgb``, ``#rrggbb``, ``#rrggbbaa``, a name such as ``red`` or ``transparent``, ``rgb(…)``, ``hsl(…)``), ``[r, g, b]``, ``[r, g, b, a]`` (0–255) or ``{r, g, b, alpha}`` (alpha 0–1, clamped).
 Colour = Union[str, Sequence[int], Rgba]
 
 
