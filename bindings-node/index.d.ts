@@ -41,8 +41,11 @@ declare namespace thumbsmith {
    */
   type Strategy = 'entropy' | 'attention'
 
-  /** Resampling filters (fast_image_resize's convolution kernels). */
-  type Kernel = 'nearest' | 'box' | 'bilinear' | 'catmull-rom' | 'mitchell' | 'lanczos3'
+  /**
+   * Resampling filters (fast_image_resize's convolution kernels; `lanczos2`, two lobes, has less
+   * ringing than `lanczos3`).
+   */
+  type Kernel = 'nearest' | 'box' | 'bilinear' | 'catmull-rom' | 'mitchell' | 'lanczos2' | 'lanczos3'
 
   /**
    * The format to encode. `process` defaults to `jpeg`; the Node package's sharp-style chain

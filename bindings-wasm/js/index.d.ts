@@ -36,8 +36,11 @@ export type Gravity = 'centre' | 'north' | 'north-east' | 'east' | 'south-east' 
  */
 export type Strategy = 'entropy' | 'attention';
 
-/** Resampling filters (fast_image_resize's convolution kernels). */
-export type Kernel = 'nearest' | 'box' | 'bilinear' | 'catmull-rom' | 'mitchell' | 'lanczos3';
+/**
+ * Resampling filters (fast_image_resize's convolution kernels; `lanczos2`, two lobes, has less
+ * ringing than `lanczos3`).
+ */
+export type Kernel = 'nearest' | 'box' | 'bilinear' | 'catmull-rom' | 'mitchell' | 'lanczos2' | 'lanczos3';
 
 /**
  * The format to encode. `process` defaults to `jpeg`; the Node package's sharp-style chain

@@ -446,7 +446,8 @@ impl Serialize for Position {
     }
 }
 
-/// Resampling filters (fast_image_resize's convolution kernels).
+/// Resampling filters (fast_image_resize's convolution kernels; `lanczos2`, two lobes, has less
+/// ringing than `lanczos3`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -458,6 +459,7 @@ pub enum Kernel {
     #[serde(alias = "cubic", alias = "catmullrom")]
     CatmullRom,
     Mitchell,
+    Lanczos2,
     #[serde(alias = "lanczos")]
     Lanczos3,
 }

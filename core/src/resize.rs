@@ -42,6 +42,9 @@ fn algorithm(kernel: Kernel) -> ResizeAlg {
         Kernel::Bilinear => ResizeAlg::Convolution(FilterType::Bilinear),
         Kernel::CatmullRom => ResizeAlg::Convolution(FilterType::CatmullRom),
         Kernel::Mitchell => ResizeAlg::Convolution(FilterType::Mitchell),
+        Kernel::Lanczos2 => ResizeAlg::Convolution(FilterType::Custom(
+            Filter::new("lanczos2", lanczos2, 2.0).expect("2 is a valid support"),
+        )),
         Kernel::Lanczos3 => ResizeAlg::Convolution(FilterType::Custom(
             Filter::new("lanczos3", lanczos3, 3.0).expect("3 is a valid support"),
         )),
@@ -58,7 +61,7 @@ fn support(kernel: Kernel) -> f64 {
     match kernel {
         Kernel::Nearest | Kernel::Box => 0.5,
         Kernel::Bilinear => 1.0,
-        Kernel::CatmullRom | Kernel::Mitchell => 2.0,
+        Kernel::CatmullRom | Kernel::Mitchell | Kernel::Lanczos2 => 2.0,
         Kernel::Lanczos3 => 3.0,
     }
 }
@@ -74,6 +77,20 @@ fn lanczos3(x: f64) -> f64 {
         let s = third.sin();
         let pi_x = x * std::f64::consts::PI;
         s * (3.0 - 4.0 * s * s) / pi_x * (s / third)
+    } else {
+        0.0
+    }
+}
+
+/// Lanczos2, sinc(x)·sinc(x/2) on −2 ≤ x < 2, with one sine and one cosine: sin(πx) =
+/// 2·sin(πx/2)·cos(πx/2).
+fn lanczos2(x: f64) -> f64 {
+    if x == 0.0 {
+        1.0
+    } else if (-2.0..2.0).contains(&x) {
+        let half = x * (std::f64::consts::FRAC_PI_2);
+        let (s, c) = half.sin_cos();
+        2.0 * s * c / (x * std::f64::consts::PI) * (s / half)
     } else {
         0.0
     }
@@ -476,6 +493,23 @@ mod tests {
                 _ => 0.0,
             };
             assert!((lanczos3(x) - expected).abs() < 1e-14, "{x}");
+        }
+    }
+
+    #[test]
+    fn lanczos2_is_sinc_times_sinc() {
+        let sinc = |x: f64| {
+            let x = x * std::f64::consts::PI;
+            x.sin() / x
+        };
+        for i in -2001..=2001 {
+            let x = f64::from(i) / 1000.0;
+            let expected = match x {
+                0.0 => 1.0,
+                x if x.abs() < 2.0 => sinc(x) * sinc(x / 2.0),
+                _ => 0.0,
+            };
+            assert!((lanczos2(x) - expected).abs() < 1e-14, "{x}");
         }
     }
 

@@ -38,8 +38,9 @@ const FITS: [Fit; 5] = [
     Fit::Inside,
     Fit::Outside,
 ];
-const KERNELS: [Kernel; 6] = [
+const KERNELS: [Kernel; 7] = [
     Kernel::Lanczos3,
+    Kernel::Lanczos2,
     Kernel::Mitchell,
     Kernel::CatmullRom,
     Kernel::Bilinear,
@@ -65,7 +66,7 @@ const GRAVITIES: [Gravity; 9] = [
 /// | byte | meaning |
 /// |---|---|
 /// | 0–1, 2–3 | width, height (u16 LE): bit 15 clear: mod 129, set: the other bits mod 1025; 0 = not given |
-/// | 4 | fit (mod 5), kernel ((÷5) mod 6) |
+/// | 4 | fit (mod 5), kernel ((÷5) mod 7) |
 /// | 5 | position mod 13: 0–8 gravity, 9 entropy, 10 attention, 11–12 focal point |
 /// | 6, 7 | focal point x, y (÷255) |
 /// | 8 | format (bits 0–1: jpeg, png, webp, same), lossless, progressive, subsampling (bits 4–5 mod 3), smart_subsample, optimize_coding off |
@@ -119,7 +120,7 @@ pub fn options_from(header: &[u8], image: &[u8]) -> Options {
         width: size(0),
         height: size(2),
         fit: FITS[usize::from(byte(4) % 5)],
-        kernel: KERNELS[usize::from(byte(4) / 5 % 6)],
+        kernel: KERNELS[usize::from(byte(4) / 5 % 7)],
         position,
         format,
         lossless: bit(8, 2),

@@ -27,8 +27,9 @@ Gravity = Union[Literal["centre"], Literal["north"], Literal["north-east"], Lite
 Strategy = Union[Literal["entropy"], Literal["attention"]]
 
 
-#: Resampling filters (fast_image_resize's convolution kernels).
-Kernel = Union[Literal["nearest"], Literal["box"], Literal["bilinear"], Literal["catmull-rom"], Literal["mitchell"], Literal["lanczos3"]]
+#: Resampling filters (fast_image_resize's convolution kernels; ``lanczos2``, two lobes, has less
+#: ringing than ``lanczos3``).
+Kernel = Union[Literal["nearest"], Literal["box"], Literal["bilinear"], Literal["catmull-rom"], Literal["mitchell"], Literal["lanczos2"], Literal["lanczos3"]]
 
 
 #: The format to encode. ``process`` defaults to ``jpeg``; the Node package's sharp-style chain

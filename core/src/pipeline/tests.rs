@@ -142,6 +142,7 @@ fn any_options() -> impl Strategy<Value = Options> {
         Kernel::Bilinear,
         Kernel::CatmullRom,
         Kernel::Mitchell,
+        Kernel::Lanczos2,
         Kernel::Lanczos3,
     ];
     let fits = vec![
