@@ -135,6 +135,12 @@ declare namespace thumbsmith {
      */
     crop?: Region | null
     /**
+     * A rectangle cut from the resized picture: after `fit`, the letterbox, the orientation and
+     * a turn that comes after the resize (sharp's `resize(…).extract(…)`), in pixels of that
+     * picture. Default: none.
+     */
+    cropAfterResize?: Region | null
+    /**
      * Colour for `contain` letterboxing and for flattening alpha when the output has none.
      * Default: opaque white `#ffffff` (an avatar on a light page; sharp uses black).
      */

@@ -176,6 +176,19 @@ fn region(width: u32, height: u32, options: &Options) -> Result<Rect> {
     Ok(c)
 }
 
+/// `crop_after_resize` checked against the canvas it is cut from.
+pub(crate) fn crop_after_resize(c: Rect, (width, height): (u32, u32)) -> Result<Rect> {
+    let fits = u64::from(c.left) + u64::from(c.width) <= u64::from(width)
+        && u64::from(c.top) + u64::from(c.height) <= u64::from(height);
+    if !fits {
+        return Err(Error::InvalidOption(format!(
+            "crop_after_resize {}×{} at ({}, {}) lies outside the {width}×{height} resized image",
+            c.width, c.height, c.left, c.top
+        )));
+    }
+    Ok(c)
+}
+
 /// A length in whole pixels, at least one.
 fn px(v: f64) -> u32 {
     (v.round() as u32).max(1)

@@ -37,6 +37,10 @@ pub struct Options {
     /// A rectangle cut out first, before any resize, in pixels of the image as it will be shown:
     /// after EXIF orientation and `rotate`/`flip`/`flop`. Default: none (the whole image).
     pub crop: Option<Rect>,
+    /// A rectangle cut from the resized picture: after `fit`, the letterbox, the orientation and
+    /// a turn that comes after the resize (sharp's `resize(…).extract(…)`), in pixels of that
+    /// picture. Default: none.
+    pub crop_after_resize: Option<Rect>,
     /// Colour for `contain` letterboxing and for flattening alpha when the output has none.
     /// Default: opaque white `#ffffff` (an avatar on a light page; sharp uses black).
     pub background: Color,
@@ -146,6 +150,7 @@ impl Default for Options {
             without_enlargement: false,
             without_reduction: false,
             crop: None,
+            crop_after_resize: None,
             background: Color::WHITE,
             flatten: false,
             remove_alpha: false,
@@ -241,6 +246,11 @@ impl Options {
                 return bad(format!(
                     "position focal point must be fractions in 0–1, got x={x}, y={y}"
                 ));
+            }
+        }
+        if let Some(c) = self.crop_after_resize {
+            if c.width == 0 || c.height == 0 {
+                return bad("crop_after_resize width and height must be at least 1".into());
             }
         }
         if let Some(c) = self.crop {

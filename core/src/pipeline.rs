@@ -2,7 +2,7 @@
 //! (limits, orientation, geometry, decode scale and parts, the order of the colour and flatten
 //! steps, the encode), then the plan is executed: decode → (colour, flatten) → (orient and
 //! turn, when a turn comes first) → (smart crop) → resize → (colour) → orient → letterbox →
-//! (turn) → flatten → encode → extras.
+//! (turn) → (crop after resize) → flatten → encode → extras.
 
 use std::borrow::Cow;
 
@@ -281,6 +281,10 @@ fn finish(resized: Raster, plan: &JobPlan, profile: Option<&[u8]>, options: &Opt
                 rotate::rotate(canvas, turn.degrees, turn.background)
             }
             _ => canvas,
+        };
+        let canvas = match plan.crop_after_resize {
+            Some(window) => canvas.cropped(window),
+            None => canvas,
         };
         match plan.flatten {
             Some(_) => compose::flatten(canvas, plan.background),

@@ -34,6 +34,9 @@ pub struct JobPlan {
     /// Crop region, resize window (relative to the region, upright coordinates), resized size,
     /// canvas and where the resized picture sits on it.
     pub geometry: geometry::Plan,
+    /// A window cut from the finished canvas (the resized, letterboxed, upright picture, turned
+    /// when the turn comes after the resize).
+    pub crop_after_resize: Option<Rect>,
     /// The resize window in pixels of the stored (pre-orientation) picture at full size.
     pub stored_window: [f64; 4],
     /// The part of the upright source that is used, in whole pixels (what `Output::crop` reports).
@@ -319,6 +322,15 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
             )?;
         }
     }
+    // Cut from the finished canvas: turned, when the turn comes after the resize.
+    let finished = match &turn {
+        Some(turn) if !turn.before_resize => turn.size,
+        _ => geometry.canvas,
+    };
+    let crop_after_resize = options
+        .crop_after_resize
+        .map(|c| geometry::crop_after_resize(c, finished))
+        .transpose()?;
     let source = Source {
         format: metadata.format,
         width: metadata.width,
@@ -370,6 +382,7 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         orientation,
         turn,
         geometry,
+        crop_after_resize,
         decode,
         resize,
         colour: ColourStep::AsDecoded,

@@ -82,6 +82,21 @@ impl Raster {
         rgba
     }
 
+    /// The pixels of `r`, which lies inside the raster (the plan checked it).
+    pub fn cropped(self, r: crate::options::Rect) -> Raster {
+        if (r.left, r.top, r.width, r.height) == (0, 0, self.width, self.height) {
+            return self;
+        }
+        let n = self.channels as usize;
+        let row = self.width as usize * n;
+        let (left, width) = (r.left as usize * n, r.width as usize * n);
+        let mut data = Vec::with_capacity(width * r.height as usize);
+        for y in r.top as usize..(r.top + r.height) as usize {
+            data.extend_from_slice(&self.data[y * row + left..y * row + left + width]);
+        }
+        Raster::new(r.width, r.height, self.channels, data)
+    }
+
     /// The same pixels without their alpha channel, colours as they are, not blended onto
     /// anything (sharp's `removeAlpha`).
     pub fn without_alpha(self) -> Raster {

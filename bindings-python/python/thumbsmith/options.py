@@ -109,6 +109,11 @@ class ThumbnailOptions(TypedDict, total=False):
     #: after EXIF orientation and ``rotate``/``flip``/``flop``. Default: none (the whole image).
     crop: Optional[CropBox]
 
+    #: A rectangle cut from the resized picture: after ``fit``, the letterbox, the orientation and
+    #: a turn that comes after the resize (sharp's ``resize(…).extract(…)``), in pixels of that
+    #: picture. Default: none.
+    crop_after_resize: Optional[CropBox]
+
     #: Colour for ``contain`` letterboxing and for flattening alpha when the output has none.
     #: Default: opaque white ``#ffffff`` (an avatar on a light page; sharp uses black).
     background: Colour

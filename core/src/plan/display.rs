@@ -103,6 +103,16 @@ impl Display for JobPlan {
             );
         }
         line(f, "canvas", canvas)?;
+        if let Some(c) = self.crop_after_resize {
+            line(
+                f,
+                "cut",
+                format!(
+                    "{}×{} at ({}, {}) of the canvas",
+                    c.width, c.height, c.left, c.top
+                ),
+            )?;
+        }
         // The last line ends without a newline, as a `Display` does.
         write!(f, "{:<9} {}", "encode", encode(self))
     }
