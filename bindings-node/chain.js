@@ -175,6 +175,7 @@ class Thumbsmith extends Duplex {
    * the corners it uncovers are black unless `options.background` says otherwise. */
   rotate(angle, options) {
     if (angle === undefined) return this.#set({ autoOrient: true })
+    if (this.#options.rotate) this.emit('warning', 'ignoring previous rotate options')
     // sharp takes any multiple of 90 (-450 is 270); the core checks what it receives.
     const quarter = Number.isInteger(angle) && angle % 90 === 0
     const rotate = quarter ? ((angle % 360) + 360) % 360 : angle
@@ -196,15 +197,27 @@ class Thumbsmith extends Duplex {
       width = options.width
       height = options.height
     }
+    // sharp's warnings, on the instance's 'warning' event.
+    if (this.#resizeExpected()) this.emit('warning', 'ignoring previous resize options')
+    if (this.#options.cropAfterResize) this.emit('warning', 'operation order will be: extract, resize, extract')
     for (const key of RESIZE_KEYS) delete this.#options[key]
     this.#turnFirst()
     return this.#set({ ...options, width: width ?? undefined, height: height ?? undefined })
   }
 
-  /** `extract({left, top, width, height})`: cut from the upright input, before any resize. */
+  /** `extract({left, top, width, height})`: as in sharp, the first extract before a resize cuts
+   * the upright input (`crop`); one after a resize, or a second one, cuts the resized picture
+   * (`cropAfterResize`). A third replaces the second, with sharp's warning. */
   extract(region) {
+    const key = this.#resizeExpected() || this.#options.crop ? 'cropAfterResize' : 'crop'
+    if (this.#options[key]) this.emit('warning', 'ignoring previous extract options')
     this.#turnFirst()
-    return this.#set({ crop: { ...region } })
+    return this.#set({ [key]: { ...region } })
+  }
+
+  /** sharp's `isResizeExpected`: a width or a height was asked for. */
+  #resizeExpected() {
+    return this.#options.width !== undefined || this.#options.height !== undefined
   }
 
   /** Mirror top-bottom (`flip(false)` undoes an earlier `flip()`). */

@@ -66,6 +66,12 @@ const CASES = [
   ['withoutEnlargement, same aspect', 'exif-1.jpg', (c) => c.resize(960, 640, { withoutEnlargement: true })],
   ['extract', 'photo.jpg', (c) => c.extract({ left: 10, top: 5, width: 40, height: 30 })],
   ['extract then resize', 'photo.jpg', (c) => c.extract({ left: 10, top: 5, width: 40, height: 30 }).resize(20)],
+  ['resize then extract: cut from the resized picture', 'photo.jpg', (c, lib) => c.resize(60, 60, { position: lib.gravity.east }).extract({ left: 10, top: 10, width: 40, height: 30 })],
+  ['extract, resize, extract', 'photo.jpg', (c) => c.extract({ left: 0, top: 0, width: 120, height: 100 }).resize(60, 50).extract({ left: 5, top: 5, width: 30, height: 20 })],
+  ['extract twice without a resize', 'photo.jpg', (c) => c.extract({ left: 10, top: 10, width: 100, height: 80 }).extract({ left: 20, top: 5, width: 40, height: 30 })],
+  ['resize, extract, rotate(30): the turn comes before the cut', 'photo.jpg', (c) => c.resize(80, 60).extract({ left: 10, top: 10, width: 40, height: 30 }).rotate(30, { background: '#000000' })],
+  ['a CSS colour name as the background', 'photo.jpg', (c, lib) => c.resize(80, 40, { fit: lib.fit.contain, background: 'rebeccapurple' })],
+  ['an rgba() colour flattened', 'alpha.png', (c) => c.flatten({ background: 'rgba(255, 128, 0, 1)' }).png()],
   ['autoOrient() on EXIF 6', 'exif-6.jpg', (c) => c.autoOrient().resize(48)],
   ['rotate() on EXIF 8', 'exif-8.jpg', (c) => c.rotate()],
   ['rotate(90)', 'photo.jpg', (c) => c.rotate(90)],
@@ -233,6 +239,27 @@ test('like sharp: errors where sharp errs, and only there', async () => {
   }
   await assert.rejects(thumbsmith('/nonexistent/a.jpg').toBuffer())
   await assert.rejects(sharp('/nonexistent/a.jpg').toBuffer())
+})
+
+test('repeated calls emit sharp\'s warnings, and only those', () => {
+  const region = { left: 0, top: 0, width: 1, height: 1 }
+  const calls = [
+    (c) => c.resize(1).resize(2),
+    (c) => c.rotate(90).rotate(180),
+    (c) => c.rotate().extract(region).extract(region).extract(region),
+    (c) => c.extract(region).extract(region).resize(1),
+    (c) => c.resize(10).extract(region).rotate(30),
+  ]
+  for (const call of calls) {
+    const heard = (lib) => {
+      const warnings = []
+      const instance = lib()
+      instance.on('warning', (w) => warnings.push(w))
+      call(instance)
+      return warnings
+    }
+    assert.deepEqual(heard(thumbsmith), heard(sharp), call.toString())
+  }
 })
 
 test('the module-level functions answer in sharp\'s shapes', () => {
