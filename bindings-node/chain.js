@@ -91,10 +91,31 @@ function sharpMetadata(metadata) {
   })
 }
 
+/** An object literal (not an array, a typed array, an Error…): sharp's options or `{create}`. */
+function isPlainObject(value) {
+  return Object.prototype.toString.call(value) === '[object Object]'
+}
+
 /** Is `value` an input (bytes or a path), as opposed to an options object? */
 function isInput(value) {
-  return typeof value === 'string' || value instanceof Uint8Array || value instanceof ArrayBuffer || Array.isArray(value)
+  return typeof value === 'string' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer || Array.isArray(value)
 }
+
+/** The same bytes as a Uint8Array, without a copy: sharp reads an ArrayBuffer and any typed
+ * array (a Uint8ClampedArray from a canvas…) as the bytes of the encoded file. */
+function bytesOf(input) {
+  if (input instanceof ArrayBuffer) return new Uint8Array(input)
+  if (ArrayBuffer.isView(input) && !(input instanceof Uint8Array)) {
+    return new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+  }
+  return input
+}
+
+/** File extensions sharp maps to an output format. Another extension (`.zoinks`) keeps the
+ * input's format, as in sharp; one of these that the core does not write is refused by it. */
+const FORMAT_EXTENSIONS = new Map([['jpe', 'jpeg'], ['jfif', 'jpeg'], ['tif', 'tiff'],
+  ...['jpeg', 'jpg', 'png', 'webp', 'gif', 'avif', 'heif', 'heic', 'tiff', 'jp2', 'jpx', 'j2k', 'j2c', 'jxl', 'dz',
+    'raw', 'v'].map((id) => [id, id])])
 
 class Thumbsmith extends Duplex {
   /** The input, or a promise of it when it is streamed in. */
@@ -107,10 +128,18 @@ class Thumbsmith extends Duplex {
    * @param {Buffer|Uint8Array|string} [input] encoded image bytes or a file path; none: written in
    * @param {object} [options] sharp's constructor options, or thumbsmith options to start from
    */
-  constructor(input, options) {
+  constructor(...args) {
     super()
-    if (options === undefined && input !== undefined && input !== null && !isInput(input)) {
+    let [input, options] = args
+    // sharp's reading of its arguments: none (or two undefined) is an input streamed in; an
+    // object alone is the options of one; any other input that is not bytes or a path is
+    // refused now by the binding's type check (ERR_INVALID_ARG_TYPE), as sharp's constructor
+    // refuses it: `(undefined)`, `(null)`, `(1)`, `(true)`, `(new Error())`, `(null, {})`.
+    if (isPlainObject(input) && options === undefined) {
       ;[input, options] = [undefined, input]
+    } else if (args.length > 0 && !(input === undefined && options === undefined && args.length === 2) &&
+      !isPlainObject(input) && !isInput(input)) {
+      native.checkInput(input)
     }
     // `{create: {width, height, channels, background}}`: the core makes the input image.
     const { create, ...rest } = options || {}
@@ -124,7 +153,7 @@ class Thumbsmith extends Duplex {
       this.#chunks = []
       this.#input = new Promise((resolve) => this.once('finish', () => resolve(Buffer.concat(this.#chunks))))
     } else {
-      this.#input = input instanceof ArrayBuffer ? new Uint8Array(input) : input
+      this.#input = bytesOf(input)
     }
   }
 
@@ -154,7 +183,8 @@ class Thumbsmith extends Duplex {
 
   /** A new chain with these options, reading the same input (a streamed one once it has ended). */
   clone() {
-    const copy = new Thumbsmith(this.#chunks ? undefined : this.#input, structuredClone(this.#options))
+    const options = structuredClone(this.#options)
+    const copy = this.#chunks ? new Thumbsmith(options) : new Thumbsmith(this.#input, options)
     if (this.#chunks) {
       this.once('finish', () => {
         copy.#chunks = this.#chunks
@@ -273,6 +303,9 @@ class Thumbsmith extends Duplex {
     // sharp's format names are case-insensitive (`'PNG'`).
     const named = format !== null && typeof format === 'object' ? format.id : format
     const id = typeof named === 'string' ? named.toLowerCase() : named
+    // `force: false`: the options apply, the format stays the input's (sharp's "use these
+    // options if the output happens to be this format").
+    if (options && options.force === false) return this.#set(renameSharpKeys(options))
     return this.#set({ ...renameSharpKeys(options), format: id })
   }
 
@@ -303,7 +336,8 @@ class Thumbsmith extends Duplex {
   /** Writes the image to `path` and resolves its info. Without a format call the format is the
    * file's extension (sharp does the same), or the input's when there is none. */
   toFile(path, callback) {
-    const byExtension = extname(String(path)).slice(1).toLowerCase() || 'same'
+    const extension = extname(String(path)).slice(1).toLowerCase()
+    const byExtension = FORMAT_EXTENSIONS.get(extension) ?? 'same'
     const options = this.#job(this.#options.format ?? byExtension)
     const job = track(Promise.resolve(this.#input).then((input) => native.processToFile(input, options, path)))
     return settle(this, job.then(({ info }) => info), callback, (info) => [info])

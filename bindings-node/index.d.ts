@@ -474,7 +474,7 @@ declare namespace thumbsmith {
   const gravity: Readonly<Record<'centre' | 'center' | 'north' | 'northeast' | 'east' | 'southeast' | 'south' | 'southwest' | 'west' | 'northwest', Gravity>>
   const position: Readonly<Record<'top' | 'right' | 'bottom' | 'left' | 'right top' | 'right bottom' | 'left bottom' | 'left top', Gravity>>
   const strategy: Readonly<Record<'entropy' | 'attention', Strategy>>
-  const kernel: Readonly<Record<'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos3', Kernel>>
+  const kernel: Readonly<Record<'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3', Kernel | 'linear' | 'cubic'>>
   /** The formats read (all four) and written (not GIF), in sharp's shape. */
   const format: Readonly<Record<'jpeg' | 'png' | 'webp' | 'gif', FormatEntry>>
   const versions: Readonly<{ thumbsmith: string }>

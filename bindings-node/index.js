@@ -16,8 +16,9 @@ const codes = Object.freeze(native.errorCodes())
  * @param {Buffer|Uint8Array|string} [input]
  * @param {object} [options] sharp's constructor options, or thumbsmith options the chain starts from
  */
-function thumbsmith(input, options) {
-  return new Thumbsmith(input, options)
+function thumbsmith(...args) {
+  // The arguments as given: sharp tells `sharp()` (an input streamed in) from `sharp(undefined)`.
+  return new Thumbsmith(...args)
 }
 
 // Value names for sharp's constant tables, as the strings the core reads
@@ -32,8 +33,10 @@ const position = Object.freeze({
   'right bottom': 'south-east', 'left bottom': 'south-west', 'left top': 'north-west',
 })
 const strategy = Object.freeze({ entropy: 'entropy', attention: 'attention' })
+// sharp's spellings, which the core reads as aliases (`linear` is `bilinear`, `cubic` is
+// `catmull-rom`), so code that logs or compares them sees sharp's strings.
 const kernel = Object.freeze({
-  nearest: 'nearest', linear: 'bilinear', cubic: 'catmull-rom', mitchell: 'mitchell', lanczos3: 'lanczos3',
+  nearest: 'nearest', linear: 'linear', cubic: 'cubic', mitchell: 'mitchell', lanczos2: 'lanczos2', lanczos3: 'lanczos3',
 })
 
 /** sharp's `format` table for the formats the core reads (all four) and writes (not GIF). */

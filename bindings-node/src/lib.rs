@@ -424,6 +424,16 @@ pub fn validate(env: &Env, options: Option<Unknown>) -> napi::Result<()> {
         .map_err(|error| Refusal::Core(error).into_js(env))
 }
 
+/// `checkInput(input)`: the type check `process` makes of its input, now (sharp refuses an input
+/// of the wrong type in its constructor); throws `ERR_INVALID_ARG_TYPE`, or the core's error for a
+/// bad `{create}`. Nothing is read: a path is not opened.
+#[napi]
+pub fn check_input(env: &Env, input: Unknown) -> napi::Result<()> {
+    source_from_js(env, input)
+        .map(drop)
+        .map_err(|refusal| refusal.into_js(env))
+}
+
 /// `validateCreate(spec)`: the core's check of a `create` description, now (sharp refuses a bad
 /// one in its constructor); throws the core's error with its `code`.
 #[napi]

@@ -131,9 +131,26 @@ test('a path input is the same job as its bytes', async () => {
   const fromPath = await thumbsmith(fixturePath('exif-6.jpg')).resize(32, 32).jpeg().toBuffer()
   const fromBytes = await thumbsmith(fixture('exif-6.jpg')).resize(32, 32).jpeg().toBuffer()
   assert.equal(sha256(fromPath), sha256(fromBytes))
-  // A Uint8Array that is not a Buffer works too.
+  // A Uint8Array that is not a Buffer works too, and so do an ArrayBuffer and other views of
+  // the same bytes (a canvas's Uint8ClampedArray), with their offset honoured.
   const bytes = new Uint8Array(fixture('exif-6.jpg'))
   assert.equal(sha256(await thumbsmith(bytes).resize(32, 32).jpeg().toBuffer()), sha256(fromBytes))
+  const padded = new Uint8Array(bytes.length + 3)
+  padded.set(bytes, 3)
+  for (const view of [bytes.buffer, new Uint8ClampedArray(padded.buffer, 3), new DataView(padded.buffer, 3)]) {
+    assert.equal(sha256(await thumbsmith(view).resize(32, 32).jpeg().toBuffer()), sha256(fromBytes), view.constructor.name)
+  }
+})
+
+test('an input of another type is refused by the constructor, as sharp refuses it', () => {
+  const refused = (err) => err.code === 'ERR_INVALID_ARG_TYPE'
+  for (const args of [[undefined], [null], [1], [true], [new Error('not an image')], [undefined, {}], [null, {}]]) {
+    assert.throws(() => thumbsmith(...args), refused, String(args))
+  }
+  // No argument, or options alone: an input to be streamed in.
+  assert.doesNotThrow(() => thumbsmith())
+  assert.doesNotThrow(() => thumbsmith({ limitInputPixels: 100 }))
+  assert.doesNotThrow(() => thumbsmith(undefined, undefined))
 })
 
 test('toFile writes what toBuffer returns; the format follows the extension', async () => {
@@ -150,6 +167,11 @@ test('toFile writes what toBuffer returns; the format follows the extension', as
     const jpegInfo = await thumbsmith(input).resize(64, 64).jpeg().toFile(jpgPath)
     assert.equal(jpegInfo.format, 'jpeg')
     assert.equal(imageSize(fs.readFileSync(jpgPath)).format, 'jpeg')
+    // An extension that names no format keeps the input's (sharp does the same); `.jfif` is JPEG.
+    const oddPath = path.join(dir, 'avatar.zoinks')
+    assert.equal((await thumbsmith(fixture('scene.png')).resize(8).toFile(oddPath)).format, 'png')
+    assert.equal(imageSize(fs.readFileSync(oddPath)).format, 'png')
+    assert.equal((await thumbsmith(fixture('scene.png')).resize(8).toFile(path.join(dir, 'a.jfif'))).format, 'jpeg')
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -192,7 +214,7 @@ test("sharp options the core does not know are refused by name where they are gi
   const chain = thumbsmith(fixture('photo.jpg'))
   const refused = (name) => (err) => err.code === 'ERR_INVALID_OPTION' && err.message.includes(name)
   assert.throws(() => chain.resize(10, 10, { fastShrinkOnLoad: false }), refused('fastShrinkOnLoad'))
-  assert.throws(() => chain.resize(10, 10, { kernel: 'lanczos2' }), refused('lanczos2'))
+  assert.throws(() => chain.resize(10, 10, { kernel: 'mks2013' }), refused('mks2013'))
   assert.throws(() => chain.webp({ quality: 101 }), refused('quality'))
   assert.throws(() => thumbsmith(fixture('photo.jpg'), { widht: 10 }), refused('widht'))
 })

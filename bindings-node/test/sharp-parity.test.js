@@ -63,6 +63,11 @@ const CASES = [
   ['gravity table: southwest', 'photo.jpg', (c, lib) => c.resize(30, 120, { position: lib.gravity.southwest })],
   ['kernel table: nearest', 'photo.jpg', (c, lib) => c.resize(40, 30, { kernel: lib.kernel.nearest }).png()],
   ['kernel table: mitchell', 'photo.jpg', (c, lib) => c.resize(40, 30, { kernel: lib.kernel.mitchell })],
+  ['kernel table: cubic', 'photo.jpg', (c, lib) => c.resize(40, 30, { kernel: lib.kernel.cubic }).png()],
+  ['kernel table: lanczos2', 'photo.jpg', (c, lib) => c.resize(40, 30, { kernel: lib.kernel.lanczos2 }).png()],
+  ['kernel table: lanczos2, enlarging', 'photo.jpg', (c, lib) => c.resize(300, 220, { kernel: lib.kernel.lanczos2 }).png()],
+  ['png options without force keep the input format', 'photo.jpg', (c) => c.resize(40).png({ compressionLevel: 1, force: false })],
+  ['png forced, then jpeg not forced: PNG', 'photo.jpg', (c) => c.resize(40).png({ force: true }).jpeg({ force: false })],
   ['withoutEnlargement, same aspect', 'exif-1.jpg', (c) => c.resize(960, 640, { withoutEnlargement: true })],
   ['extract', 'photo.jpg', (c) => c.extract({ left: 10, top: 5, width: 40, height: 30 })],
   ['extract then resize', 'photo.jpg', (c) => c.extract({ left: 10, top: 5, width: 40, height: 30 }).resize(20)],
@@ -274,6 +279,8 @@ test('the module-level functions answer in sharp\'s shapes', () => {
   for (const table of ['fit', 'gravity', 'position', 'strategy']) {
     assert.deepEqual(Object.keys(thumbsmith[table]).sort(), Object.keys(sharp[table]).sort(), table)
   }
+  // sharp's kernel spellings, where thumbsmith has the kernel (not the mks ones).
+  for (const [name, value] of Object.entries(thumbsmith.kernel)) assert.equal(value, sharp.kernel[name], name)
 })
 
 /**
