@@ -13,8 +13,10 @@
  * - `gif`: GIF (its first frame is read).
  * - `tiff`: TIFF; only with the `decode-tiff` feature (otherwise sniffed as unsupported).
  * - `jxl`: JPEG XL; only with the `decode-jxl` feature (otherwise sniffed as unsupported).
+ * - `raw`: Uncompressed 8-bit pixels, interleaved, 1–4 channels, no header. Never sniffed: an input
+ * is raw when `Options::raw_input` describes it; an output is raw with `format: "raw"`.
  */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'jxl';
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'jxl' | 'raw';
 
 /**
  * How the image fits the `width`×`height` box (the sharp / CSS `object-fit` names).
@@ -51,14 +53,24 @@ export type Kernel = 'nearest' | 'box' | 'bilinear' | 'catmull-rom' | 'mitchell'
  * - `webp`: WebP, lossy or lossless (`lossless`).
  * - `same`: The input's format; for one thumbsmith does not encode, PNG (GIF; TIFF or JPEG XL with
  * alpha) or JPEG (TIFF or JPEG XL without alpha).
+ * - `raw`: The pixels themselves: 8 bits per channel, interleaved, rows top to bottom, as many
+ * channels as the output has (`Output::channels`: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
  */
-export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'same';
+export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'same' | 'raw';
 
 /**
  * How many chroma samples a JPEG keeps: `4:2:0` (one per 2×2 pixels), `4:2:2` (one per 2×1)
  * or `4:4:4` (every pixel).
  */
 export type ChromaSubsampling = '4:2:0' | '4:2:2' | '4:4:4';
+
+/** The size and channels of an input that is pixels, not an encoded file (`rawInput`). */
+export interface RawInput {
+  width: number;
+  height: number;
+  /** 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; 8 bits each, alpha straight (not premultiplied). */
+  channels: number;
+}
 
 /** How the source stores colour. */
 export type ColorModel = 'rgb' | 'gray' | 'cmyk';
@@ -96,6 +108,12 @@ export type Position = Gravity | Strategy | FocalPoint;
  * unknown keys are refused with a message naming them.
  */
 export interface Options {
+  /**
+   * The input is pixels, not an encoded file: `{width, height, channels}` describes them
+   * (sharp's `{raw: {…}}`), and the input must be exactly width × height × channels bytes.
+   * Default: none (the input is a file, its format sniffed).
+   */
+  rawInput?: RawInput | null;
   /**
    * Output width in pixels. Default: none — derived from `height` and the aspect ratio (with
    * `fit: fill`: the source width, as sharp), or the source width when both are omitted (no

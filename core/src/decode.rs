@@ -141,7 +141,19 @@ pub(crate) fn decode(
         Format::Tiff | Format::Jxl => Err(Error::UnsupportedFormat {
             format: format.as_str().into(),
         }),
+        // Pixels are not decoded: the pipeline takes them as they are (`raw`).
+        Format::Raw => Err(Error::Internal("raw pixels were sent to a decoder".into())),
     }
+}
+
+/// Pixels given as they are (`Options::raw_input`), already checked against their size.
+pub(crate) fn raw(input: &[u8], width: u32, height: u32, channels: u8) -> Decoded {
+    Decoded::Pixels(crate::raster::Raster::new(
+        width,
+        height,
+        channels,
+        input.to_vec(),
+    ))
 }
 
 pub(crate) use jpeg::Header as JpegHeader;

@@ -44,6 +44,8 @@ pub(crate) fn encode(
         Format::Jpeg => encode_jpeg(image, options, carry),
         Format::Png => encode_png(image, options, carry),
         Format::Webp => encode_webp(image, options, carry),
+        // The pixels themselves; there is nowhere to carry metadata.
+        Format::Raw => Ok(image.data.clone()),
         Format::Gif | Format::Tiff | Format::Jxl => Err(Error::encode(
             format.as_str(),
             format!("thumbsmith does not encode {format}"),

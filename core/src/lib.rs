@@ -57,7 +57,7 @@ pub use error::{Error, IoErrorKind, Result};
 pub use marks::{observe as observe_stages, Observer as StageObserver};
 pub use options::{
     camel_case_keys, ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat,
-    Position, Rect, Strategy,
+    Position, RawInput, Rect, Strategy,
 };
 pub use orient::Orientation;
 pub use output::{to_value, Bytes, Naming, Output, OutputInfo, Rendered};
@@ -77,7 +77,7 @@ pub mod stages {
 
     /// Sniff, read the header and decode (CMYK converted naively), as `process` does.
     pub fn decode(input: &[u8]) -> Result<(Raster, Option<Vec<u8>>)> {
-        let probe = crate::probe::probe(input, Options::default().max_metadata_bytes)?;
+        let probe = crate::probe::probe(input, None, Options::default().max_metadata_bytes)?;
         let decoded = crate::decode::decode(input, probe.metadata.format, u64::MAX, false)?;
         Ok((crate::colour::without_conversion(decoded), probe.icc))
     }

@@ -13,6 +13,12 @@ use crate::error::{Error, Result};
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Options {
+    // ----- input -----
+    /// The input is pixels, not an encoded file: `{width, height, channels}` describes them
+    /// (sharp's `{raw: {…}}`), and the input must be exactly width × height × channels bytes.
+    /// Default: none (the input is a file, its format sniffed).
+    pub raw_input: Option<RawInput>,
+
     // ----- geometry -----
     /// Output width in pixels. Default: none — derived from `height` and the aspect ratio (with
     /// `fit: fill`: the source width, as sharp), or the source width when both are omitted (no
@@ -142,6 +148,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            raw_input: None,
             width: None,
             height: None,
             fit: Fit::Cover,
@@ -245,6 +252,14 @@ impl Options {
             if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
                 return bad(format!(
                     "position focal point must be fractions in 0–1, got x={x}, y={y}"
+                ));
+            }
+        }
+        if let Some(raw) = self.raw_input {
+            if raw.width == 0 || raw.height == 0 || !(1..=4).contains(&raw.channels) {
+                return bad(format!(
+                    "raw_input must be at least 1×1 with 1–4 channels, got {}×{}×{}",
+                    raw.width, raw.height, raw.channels
                 ));
             }
         }
@@ -491,6 +506,20 @@ pub enum OutputFormat {
     /// The input's format; for one thumbsmith does not encode, PNG (GIF; TIFF or JPEG XL with
     /// alpha) or JPEG (TIFF or JPEG XL without alpha).
     Same,
+    /// The pixels themselves: 8 bits per channel, interleaved, rows top to bottom, as many
+    /// channels as the output has (`Output::channels`: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
+    Raw,
+}
+
+/// The size and channels of an input that is pixels, not an encoded file (`raw_input`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RawInput {
+    pub width: u32,
+    pub height: u32,
+    /// 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; 8 bits each, alpha straight (not premultiplied).
+    pub channels: u8,
 }
 
 /// How many chroma samples a JPEG keeps: `4:2:0` (one per 2×2 pixels), `4:2:2` (one per 2×1)

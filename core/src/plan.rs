@@ -132,6 +132,8 @@ pub enum Decoder {
     Tiff,
     /// jxl-oxide, the first frame, whole.
     Jxl,
+    /// None: the input is pixels (`raw_input`), taken as they are.
+    Raw,
 }
 
 /// Parts of the decoded planes, in pixels (or samples) of the decode.
@@ -232,6 +234,8 @@ pub enum EncodeSettings {
         quality: u8,
         lossless: bool,
     },
+    /// The pixels as they are: nothing to set.
+    Raw,
 }
 
 /// Plans the job `process(input, options)` would run, reading only the input's header: no pixel
@@ -262,7 +266,7 @@ pub(crate) fn prepare<'a>(input: &'a [u8], options: &Options) -> Result<(JobPlan
         metadata,
         icc,
         exif,
-    } = probe(input, options.max_metadata_bytes)?;
+    } = probe(input, options.raw_input, options.max_metadata_bytes)?;
     check_limit(
         "input pixel count",
         u64::from(metadata.width) * u64::from(metadata.height),
@@ -493,6 +497,7 @@ fn plan_decode(
                 Format::Gif => (Decoder::Gif, None),
                 Format::Tiff => (Decoder::Tiff, None),
                 Format::Jxl => (Decoder::Jxl, None),
+                Format::Raw => (Decoder::Raw, None),
             };
             let parts = parts.map(|pixels| Parts {
                 pixels,
@@ -573,6 +578,7 @@ fn output_format(wanted: OutputFormat, input: Format, has_alpha: bool) -> Format
             Format::Tiff | Format::Jxl => Format::Jpeg,
             other => other,
         },
+        OutputFormat::Raw => Format::Raw,
     }
 }
 
@@ -589,6 +595,7 @@ fn plan_encode(format: Format, options: &Options, carry: &Carry) -> EncodePlan {
             quality: options.quality,
             lossless: options.lossless,
         },
+        Format::Raw => EncodeSettings::Raw,
         // `output_format` never gives GIF, TIFF or JPEG XL; the encoder refuses them.
         Format::Png | Format::Gif | Format::Tiff | Format::Jxl => EncodeSettings::Png {
             compression_level: options.compression_level,

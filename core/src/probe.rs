@@ -7,6 +7,7 @@ use std::io::Cursor;
 use crate::embedded;
 use crate::error::{Error, Result};
 use crate::exif::SourceExif;
+use crate::options::RawInput;
 use crate::sniff::{sniff, Format};
 
 /// How the source stores colour.
@@ -59,14 +60,18 @@ pub(crate) struct Probe {
 /// default [`Options::max_metadata_bytes`](crate::Options::max_metadata_bytes).
 pub fn metadata(input: &[u8]) -> Result<Metadata> {
     let limit = crate::Options::default().max_metadata_bytes;
-    crate::catch_panic(|| probe(input, limit).map(|p| p.metadata))
+    crate::catch_panic(|| probe(input, None, limit).map(|p| p.metadata))
 }
 
 /// The header facts and metadata blocks of `input`; a block over `max_metadata_bytes` is
 /// refused before (or, when compressed, while) it is allocated.
-pub(crate) fn probe(input: &[u8], max_metadata_bytes: u64) -> Result<Probe> {
-    let format = sniff(input)?;
+pub(crate) fn probe(input: &[u8], raw: Option<RawInput>, max_metadata_bytes: u64) -> Result<Probe> {
+    let format = match raw {
+        Some(_) => Format::Raw,
+        None => sniff(input)?,
+    };
     let header = match format {
+        Format::Raw => raw_header(input, raw),
         Format::Jpeg => jpeg_header(input),
         Format::Png => png_header(input, max_metadata_bytes),
         Format::Webp => webp_header(input, max_metadata_bytes),
@@ -146,6 +151,46 @@ pub(crate) struct Header {
     /// The orientation the format's own header gives (TIFF's tag, JPEG XL's codestream), over
     /// EXIF's.
     pub(crate) orientation: Option<u8>,
+}
+
+/// What `raw_input` says of pixels that have no header, checked against the input's length.
+fn raw_header(input: &[u8], raw: Option<RawInput>) -> Result<Header> {
+    let Some(RawInput {
+        width,
+        height,
+        channels,
+    }) = raw
+    else {
+        return Err(Error::Internal(
+            "raw pixels were probed without their description".into(),
+        ));
+    };
+    let expected = u64::from(width) * u64::from(height) * u64::from(channels);
+    if input.len() as u64 != expected {
+        return Err(Error::corrupt(
+            "raw",
+            format!(
+                "{} bytes, but {width}×{height} pixels of {channels} channels are {expected}",
+                input.len()
+            ),
+        ));
+    }
+    Ok(Header {
+        width,
+        height,
+        has_alpha: channels == 2 || channels == 4,
+        bit_depth: 8,
+        color_model: if channels <= 2 {
+            ColorModel::Gray
+        } else {
+            ColorModel::Rgb
+        },
+        icc: None,
+        exif: None,
+        frames: 1,
+        progressive: false,
+        orientation: None,
+    })
 }
 
 fn jpeg_header(input: &[u8]) -> Result<Header> {

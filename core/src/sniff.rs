@@ -32,6 +32,9 @@ pub enum Format {
     Tiff,
     /// JPEG XL; only with the `decode-jxl` feature (otherwise sniffed as unsupported).
     Jxl,
+    /// Uncompressed 8-bit pixels, interleaved, 1–4 channels, no header. Never sniffed: an input
+    /// is raw when `Options::raw_input` describes it; an output is raw with `format: "raw"`.
+    Raw,
 }
 
 impl Format {
@@ -43,6 +46,7 @@ impl Format {
             Format::Gif => "gif",
             Format::Tiff => "tiff",
             Format::Jxl => "jxl",
+            Format::Raw => "raw",
         }
     }
 
@@ -54,6 +58,7 @@ impl Format {
             Format::Gif => "image/gif",
             Format::Tiff => "image/tiff",
             Format::Jxl => "image/jxl",
+            Format::Raw => "application/octet-stream",
         }
     }
 }

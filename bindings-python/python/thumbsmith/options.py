@@ -40,12 +40,24 @@ Kernel = Union[Literal["nearest"], Literal["box"], Literal["bilinear"], Literal[
 #: ``"webp"``: WebP, lossy or lossless (``lossless``).
 #: ``"same"``: The input's format; for one thumbsmith does not encode, PNG (GIF; TIFF or JPEG XL with
 #: alpha) or JPEG (TIFF or JPEG XL without alpha).
-OutputFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["same"]]
+#: ``"raw"``: The pixels themselves: 8 bits per channel, interleaved, rows top to bottom, as many
+#: channels as the output has (``Output::channels``: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
+OutputFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["same"], Literal["raw"]]
 
 
 #: How many chroma samples a JPEG keeps: ``4:2:0`` (one per 2×2 pixels), ``4:2:2`` (one per 2×1)
 #: or ``4:4:4`` (every pixel).
 ChromaSubsampling = Union[Literal["4:2:0"], Literal["4:2:2"], Literal["4:4:4"]]
+
+
+class RawInput(TypedDict):
+    """The size and channels of an input that is pixels, not an encoded file (``raw_input``)."""
+
+    width: int
+    height: int
+
+    #: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; 8 bits each, alpha straight (not premultiplied).
+    channels: int
 
 
 class CropBox(TypedDict):
@@ -86,6 +98,11 @@ Position = Union[Gravity, Strategy, FocalPoint]
 
 class ThumbnailOptions(TypedDict, total=False):
     """Every option except the size (``thumbnail()`` takes that as arguments)."""
+
+    #: The input is pixels, not an encoded file: ``{width, height, channels}`` describes them
+    #: (sharp's ``{raw: {…}}``), and the input must be exactly width × height × channels bytes.
+    #: Default: none (the input is a file, its format sniffed).
+    raw_input: Optional[RawInput]
 
     #: How the image fits ``width``×``height``. Default: ``cover``.
     fit: Fit
@@ -250,6 +267,7 @@ __all__ = [
     "Kernel",
     "OutputFormat",
     "ChromaSubsampling",
+    "RawInput",
     "CropBox",
     "FocalPoint",
     "Rgba",

@@ -9,7 +9,7 @@ from typing import Any, Dict, Literal, Optional, Union
 
 
 #: The formats thumbsmith decodes.
-ImageFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["gif"], Literal["tiff"], Literal["jxl"]]
+ImageFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["gif"], Literal["tiff"], Literal["jxl"], Literal["raw"]]
 
 #: How the source stores colour.
 ColorModel = Union[Literal["rgb"], Literal["gray"], Literal["cmyk"]]

@@ -221,6 +221,7 @@ fn thumbnail(args: ThumbnailArgs) -> ExitCode {
         thumbsmith::OutputFormat::Jpeg => "jpg",
         thumbsmith::OutputFormat::Png => "png",
         thumbsmith::OutputFormat::Webp => "webp",
+        thumbsmith::OutputFormat::Raw => "raw",
         thumbsmith::OutputFormat::Same => "",
     };
     let outputs = output_paths(

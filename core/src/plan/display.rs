@@ -164,6 +164,7 @@ fn decoder(d: Decoder) -> &'static str {
         Decoder::Gif => "gif (first frame)",
         Decoder::Tiff => "tiff (first page)",
         Decoder::Jxl => "jpeg xl (jxl-oxide, first frame)",
+        Decoder::Raw => "none (raw pixels)",
     }
 }
 
@@ -250,6 +251,7 @@ fn encode(plan: &JobPlan) -> String {
             text
         }
         EncodeSettings::Png { compression_level } => format!("level {compression_level}"),
+        EncodeSettings::Raw => "pixels as they are".into(),
         EncodeSettings::Webp { quality, lossless } => {
             if *lossless {
                 "lossless".into()
