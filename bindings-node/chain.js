@@ -62,8 +62,8 @@ function inputPixels(limit) {
 /** sharp's constructor options as core keys; thumbsmith's own keys pass through. `sequentialRead`
  * is a libvips access hint with no effect on the result, so it has nothing to translate into. */
 function constructorOptions(options) {
-  const { limitInputPixels, sequentialRead, ...rest } = options || {}
-  return assign(rest, { maxInputPixels: inputPixels(limitInputPixels) })
+  const { limitInputPixels, sequentialRead, raw, ...rest } = options || {}
+  return assign(rest, { maxInputPixels: inputPixels(limitInputPixels), rawInput: raw })
 }
 
 /** sharp's names for the colour models the core reports. */
@@ -298,7 +298,12 @@ class Thumbsmith extends Duplex {
     return this.toFormat('webp', options)
   }
 
-  /** `toFormat('jpeg' | 'jpg' | 'png' | 'webp' | sharp.format.jpeg …, options)`. */
+  /** The pixels themselves, 8 bits per channel, interleaved (`info.channels` says how many). */
+  raw(options) {
+    return this.toFormat('raw', options)
+  }
+
+  /** `toFormat('jpeg' | 'jpg' | 'png' | 'webp' | 'raw' | sharp.format.jpeg …, options)`. */
   toFormat(format, options) {
     // sharp's format names are case-insensitive (`'PNG'`).
     const named = format !== null && typeof format === 'object' ? format.id : format

@@ -39,12 +39,13 @@ const kernel = Object.freeze({
   nearest: 'nearest', linear: 'linear', cubic: 'cubic', mitchell: 'mitchell', lanczos2: 'lanczos2', lanczos3: 'lanczos3',
 })
 
-/** sharp's `format` table for the formats the core reads (all four) and writes (not GIF). */
+/** sharp's `format` table for the formats the core reads (all four) and writes (not GIF), and
+ * raw pixels (in and out of memory, never a file, as in sharp). */
 const format = Object.freeze(
   Object.fromEntries(
-    ['jpeg', 'png', 'webp', 'gif'].map((id) => {
+    ['jpeg', 'png', 'webp', 'gif', 'raw'].map((id) => {
       const writes = id !== 'gif'
-      const io = (can) => Object.freeze({ file: can, buffer: can, stream: can })
+      const io = (can) => Object.freeze({ file: can && id !== 'raw', buffer: can, stream: can })
       return [id, Object.freeze({ id, input: io(true), output: io(writes) })]
     }),
   ),

@@ -246,6 +246,33 @@ test('like sharp: errors where sharp errs, and only there', async () => {
   await assert.rejects(sharp('/nonexistent/a.jpg').toBuffer())
 })
 
+test('like sharp: raw pixels out, and raw pixels in', async () => {
+  for (const [input, chain] of [
+    ['photo.jpg', (c) => c.resize(40, 30).raw()],
+    ['alpha.png', (c) => c.resize(24).raw()],
+    ['exif-6.jpg', (c) => c.autoOrient().resize(20).toFormat('raw')],
+  ]) {
+    const { theirs, ours } = await both(fixture(input), chain)
+    for (const key of ['format', 'width', 'height', 'channels', 'size']) assert.equal(ours.info[key], theirs.info[key], key)
+    let sum = 0
+    for (let i = 0; i < ours.data.length; i++) sum += Math.abs(ours.data[i] - theirs.data[i])
+    assert.ok(sum / ours.data.length <= MEAN_DIFFERENCE, `${input}: mean difference ${sum / ours.data.length}`)
+  }
+  // Pixels in: the same pixels, to PNG and back to raw, in both.
+  const pixels = Uint8Array.from({ length: 7 * 5 * 3 }, (_, i) => (i * 37) % 256)
+  const raw = { width: 7, height: 5, channels: 3 }
+  const [theirs, ours] = await Promise.all([
+    sharp(pixels, { raw }).png().toBuffer(),
+    thumbsmith(pixels, { raw }).png().toBuffer(),
+  ])
+  const back = async (png) => (await sharp(png).raw().toBuffer())
+  assert.deepEqual(await back(ours), await back(theirs))
+  assert.deepEqual(new Uint8Array(await back(ours)), pixels)
+  // A length that does not match the description fails in both.
+  await assert.rejects(async () => sharp(pixels.subarray(1), { raw }).png().toBuffer())
+  await assert.rejects(async () => thumbsmith(pixels.subarray(1), { raw }).png().toBuffer())
+})
+
 test('repeated calls emit sharp\'s warnings, and only those', () => {
   const region = { left: 0, top: 0, width: 1, height: 1 }
   const calls = [
@@ -272,7 +299,7 @@ test('the module-level functions answer in sharp\'s shapes', () => {
   assert.equal(typeof thumbsmith.concurrency(), typeof sharp.concurrency())
   assert.deepEqual(Object.keys(thumbsmith.counters()).sort(), Object.keys(sharp.counters()).sort())
   assert.equal(typeof thumbsmith.simd(), typeof sharp.simd())
-  for (const id of ['jpeg', 'png', 'webp', 'gif']) {
+  for (const id of ['jpeg', 'png', 'webp', 'gif', 'raw']) {
     for (const way of ['file', 'buffer', 'stream']) assert.equal(thumbsmith.format[id].input[way], sharp.format[id].input[way], id)
     assert.equal(thumbsmith.format[id].id, sharp.format[id].id)
   }
