@@ -29,6 +29,7 @@ mod colour;
 mod compose;
 pub mod cpu;
 mod create;
+mod css_colour;
 mod decode;
 mod embedded;
 mod encode;

@@ -566,12 +566,15 @@ impl Color {
     };
 
     /// A CSS colour string: a name (`"red"`, `"rebeccapurple"`, `"transparent"`), hex with or
-    /// without `#` (3, 4, 6 or 8 digits), `rgb()`/`rgba()`, `hsl()`, `hwb()`… — what sharp accepts
-    /// through the `color` package, parsed by `csscolorparser`.
+    /// without `#` (3, 4, 6 or 8 digits), `rgb()`/`rgba()`, `hsl()`/`hsla()` — what sharp
+    /// accepts through the `color` package.
     pub fn parse(s: &str) -> Result<Color, String> {
-        let [r, g, b, a] = csscolorparser::parse(s.trim())
-            .map_err(|e| format!("invalid colour `{s}`: {e}"))?
-            .to_rgba8();
+        let [r, g, b, a] = crate::css_colour::parse(s).ok_or_else(|| {
+            format!(
+                "invalid colour `{s}`: expected a CSS colour name, #rgb, #rrggbb, #rrggbbaa, \
+                 rgb(…), rgba(…), hsl(…) or hsla(…)"
+            )
+        })?;
         Ok(Color { r, g, b, a })
     }
 
