@@ -47,10 +47,19 @@ const SHARP_ROTATE_BACKGROUND = '#000000'
 /** The options a `resize` call replaces: sharp keeps only the last resize of a pipeline. */
 const RESIZE_KEYS = ['width', 'height', 'fit', 'position', 'kernel', 'withoutEnlargement', 'withoutReduction']
 
-/** Per-format option names sharp spells otherwise than the core. */
-function renameSharpKeys(options) {
-  const { optimiseCoding, force, ...rest } = options || {}
-  return optimiseCoding === undefined ? rest : { optimizeCoding: optimiseCoding, ...rest }
+/** Per-format option names sharp spells otherwise than the core (WebP's are the core's
+ * `webp*` options); a name sharp has and the core does not is passed on for the core to refuse. */
+const SHARP_KEYS = {
+  jpeg: { optimiseCoding: 'optimizeCoding' },
+  webp: {
+    effort: 'webpEffort', alphaQuality: 'webpAlphaQuality', nearLossless: 'webpNearLossless',
+    smartDeblock: 'webpSmartDeblock', preset: 'webpPreset', exact: 'webpExact',
+  },
+}
+function renameSharpKeys(format, options) {
+  const { force, ...rest } = options || {}
+  const names = SHARP_KEYS[format === 'jpg' ? 'jpeg' : format] || {}
+  return Object.fromEntries(Object.entries(rest).map(([key, value]) => [names[key] ?? key, value]))
 }
 
 /** sharp's `limitInputPixels`: a number is the limit, `true` the default, `false`/0 none. */
@@ -293,7 +302,9 @@ class Thumbsmith extends Duplex {
     return this.toFormat('png', options)
   }
 
-  /** WebP output: `{quality, lossless}`. */
+  /** WebP output: `{quality, lossless, effort, alphaQuality, nearLossless, smartSubsample,
+   * smartDeblock, preset, exact}` (libwebp's settings; the browser build has image-webp's
+   * lossless encoder only). */
   webp(options) {
     return this.toFormat('webp', options)
   }
@@ -310,8 +321,8 @@ class Thumbsmith extends Duplex {
     const id = typeof named === 'string' ? named.toLowerCase() : named
     // `force: false`: the options apply, the format stays the input's (sharp's "use these
     // options if the output happens to be this format").
-    if (options && options.force === false) return this.#set(renameSharpKeys(options))
-    return this.#set({ ...renameSharpKeys(options), format: id })
+    if (options && options.force === false) return this.#set(renameSharpKeys(id, options))
+    return this.#set({ ...renameSharpKeys(id, options), format: id })
   }
 
   /** The input's header facts, no pixels decoded. */

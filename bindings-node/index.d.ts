@@ -69,6 +69,9 @@ declare namespace thumbsmith {
    */
   type ChromaSubsampling = '4:2:0' | '4:2:2' | '4:4:4'
 
+  /** libwebp's encoder presets. */
+  type WebpPreset = 'default' | 'photo' | 'picture' | 'drawing' | 'icon' | 'text'
+
   /** The size and channels of an input that is pixels, not an encoded file (`rawInput`). */
   interface RawInput {
     width: number
@@ -226,10 +229,10 @@ declare namespace thumbsmith {
     chromaSubsampling?: ChromaSubsampling
     /**
      * With `4:2:0` or `4:2:2` JPEG: move each pixel's luma so that, after the decoder has
-     * averaged and upsampled its chroma, it keeps its own luminance (like libwebp's sharp YUV,
-     * sharp's `smartSubsample` for WebP): no dark fringes along saturated colour edges, for a
-     * few more bytes. The browser package leaves it out (core feature
-     * `smart-subsample`) and refuses it with `EncodeFailed`. Default: false.
+     * averaged and upsampled its chroma, it keeps its own luminance: no dark fringes along
+     * saturated colour edges, for a few more bytes. The browser package leaves it out (core
+     * feature `smart-subsample`) and refuses it with `EncodeFailed`. For lossy WebP: libwebp's
+     * own sharp YUV, the same idea (sharp's `smartSubsample`). Default: false.
      */
     smartSubsample?: boolean
     /**
@@ -245,6 +248,34 @@ declare namespace thumbsmith {
      * lossless encoder and refuses lossy WebP with `EncodeFailed`).
      */
     lossless?: boolean
+    /**
+     * WebP effort, libwebp's `method`: 0 (fastest) – 6 (smallest). Default: none — lossy WebP
+     * at libwebp's 4 (as sharp), lossless WebP by image-webp (the bytes every build makes).
+     * Given, lossless WebP is libwebp's too (native builds only).
+     */
+    webpEffort?: number | null
+    /** Lossy WebP's alpha plane quality, 0–100 (100: lossless alpha). Default: 100. */
+    webpAlphaQuality?: number
+    /**
+     * Near-lossless WebP (libwebp, native builds only): lossless coding of pixels first
+     * adjusted by up to an amount set by `quality` (100: none). Implies lossless. Default: false.
+     */
+    webpNearLossless?: boolean
+    /**
+     * Lossy WebP: let libwebp choose the deblocking filter's strength per picture (sharp's
+     * `smartDeblock`; helps text and flat areas). Default: false.
+     */
+    webpSmartDeblock?: boolean
+    /**
+     * libwebp's preset, the tuning it starts from: `default`, `photo`, `picture`, `drawing`,
+     * `icon` or `text`. Default: `default`.
+     */
+    webpPreset?: WebpPreset
+    /**
+     * WebP: keep the colour of fully transparent pixels (libwebp's `exact`) instead of letting
+     * the encoder change it to compress better. Default: false.
+     */
+    webpExact?: boolean
     /** Keep the source ICC profile; only meaningful with `to_srgb: false`. Default: false. */
     keepIcc?: boolean
     /** Keep EXIF Copyright and Artist (written as a minimal EXIF block). Default: false. */
@@ -397,6 +428,20 @@ declare namespace thumbsmith {
   interface WebpOptions {
     quality?: number
     lossless?: boolean
+    /** libwebp's method, 0–6 (`webpEffort`). */
+    effort?: number
+    /** Lossy alpha quality, 0–100 (`webpAlphaQuality`). */
+    alphaQuality?: number
+    /** Near-lossless at `quality` (`webpNearLossless`). */
+    nearLossless?: boolean
+    smartSubsample?: boolean
+    /** libwebp picks the deblocking strength (`webpSmartDeblock`). */
+    smartDeblock?: boolean
+    preset?: WebpPreset
+    /** Keep the colour under transparent pixels (`webpExact`). */
+    exact?: boolean
+    /** Apply these options only if the output is WebP anyway. */
+    force?: boolean
   }
 
   /** sharp's constructor options the chain translates; thumbsmith's own options pass through. */
@@ -407,6 +452,8 @@ declare namespace thumbsmith {
     sequentialRead?: boolean
     /** No input: the core makes a `width`×`height` image of one colour. */
     create?: { width: number; height: number; channels: 3 | 4; background: Colour }
+    /** The input is pixels, not a file (`rawInput`). */
+    raw?: RawInput
   }
 
   /**
@@ -429,7 +476,10 @@ declare namespace thumbsmith {
     rotate(angle?: number, options?: { background?: Colour }): this
     resize(width?: number | null, height?: number | null, options?: ResizeOptions): this
     resize(options: ResizeOptions): this
-    /** Cut from the upright input, before any resize (wherever it is called in the chain). */
+    /**
+     * Before any resize: cut from the upright input (`crop`). After a resize, or a second
+     * extract: cut from the resized picture (`cropAfterResize`), as sharp.
+     */
     extract(region: Region): this
     flip(flip?: boolean): this
     flop(flop?: boolean): this
@@ -443,6 +493,8 @@ declare namespace thumbsmith {
     jpeg(options?: JpegOptions): this
     png(options?: PngOptions): this
     webp(options?: WebpOptions): this
+    /** The pixels themselves, 8 bits per channel, interleaved (`format: 'raw'`). */
+    raw(options?: Record<string, never>): this
     toFormat(format: OutputFormat | FormatEntry, options?: JpegOptions & PngOptions & WebpOptions): this
     metadata(): Promise<SharpMetadata>
     metadata(callback: (err: ThumbsmithError | null, metadata?: SharpMetadata) => void): this
@@ -494,7 +546,7 @@ declare namespace thumbsmith {
   const strategy: Readonly<Record<'entropy' | 'attention', Strategy>>
   const kernel: Readonly<Record<'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3', Kernel | 'linear' | 'cubic'>>
   /** The formats read (all four) and written (not GIF), in sharp's shape. */
-  const format: Readonly<Record<'jpeg' | 'png' | 'webp' | 'gif', FormatEntry>>
+  const format: Readonly<Record<'jpeg' | 'png' | 'webp' | 'gif' | 'raw', FormatEntry>>
   const versions: Readonly<{ thumbsmith: string }>
   /** sharp's libvips cache: thumbsmith keeps nothing between jobs, every figure is 0. */
   function cache(options?: unknown): {

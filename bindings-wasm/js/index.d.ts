@@ -64,6 +64,9 @@ export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'same' | 'raw';
  */
 export type ChromaSubsampling = '4:2:0' | '4:2:2' | '4:4:4';
 
+/** libwebp's encoder presets. */
+export type WebpPreset = 'default' | 'photo' | 'picture' | 'drawing' | 'icon' | 'text';
+
 /** The size and channels of an input that is pixels, not an encoded file (`rawInput`). */
 export interface RawInput {
   width: number;
@@ -221,10 +224,10 @@ export interface Options {
   chromaSubsampling?: ChromaSubsampling;
   /**
    * With `4:2:0` or `4:2:2` JPEG: move each pixel's luma so that, after the decoder has
-   * averaged and upsampled its chroma, it keeps its own luminance (like libwebp's sharp YUV,
-   * sharp's `smartSubsample` for WebP): no dark fringes along saturated colour edges, for a
-   * few more bytes. The browser package leaves it out (core feature
-   * `smart-subsample`) and refuses it with `EncodeFailed`. Default: false.
+   * averaged and upsampled its chroma, it keeps its own luminance: no dark fringes along
+   * saturated colour edges, for a few more bytes. The browser package leaves it out (core
+   * feature `smart-subsample`) and refuses it with `EncodeFailed`. For lossy WebP: libwebp's
+   * own sharp YUV, the same idea (sharp's `smartSubsample`). Default: false.
    */
   smartSubsample?: boolean;
   /**
@@ -240,6 +243,34 @@ export interface Options {
    * lossless encoder and refuses lossy WebP with `EncodeFailed`).
    */
   lossless?: boolean;
+  /**
+   * WebP effort, libwebp's `method`: 0 (fastest) – 6 (smallest). Default: none — lossy WebP
+   * at libwebp's 4 (as sharp), lossless WebP by image-webp (the bytes every build makes).
+   * Given, lossless WebP is libwebp's too (native builds only).
+   */
+  webpEffort?: number | null;
+  /** Lossy WebP's alpha plane quality, 0–100 (100: lossless alpha). Default: 100. */
+  webpAlphaQuality?: number;
+  /**
+   * Near-lossless WebP (libwebp, native builds only): lossless coding of pixels first
+   * adjusted by up to an amount set by `quality` (100: none). Implies lossless. Default: false.
+   */
+  webpNearLossless?: boolean;
+  /**
+   * Lossy WebP: let libwebp choose the deblocking filter's strength per picture (sharp's
+   * `smartDeblock`; helps text and flat areas). Default: false.
+   */
+  webpSmartDeblock?: boolean;
+  /**
+   * libwebp's preset, the tuning it starts from: `default`, `photo`, `picture`, `drawing`,
+   * `icon` or `text`. Default: `default`.
+   */
+  webpPreset?: WebpPreset;
+  /**
+   * WebP: keep the colour of fully transparent pixels (libwebp's `exact`) instead of letting
+   * the encoder change it to compress better. Default: false.
+   */
+  webpExact?: boolean;
   /** Keep the source ICC profile; only meaningful with `to_srgb: false`. Default: false. */
   keepIcc?: boolean;
   /** Keep EXIF Copyright and Artist (written as a minimal EXIF block). Default: false. */

@@ -12,6 +12,7 @@ use crate::sniff::Format;
 
 #[cfg(feature = "smart-subsample")]
 mod subsampled_chroma;
+mod webp;
 
 /// Metadata that survives into the output (nothing, by default).
 #[derive(Default)]
@@ -33,7 +34,7 @@ pub(crate) fn encode(
              package), so `keep_copyright` and `keep_gps` cannot be honoured; leave them off",
         ));
     }
-    if !cfg!(feature = "smart-subsample") && options.smart_subsample {
+    if !cfg!(feature = "smart-subsample") && options.smart_subsample && format == Format::Jpeg {
         return Err(Error::encode(
             format.as_str(),
             "this build cannot subsample smartly (the core feature `smart-subsample` is left out of \
@@ -43,7 +44,7 @@ pub(crate) fn encode(
     match format {
         Format::Jpeg => encode_jpeg(image, options, carry),
         Format::Png => encode_png(image, options, carry),
-        Format::Webp => encode_webp(image, options, carry),
+        Format::Webp => webp::encode(image, options, carry),
         // The pixels themselves; there is nowhere to carry metadata.
         Format::Raw => Ok(image.data.clone()),
         Format::Gif | Format::Tiff | Format::Jxl => Err(Error::encode(
@@ -155,76 +156,4 @@ fn encode_png(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8
     writer.write_image_data(&image.data).map_err(fail)?;
     writer.finish().map_err(fail)?;
     Ok(out)
-}
-
-#[cfg(not(feature = "encode-webp"))]
-fn encode_webp(_: &Raster, _: &Options, _: &Carry) -> Result<Vec<u8>> {
-    Err(Error::encode(
-        "webp",
-        "this build has no WebP encoder (the core feature `encode-webp` is left out of the browser \
-         package, which encodes JPEG and PNG); ask for `format: \"jpeg\"` or `\"png\"`",
-    ))
-}
-
-#[cfg(feature = "encode-webp")]
-fn encode_webp(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
-    if image.width > 16383 || image.height > 16383 {
-        return Err(Error::encode(
-            "webp",
-            format!(
-                "{}×{} is larger than WebP's 16383×16383",
-                image.width, image.height
-            ),
-        ));
-    }
-    if !options.lossless {
-        return encode_webp_lossy(image, options, carry);
-    }
-    let mut out = Vec::new();
-    let mut encoder = image_webp::WebPEncoder::new(&mut out);
-    if let Some(icc) = &carry.icc {
-        encoder.set_icc_profile(icc.clone());
-    }
-    if let Some(exif) = &carry.exif {
-        encoder.set_exif_metadata(exif.clone());
-    }
-    let color = match image.channels {
-        1 => image_webp::ColorType::L8,
-        2 => image_webp::ColorType::La8,
-        3 => image_webp::ColorType::Rgb8,
-        _ => image_webp::ColorType::Rgba8,
-    };
-    encoder
-        .encode(&image.data, image.width, image.height, color)
-        .map_err(|e| Error::encode("webp", e))?;
-    Ok(out)
-}
-
-#[cfg(all(feature = "encode-webp", not(target_arch = "wasm32")))]
-fn encode_webp_lossy(image: &Raster, options: &Options, carry: &Carry) -> Result<Vec<u8>> {
-    if carry.icc.is_some() || carry.exif.is_some() {
-        return Err(Error::encode(
-            "webp",
-            "lossy WebP cannot carry kept metadata in this build; use `lossless: true` or drop keep_*",
-        ));
-    }
-    // libwebp takes RGB or RGBA only.
-    let rgb = image.clone().into_rgb();
-    let encoder = if rgb.has_alpha() {
-        webp::Encoder::from_rgba(&rgb.data, rgb.width, rgb.height)
-    } else {
-        webp::Encoder::from_rgb(&rgb.data, rgb.width, rgb.height)
-    };
-    let memory = encoder
-        .encode_simple(false, f32::from(options.quality))
-        .map_err(|e| Error::encode("webp", format!("{e:?}")))?;
-    Ok(memory.to_vec())
-}
-
-#[cfg(all(feature = "encode-webp", target_arch = "wasm32"))]
-fn encode_webp_lossy(_: &Raster, _: &Options, _: &Carry) -> Result<Vec<u8>> {
-    Err(Error::encode(
-        "webp",
-        "the browser build has no lossy WebP encoder (libwebp is C); set `lossless: true`",
-    ))
 }

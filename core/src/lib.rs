@@ -58,7 +58,7 @@ pub use error::{Error, IoErrorKind, Result};
 pub use marks::{observe as observe_stages, Observer as StageObserver};
 pub use options::{
     camel_case_keys, ChromaSubsampling, Color, Fit, Gravity, Kernel, Options, OutputFormat,
-    Position, RawInput, Rect, Strategy,
+    Position, RawInput, Rect, Strategy, WebpPreset,
 };
 pub use orient::Orientation;
 pub use output::{to_value, Bytes, Naming, Output, OutputInfo, Rendered};

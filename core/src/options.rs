@@ -100,10 +100,10 @@ pub struct Options {
     /// JPEG chroma subsampling: `4:2:0`, `4:2:2` or `4:4:4`. Default: `4:2:0`.
     pub chroma_subsampling: ChromaSubsampling,
     /// With `4:2:0` or `4:2:2` JPEG: move each pixel's luma so that, after the decoder has
-    /// averaged and upsampled its chroma, it keeps its own luminance (like libwebp's sharp YUV,
-    /// sharp's `smartSubsample` for WebP): no dark fringes along saturated colour edges, for a
-    /// few more bytes. The browser package leaves it out (core feature
-    /// `smart-subsample`) and refuses it with `EncodeFailed`. Default: false.
+    /// averaged and upsampled its chroma, it keeps its own luminance: no dark fringes along
+    /// saturated colour edges, for a few more bytes. The browser package leaves it out (core
+    /// feature `smart-subsample`) and refuses it with `EncodeFailed`. For lossy WebP: libwebp's
+    /// own sharp YUV, the same idea (sharp's `smartSubsample`). Default: false.
     pub smart_subsample: bool,
     /// Optimised Huffman tables for JPEG (smaller, slightly slower; a progressive file's AC
     /// scans always get their own, since their EOB-run symbols are not in the standard tables).
@@ -114,6 +114,24 @@ pub struct Options {
     /// Lossless WebP. Default: false (lossy, quality `quality`; the wasm build has only the
     /// lossless encoder and refuses lossy WebP with `EncodeFailed`).
     pub lossless: bool,
+    /// WebP effort, libwebp's `method`: 0 (fastest) – 6 (smallest). Default: none — lossy WebP
+    /// at libwebp's 4 (as sharp), lossless WebP by image-webp (the bytes every build makes).
+    /// Given, lossless WebP is libwebp's too (native builds only).
+    pub webp_effort: Option<u8>,
+    /// Lossy WebP's alpha plane quality, 0–100 (100: lossless alpha). Default: 100.
+    pub webp_alpha_quality: u8,
+    /// Near-lossless WebP (libwebp, native builds only): lossless coding of pixels first
+    /// adjusted by up to an amount set by `quality` (100: none). Implies lossless. Default: false.
+    pub webp_near_lossless: bool,
+    /// Lossy WebP: let libwebp choose the deblocking filter's strength per picture (sharp's
+    /// `smartDeblock`; helps text and flat areas). Default: false.
+    pub webp_smart_deblock: bool,
+    /// libwebp's preset, the tuning it starts from: `default`, `photo`, `picture`, `drawing`,
+    /// `icon` or `text`. Default: `default`.
+    pub webp_preset: WebpPreset,
+    /// WebP: keep the colour of fully transparent pixels (libwebp's `exact`) instead of letting
+    /// the encoder change it to compress better. Default: false.
+    pub webp_exact: bool,
 
     // ----- metadata (all stripped by default) -----
     /// Keep the source ICC profile; only meaningful with `to_srgb: false`. Default: false.
@@ -177,6 +195,12 @@ impl Default for Options {
             optimize_coding: true,
             compression_level: 6,
             lossless: false,
+            webp_effort: None,
+            webp_alpha_quality: 100,
+            webp_near_lossless: false,
+            webp_smart_deblock: false,
+            webp_preset: WebpPreset::Default,
+            webp_exact: false,
             keep_icc: false,
             keep_copyright: false,
             keep_gps: false,
@@ -254,6 +278,15 @@ impl Options {
                     "position focal point must be fractions in 0–1, got x={x}, y={y}"
                 ));
             }
+        }
+        if let Some(effort) = self.webp_effort.filter(|&e| e > 6) {
+            return bad(format!("webp_effort must be 0–6, got {effort}"));
+        }
+        if self.webp_alpha_quality > 100 {
+            return bad(format!(
+                "webp_alpha_quality must be 0–100, got {}",
+                self.webp_alpha_quality
+            ));
         }
         if let Some(raw) = self.raw_input {
             if raw.width == 0 || raw.height == 0 || !(1..=4).contains(&raw.channels) {
@@ -509,6 +542,20 @@ pub enum OutputFormat {
     /// The pixels themselves: 8 bits per channel, interleaved, rows top to bottom, as many
     /// channels as the output has (`Output::channels`: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
     Raw,
+}
+
+/// libwebp's encoder presets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum WebpPreset {
+    #[default]
+    Default,
+    Photo,
+    Picture,
+    Drawing,
+    Icon,
+    Text,
 }
 
 /// The size and channels of an input that is pixels, not an encoded file (`raw_input`).

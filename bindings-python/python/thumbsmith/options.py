@@ -50,6 +50,10 @@ OutputFormat = Union[Literal["jpeg"], Literal["png"], Literal["webp"], Literal["
 ChromaSubsampling = Union[Literal["4:2:0"], Literal["4:2:2"], Literal["4:4:4"]]
 
 
+#: libwebp's encoder presets.
+WebpPreset = Union[Literal["default"], Literal["photo"], Literal["picture"], Literal["drawing"], Literal["icon"], Literal["text"]]
+
+
 class RawInput(TypedDict):
     """The size and channels of an input that is pixels, not an encoded file (``raw_input``)."""
 
@@ -193,10 +197,10 @@ class ThumbnailOptions(TypedDict, total=False):
     chroma_subsampling: ChromaSubsampling
 
     #: With ``4:2:0`` or ``4:2:2`` JPEG: move each pixel's luma so that, after the decoder has
-    #: averaged and upsampled its chroma, it keeps its own luminance (like libwebp's sharp YUV,
-    #: sharp's ``smartSubsample`` for WebP): no dark fringes along saturated colour edges, for a
-    #: few more bytes. The browser package leaves it out (core feature
-    #: ``smart-subsample``) and refuses it with ``EncodeFailed``. Default: false.
+    #: averaged and upsampled its chroma, it keeps its own luminance: no dark fringes along
+    #: saturated colour edges, for a few more bytes. The browser package leaves it out (core
+    #: feature ``smart-subsample``) and refuses it with ``EncodeFailed``. For lossy WebP: libwebp's
+    #: own sharp YUV, the same idea (sharp's ``smartSubsample``). Default: false.
     smart_subsample: bool
 
     #: Optimised Huffman tables for JPEG (smaller, slightly slower; a progressive file's AC
@@ -210,6 +214,30 @@ class ThumbnailOptions(TypedDict, total=False):
     #: Lossless WebP. Default: false (lossy, quality ``quality``; the wasm build has only the
     #: lossless encoder and refuses lossy WebP with ``EncodeFailed``).
     lossless: bool
+
+    #: WebP effort, libwebp's ``method``: 0 (fastest) – 6 (smallest). Default: none — lossy WebP
+    #: at libwebp's 4 (as sharp), lossless WebP by image-webp (the bytes every build makes).
+    #: Given, lossless WebP is libwebp's too (native builds only).
+    webp_effort: Optional[int]
+
+    #: Lossy WebP's alpha plane quality, 0–100 (100: lossless alpha). Default: 100.
+    webp_alpha_quality: int
+
+    #: Near-lossless WebP (libwebp, native builds only): lossless coding of pixels first
+    #: adjusted by up to an amount set by ``quality`` (100: none). Implies lossless. Default: false.
+    webp_near_lossless: bool
+
+    #: Lossy WebP: let libwebp choose the deblocking filter's strength per picture (sharp's
+    #: ``smartDeblock``; helps text and flat areas). Default: false.
+    webp_smart_deblock: bool
+
+    #: libwebp's preset, the tuning it starts from: ``default``, ``photo``, ``picture``, ``drawing``,
+    #: ``icon`` or ``text``. Default: ``default``.
+    webp_preset: WebpPreset
+
+    #: WebP: keep the colour of fully transparent pixels (libwebp's ``exact``) instead of letting
+    #: the encoder change it to compress better. Default: false.
+    webp_exact: bool
 
     #: Keep the source ICC profile; only meaningful with ``to_srgb: false``. Default: false.
     keep_icc: bool
@@ -267,6 +295,7 @@ __all__ = [
     "Kernel",
     "OutputFormat",
     "ChromaSubsampling",
+    "WebpPreset",
     "RawInput",
     "CropBox",
     "FocalPoint",

@@ -4,13 +4,14 @@
 use crate::schema::{Def, Field, Schemas, Ty};
 
 /// Python 3.9 evaluates annotations when a class is made: definitions come before their use.
-const OPTION_DEFS: [&str; 12] = [
+const OPTION_DEFS: [&str; 13] = [
     "Fit",
     "Gravity",
     "Strategy",
     "Kernel",
     "OutputFormat",
     "ChromaSubsampling",
+    "WebpPreset",
     "RawInput",
     "Rect",
     "FocalPoint",
