@@ -75,27 +75,38 @@ function constructorOptions(options) {
   return assign(rest, { maxInputPixels: inputPixels(limitInputPixels), rawInput: raw })
 }
 
-/** sharp's names for the colour models the core reports. */
+/** sharp's names for the colour models the core reports, by bits per sample (libvips'
+ * interpretations: 16-bit gray is `grey16`, 16-bit RGB `rgb16`). */
 const SPACE = Object.freeze({ rgb: 'srgb', gray: 'b-w', cmyk: 'cmyk' })
+const SPACE16 = Object.freeze({ rgb: 'rgb16', gray: 'grey16', cmyk: 'cmyk' })
 const MODEL_CHANNELS = Object.freeze({ rgb: 3, gray: 1, cmyk: 4 })
 
 /**
  * The core's header facts under sharp's names as well: `space`, `channels`, `depth`, `mediaType`,
  * `isProgressive`, `hasProfile`, `pages` (when several), `autoOrient` ({width, height} upright),
- * and `orientation` only when the file says one (the core reports 1 for none). Renaming only:
- * every value is one the core read from the header.
+ * `isPalette`, `bitsPerSample`, and `orientation`, `density`, `chromaSubsampling` and
+ * `background` only when the file gives them (sharp leaves them out; the core reports 1 or
+ * null). `background` in sharp's shape: `{r, g, b}`, or `{gray}` as a percentage. Renaming
+ * and reshaping only: every value is one the core read from the header.
  */
 function sharpMetadata(metadata) {
-  const { orientation, ...rest } = metadata
+  const { orientation, density, chromaSubsampling, background, ...rest } = metadata
+  const [r, g, b] = background || []
   return assign(rest, {
     mediaType: `image/${metadata.format}`,
-    space: SPACE[metadata.colorModel],
+    space: (metadata.bitDepth > 8 ? SPACE16 : SPACE)[metadata.colorModel],
     channels: MODEL_CHANNELS[metadata.colorModel] + (metadata.hasAlpha ? 1 : 0),
     depth: metadata.bitDepth > 8 ? 'ushort' : 'uchar',
     isProgressive: metadata.progressive,
     hasProfile: metadata.hasIcc,
     pages: metadata.frames > 1 ? metadata.frames : undefined,
     orientation: orientation === 1 ? undefined : orientation,
+    density: density ?? undefined,
+    chromaSubsampling: sharpChroma(metadata.format, chromaSubsampling),
+    background: background ? (g === undefined ? { gray: Math.round((r * 100) / 255) } : { r, g, b }) : undefined,
+    isPalette: metadata.palette,
+    // libvips reports bits per sample for the formats that have palettes (PNG, GIF).
+    bitsPerSample: ['png', 'gif'].includes(metadata.format) ? metadata.bitDepth : undefined,
     autoOrient: { width: metadata.orientedWidth, height: metadata.orientedHeight },
   })
 }
@@ -103,6 +114,15 @@ function sharpMetadata(metadata) {
 /** An object literal (not an array, a typed array, an Error…): sharp's options or `{create}`. */
 function isPlainObject(value) {
   return Object.prototype.toString.call(value) === '[object Object]'
+}
+
+/** A JPEG's subsampling as libvips names it: `4:2:0` for any subsampled chroma, `4:4:4` for
+ * none (a gray file too), `:4` after either for a fourth component. The core's name is exact. */
+function sharpChroma(format, exact) {
+  if (format !== 'jpeg') return undefined
+  if (!exact) return '4:4:4'
+  const base = exact.startsWith('4:4:4') ? '4:4:4' : '4:2:0'
+  return exact.split(':').length === 4 ? `${base}:4` : base
 }
 
 /** Is `value` an input (bytes or a path), as opposed to an options object? */
@@ -327,7 +347,11 @@ class Thumbsmith extends Duplex {
 
   /** The input's header facts, no pixels decoded. */
   metadata(callback) {
-    const job = Promise.resolve(this.#input).then((input) => native.metadata(input)).then(sharpMetadata)
+    // sharp's `size`: the input's length in bytes, for a Buffer or a stream (not a file).
+    const job = Promise.resolve(this.#input).then(async (input) => ({
+      ...sharpMetadata(await native.metadata(input)),
+      ...(input instanceof Uint8Array ? { size: input.length } : {}),
+    }))
     return settle(this, job, callback, (metadata) => [metadata])
   }
 

@@ -11,7 +11,7 @@ const assert = require('node:assert/strict')
 const { PassThrough } = require('node:stream')
 const sharp = require('sharp')
 const thumbsmith = require('..')
-const { fixture } = require('./helpers')
+const { fixture, fixturePath } = require('./helpers')
 
 /**
  * Pixels may differ by resampler and codec rounding, not by content: the mean absolute difference
@@ -142,12 +142,18 @@ for (const [name, input, chain] of CASES) {
 
 /** The header facts sharp names the same way, for every fixture kind. */
 const METADATA_FIELDS = ['format', 'width', 'height', 'space', 'channels', 'depth', 'hasAlpha', 'hasProfile',
-  'isProgressive', 'orientation', 'autoOrient', 'pages']
+  'isProgressive', 'orientation', 'autoOrient', 'pages', 'density', 'chromaSubsampling', 'isPalette', 'bitsPerSample',
+  'background', 'size']
 for (const input of ['photo.jpg', 'progressive.jpg', 'exif-6.jpg', 'patches-gray.jpg', 'patches-adobergb.jpg',
-  'alpha.png', 'gray-alpha.png', 'scene.png', 'lossy.webp', 'alpha.webp', 'animated.gif']) {
+  'patches-cmyk.jpg', 'alpha.png', 'gray-alpha.png', 'scene.png', 'palette-trns.png', 'rgb16.png', 'lossy.webp',
+  'alpha.webp', 'animated.gif']) {
   test(`metadata() like sharp: ${input}`, async () => {
     const [theirs, ours] = await Promise.all([sharp(fixture(input)).metadata(), thumbsmith(fixture(input)).metadata()])
     for (const key of METADATA_FIELDS) assert.deepEqual(ours[key], theirs[key], key)
+    // From a path: no `size`, in both.
+    const path = fixturePath(input)
+    const [theirPath, ourPath] = await Promise.all([sharp(path).metadata(), thumbsmith(path).metadata()])
+    for (const key of METADATA_FIELDS) assert.deepEqual(ourPath[key], theirPath[key], `${key} (path)`)
   })
 }
 

@@ -387,6 +387,25 @@ export interface Metadata {
   frames: number;
   /** Progressive JPEG or interlaced PNG / GIF. */
   progressive: boolean;
+  /** Colours are indices into a palette (indexed PNG, GIF). */
+  palette: boolean;
+  /**
+   * The background colour the file names (PNG bKGD, GIF's screen background) as 8-bit
+   * samples: one (gray) or three (RGB); none when it names none.
+   */
+  background: number[] | null;
+  /**
+   * A JPEG's chroma subsampling: `4:2:0`, `4:2:2`, `4:4:4`…, with `:4` for a fourth
+   * component (`4:4:4:4` for CMYK); none for gray and other formats.
+   */
+  chromaSubsampling: string | null;
+  /**
+   * Pixels per inch the header gives (JPEG: EXIF, else JFIF, else 72; PNG: pHYs, else 72),
+   * rounded,
+   * read as libvips reads it (a number without a unit is pixels per millimetre); none when
+   * it gives none.
+   */
+  density: number | null;
 }
 // ----- end of generated -----
 

@@ -34,6 +34,27 @@ impl SourceExif {
             .map_or(1, |o| o as u8)
     }
 
+    /// XResolution in pixels per inch (ResolutionUnit 2 or absent: inches; 3: centimetres; 1, no
+    /// unit: read as pixels per millimetre, as libvips does), rounded; none when absent or not
+    /// over libvips' "unknown" of one pixel per millimetre.
+    pub(crate) fn density(&self) -> Option<u32> {
+        let exif = self.parsed.as_ref()?;
+        let x = match &exif.get_field(Tag::XResolution, In::PRIMARY)?.value {
+            exif::Value::Rational(r) => r.first()?.to_f64(),
+            _ => return None,
+        };
+        let unit = exif
+            .get_field(Tag::ResolutionUnit, In::PRIMARY)
+            .and_then(|f| f.value.get_uint(0));
+        let dpi = match unit {
+            Some(3) => x * 2.54,
+            Some(1) => x * 25.4,
+            _ => x,
+        }
+        .round();
+        (dpi > 25.4 && dpi < f64::from(u32::MAX)).then_some(dpi as u32)
+    }
+
     pub(crate) fn has_gps(&self) -> bool {
         self.parsed
             .as_ref()

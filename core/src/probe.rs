@@ -10,6 +10,9 @@ use crate::exif::SourceExif;
 use crate::options::RawInput;
 use crate::sniff::{sniff, Format};
 
+mod facts;
+pub(crate) use facts::Facts;
+
 /// How the source stores colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,6 +50,19 @@ pub struct Metadata {
     pub frames: u32,
     /// Progressive JPEG or interlaced PNG / GIF.
     pub progressive: bool,
+    /// Pixels per inch the header gives (JPEG: EXIF, else JFIF, else 72; PNG: pHYs, else 72),
+    /// rounded,
+    /// read as libvips reads it (a number without a unit is pixels per millimetre); none when
+    /// it gives none.
+    pub density: Option<u32>,
+    /// A JPEG's chroma subsampling: `4:2:0`, `4:2:2`, `4:4:4`…, with `:4` for a fourth
+    /// component (`4:4:4:4` for CMYK); none for gray and other formats.
+    pub chroma_subsampling: Option<String>,
+    /// The background colour the file names (PNG bKGD, GIF's screen background) as 8-bit
+    /// samples: one (gray) or three (RGB); none when it names none.
+    pub background: Option<Vec<u8>>,
+    /// Colours are indices into a palette (indexed PNG, GIF).
+    pub palette: bool,
 }
 
 /// The header facts plus the embedded blobs the pipeline needs later.
@@ -109,6 +125,15 @@ pub(crate) fn probe(input: &[u8], raw: Option<RawInput>, max_metadata_bytes: u64
         embedded::check("EXIF size in bytes", exif.len(), max_metadata_bytes)?;
     }
     let exif = SourceExif::parse(header.exif.as_deref());
+    // A JPEG's EXIF resolution wins over its JFIF one; a JPEG or PNG that gives none is 72 dpi
+    // (libvips' reading, so sharp's `density`).
+    let facts = &header.facts;
+    let default = (!facts.resolution_given).then_some(72);
+    let density = match format {
+        Format::Jpeg => exif.density().or(facts.density).or(default),
+        Format::Png => facts.density.or(default),
+        _ => facts.density,
+    };
     // TIFF and JPEG XL carry the orientation in the image's own header, not in EXIF.
     let orientation = header.orientation.unwrap_or_else(|| exif.orientation());
     let (oriented_width, oriented_height) = if orientation >= 5 {
@@ -132,6 +157,10 @@ pub(crate) fn probe(input: &[u8], raw: Option<RawInput>, max_metadata_bytes: u64
             has_gps: exif.has_gps(),
             frames: header.frames,
             progressive: header.progressive,
+            density,
+            chroma_subsampling: header.facts.chroma_subsampling,
+            background: header.facts.background,
+            palette: header.facts.palette,
         },
         icc: header.icc,
         exif,
@@ -151,6 +180,7 @@ pub(crate) struct Header {
     /// The orientation the format's own header gives (TIFF's tag, JPEG XL's codestream), over
     /// EXIF's.
     pub(crate) orientation: Option<u8>,
+    pub(crate) facts: Facts,
 }
 
 /// What `raw_input` says of pixels that have no header, checked against the input's length.
@@ -190,6 +220,7 @@ fn raw_header(input: &[u8], raw: Option<RawInput>) -> Result<Header> {
         frames: 1,
         progressive: false,
         orientation: None,
+        facts: Facts::default(),
     })
 }
 
@@ -225,6 +256,7 @@ fn jpeg_header(input: &[u8]) -> Result<Header> {
         frames: 1,
         progressive: info.sof.is_progressive(),
         orientation: None,
+        facts: facts::jpeg(input),
     })
 }
 
@@ -255,6 +287,7 @@ fn png_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
         frames: info.animation_control.map_or(1, |a| a.num_frames.max(1)),
         progressive: info.interlaced,
         orientation: None,
+        facts: facts::png(info),
     })
 }
 
@@ -279,6 +312,7 @@ fn png_ihdr(input: &[u8]) -> Option<Header> {
         frames: 1,
         progressive: ihdr[20] == 1,
         orientation: None,
+        facts: Facts::default(),
     })
 }
 
@@ -317,6 +351,7 @@ fn webp_header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
         frames: decoder.num_frames().max(1),
         progressive: false,
         orientation: None,
+        facts: Facts::default(),
     })
 }
 
@@ -329,6 +364,7 @@ fn gif_header(input: &[u8]) -> Result<Header> {
         .map_err(|e| Error::corrupt("gif", e))?;
     let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
     let icc = decoder.icc_profile().map(<[u8]>::to_vec);
+    let facts = facts::gif(decoder.bg_color(), decoder.global_palette());
     let (mut frames, mut has_alpha, mut interlaced) = (0u32, false, false);
     // A frame that fails to parse ends the count: the first frame is what matters, and decode
     // reports a real error if that one is damaged. Frame headers only: their data is stepped
@@ -355,6 +391,7 @@ fn gif_header(input: &[u8]) -> Result<Header> {
         frames,
         progressive: interlaced,
         orientation: None,
+        facts,
     })
 }
 

@@ -5,7 +5,7 @@ not edit. The native module builds each from the core's one serialisation of it.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Literal, Optional, Union
+from typing import Any, Dict, Literal, Optional, Sequence, Union
 
 
 #: The formats thumbsmith decodes.
@@ -127,6 +127,23 @@ class Metadata:
 
     #: Progressive JPEG or interlaced PNG / GIF.
     progressive: bool
+
+    #: Colours are indices into a palette (indexed PNG, GIF).
+    palette: bool
+
+    #: The background colour the file names (PNG bKGD, GIF's screen background) as 8-bit
+    #: samples: one (gray) or three (RGB); none when it names none.
+    background: Optional[Sequence[int]]
+
+    #: A JPEG's chroma subsampling: ``4:2:0``, ``4:2:2``, ``4:4:4``…, with ``:4`` for a fourth
+    #: component (``4:4:4:4`` for CMYK); none for gray and other formats.
+    chroma_subsampling: Optional[str]
+
+    #: Pixels per inch the header gives (JPEG: EXIF, else JFIF, else 72; PNG: pHYs, else 72),
+    #: rounded,
+    #: read as libvips reads it (a number without a unit is pixels per millimetre); none when
+    #: it gives none.
+    density: Optional[int]
 
     @classmethod
     def _from_core(cls, info: Dict[str, Any]) -> "Metadata":

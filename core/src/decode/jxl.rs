@@ -108,6 +108,7 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
             .unwrap_or(u32::MAX)
             .max(1),
         progressive: false,
+        facts: crate::probe::Facts::default(),
     })
 }
 

@@ -96,6 +96,7 @@ pub(crate) fn header(input: &[u8], max_metadata_bytes: u64) -> Result<Header> {
         // Pages: directories in the main chain (thumbsmith uses the first).
         frames: count_pages(&mut decoder),
         progressive: false,
+        facts: crate::probe::Facts::default(),
     })
 }
 

@@ -117,7 +117,7 @@ not edit. The native module builds each from the core's one serialisation of it.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Literal, Optional, Union
+from typing import Any, Dict, Literal, Optional, Sequence, Union
 
 "#,
     );
