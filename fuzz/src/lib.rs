@@ -9,7 +9,7 @@
 
 use thumbsmith::{
     ChromaSubsampling, Color, Error, Fit, Gravity, Kernel, Options, OutputFormat, Position, Rect,
-    Strategy,
+    Strategy, WebpPreset,
 };
 
 /// The pixel limit every target runs with: "refused from the header" is part of what is fuzzed,
@@ -28,7 +28,7 @@ pub fn check<T>(result: thumbsmith::Result<T>) -> thumbsmith::Result<T> {
 }
 
 /// How many leading bytes of a `process` input choose its options ([`options_from`]).
-pub const OPTION_BYTES: usize = 20;
+pub const OPTION_BYTES: usize = 24;
 
 // The choices bytes 4 and 5 index (see `options_from`).
 const FITS: [Fit; 5] = [
@@ -76,6 +76,10 @@ const GRAVITIES: [Gravity; 9] = [
 /// | 12–15 | crop left, top, width, height as 256ths of the upright image (width/height of what is left) |
 /// | 16 | compression_level (mod 10), background alpha 128 (bit 4), rotate_after_resize (bit 5), a turn added to `rotate` (bits 6–7: 0°, 30°, -17.5°, 45°) |
 /// | 17–19 | background r, g, b |
+/// | 20 | webp_effort (bits 0–2: 0 none, n: n − 1), webp_near_lossless, webp_exact, webp_smart_deblock, format raw (bit 6, over byte 8's), crop_after_resize (bit 7) |
+/// | 21 | crop_after_resize left (bits 0–5), webp_preset (bits 6–7: default, photo, picture, drawing) |
+/// | 22 | crop_after_resize top (bits 0–5), webp_alpha_quality (bits 6–7: 100, 70, 40, 10) |
+/// | 23 | crop_after_resize width and height (mod 64, + 1), in pixels: outside small outputs, refused |
 ///
 /// `metadata` is asked for the upright size only when a crop is chosen (the crop is given in
 /// fractions so that it lands inside the image most of the time; bit 7 of byte 12 puts it
@@ -116,6 +120,18 @@ pub fn options_from(header: &[u8], image: &[u8]) -> Options {
         ChromaSubsampling::Yuv444,
     ][usize::from((byte(8) >> 4) & 3) % 3];
     let crop = bit(11, 7).then(|| crop_from(header, image)).flatten();
+    let format = if bit(20, 6) {
+        OutputFormat::Raw
+    } else {
+        format
+    };
+    let side = u32::from(byte(23) % 64) + 1;
+    let crop_after_resize = bit(20, 7).then(|| Rect {
+        left: u32::from(byte(21) & 63),
+        top: u32::from(byte(22) & 63),
+        width: side,
+        height: side,
+    });
     Options {
         width: size(0),
         height: size(2),
@@ -146,6 +162,18 @@ pub fn options_from(header: &[u8], image: &[u8]) -> Options {
         dominant_color: bit(11, 5),
         content_hash: bit(11, 6),
         crop,
+        crop_after_resize,
+        webp_effort: (byte(20) & 7).checked_sub(1),
+        webp_near_lossless: bit(20, 3),
+        webp_exact: bit(20, 4),
+        webp_smart_deblock: bit(20, 5),
+        webp_preset: [
+            WebpPreset::Default,
+            WebpPreset::Photo,
+            WebpPreset::Picture,
+            WebpPreset::Drawing,
+        ][usize::from(byte(21) >> 6)],
+        webp_alpha_quality: 100 - (byte(22) >> 6) * 30,
         compression_level: byte(16) % 10,
         background: Color {
             r: byte(17),
