@@ -54,6 +54,16 @@ fn main() -> ExitCode {
     let check = std::env::args().any(|arg| arg == "--check");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let schemas = Schemas::of_the_core();
+    let mut unnamed = typescript::undeclared(&schemas);
+    unnamed.extend(python::undefined(&schemas));
+    if !unnamed.is_empty() {
+        eprintln!(
+            "the stubs would name types they never declare: {}; add them to the `defs` of \
+             tools/stubgen/src/typescript.rs and to `OPTION_DEFS` in python.rs",
+            unnamed.join(", ")
+        );
+        return ExitCode::FAILURE;
+    }
     let mut stale = Vec::new();
     for target in &TARGETS {
         let path = root.join(target.path);

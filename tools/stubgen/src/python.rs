@@ -309,3 +309,22 @@ fn push_all(out: &mut String, names: &[&str]) {
     }
     out.push_str("]\n");
 }
+
+/// The types the options and results classes name but never define (a new option type must
+/// join `OPTION_DEFS`); `make generate` and `--check` refuse to write stubs that name them.
+pub fn undefined(schemas: &Schemas) -> Vec<String> {
+    let options: Vec<&str> = OPTION_DEFS.iter().copied().chain(["Options"]).collect();
+    let mut names = schemas.undeclared(&options);
+    names.extend(schemas.undeclared(&["Format", "ColorModel", "Rect", "Output", "Metadata"]));
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_type_is_defined() {
+        assert_eq!(undefined(&Schemas::of_the_core()), Vec::<String>::new());
+    }
+}

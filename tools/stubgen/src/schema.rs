@@ -117,6 +117,31 @@ impl Schemas {
             .unwrap_or_else(|| panic!("the core's schemas define no `{name}`"))
     }
 
+    /// The definitions the fields of `declared` refer to by name that are not among them: each
+    /// is a type name a stub would use and never define.
+    pub fn undeclared(&self, declared: &[&str]) -> Vec<String> {
+        fn walk(ty: &Ty, out: &mut Vec<String>) {
+            match ty {
+                Ty::Ref(name) => out.push(name.clone()),
+                Ty::Array(inner) | Ty::Nullable(inner) => walk(inner, out),
+                Ty::Union(types) => types.iter().for_each(|t| walk(t, out)),
+                Ty::Int | Ty::Num | Ty::Bool | Ty::Str | Ty::Bytes => {}
+            }
+        }
+        let mut out = Vec::new();
+        for name in declared {
+            match &self.get(name).def {
+                Def::Object { fields, .. } => fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+                Def::Alias(ty) => walk(ty, &mut out),
+                Def::Enum(_) => {}
+            }
+        }
+        out.retain(|name| !declared.contains(&name.as_str()));
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The fields of object `name`.
     pub fn fields(&self, name: &str) -> (&[Field], &[String]) {
         match &self.get(name).def {

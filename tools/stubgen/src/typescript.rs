@@ -225,3 +225,21 @@ fn push_doc(out: &mut String, indent: &str, doc: &str) {
     }
     out.push_str(&format!("{indent} */\n"));
 }
+
+/// The types the declarations name but neither flavour declares (a new option type must join
+/// `defs`); `make generate` and `--check` refuse to write stubs that name them.
+pub fn undeclared(schemas: &Schemas) -> Vec<String> {
+    let mut names = schemas.undeclared(NODE.defs);
+    names.extend(schemas.undeclared(WASM.defs));
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_type_is_declared() {
+        assert_eq!(undeclared(&Schemas::of_the_core()), Vec::<String>::new());
+    }
+}
