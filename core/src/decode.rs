@@ -147,11 +147,11 @@ pub(crate) fn decode(
 }
 
 /// Pixels given as they are (`Options::raw_input`), already checked against their size.
-pub(crate) fn raw(input: &[u8], width: u32, height: u32, channels: u8) -> Decoded {
+pub(crate) fn raw(input: &[u8], raw: crate::options::RawInput) -> Decoded {
     Decoded::Pixels(crate::raster::Raster::new(
-        width,
-        height,
-        channels,
+        raw.width,
+        raw.height,
+        raw.channels,
         input.to_vec(),
     ))
 }

@@ -164,9 +164,7 @@ fn region(width: u32, height: u32, options: &Options) -> Result<Rect> {
             height,
         });
     };
-    let fits = u64::from(c.left) + u64::from(c.width) <= u64::from(width)
-        && u64::from(c.top) + u64::from(c.height) <= u64::from(height);
-    if !fits {
+    if !lies_inside(c, (width, height)) {
         return Err(Error::InvalidOption(format!(
             "crop {}×{} at ({}, {}) lies outside the {width}×{height} image \
              (coordinates are of the upright image, after EXIF orientation and rotate)",
@@ -178,15 +176,19 @@ fn region(width: u32, height: u32, options: &Options) -> Result<Rect> {
 
 /// `crop_after_resize` checked against the canvas it is cut from.
 pub(crate) fn crop_after_resize(c: Rect, (width, height): (u32, u32)) -> Result<Rect> {
-    let fits = u64::from(c.left) + u64::from(c.width) <= u64::from(width)
-        && u64::from(c.top) + u64::from(c.height) <= u64::from(height);
-    if !fits {
+    if !lies_inside(c, (width, height)) {
         return Err(Error::InvalidOption(format!(
             "crop_after_resize {}×{} at ({}, {}) lies outside the {width}×{height} resized image",
             c.width, c.height, c.left, c.top
         )));
     }
     Ok(c)
+}
+
+/// Whether `c` lies inside a `width`×`height` picture (summed in u64: no overflow).
+fn lies_inside(c: Rect, (width, height): (u32, u32)) -> bool {
+    u64::from(c.left) + u64::from(c.width) <= u64::from(width)
+        && u64::from(c.top) + u64::from(c.height) <= u64::from(height)
 }
 
 /// A length in whole pixels, at least one.

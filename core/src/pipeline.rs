@@ -160,16 +160,12 @@ fn decode(
         (Decoder::JpegPlanar, None, _) => Err(Error::Internal(
             "a planar JPEG decode was planned without the JPEG's headers".into(),
         )),
-        (Decoder::Raw, _, _) => {
-            let (w, h) = (plan.source.width, plan.source.height);
-            let channels = match (plan.source.color_model, plan.source.has_alpha) {
-                (crate::ColorModel::Gray, false) => 1,
-                (crate::ColorModel::Gray, true) => 2,
-                (_, false) => 3,
-                (_, true) => 4,
-            };
-            Ok(Decoding::whole(decode::raw(input, w, h, channels)))
-        }
+        (Decoder::Raw, _, _) => match options.raw_input {
+            Some(raw) => Ok(Decoding::whole(decode::raw(input, raw))),
+            None => Err(Error::Internal(
+                "a raw decode was planned without `raw_input`".into(),
+            )),
+        },
         (Decoder::Png, _, Some(parts)) => {
             decode::decode_png_part(input, options.max_input_pixels, pixel_rect(parts.pixels))
         }
